@@ -1,0 +1,80 @@
+package org.masquerelay.tools.origin;
+
+import io.netty.bootstrap.AbstractBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Picks epoll where it loads and NIO elsewhere, and owns the bind/shutdown steps the origins
+ * share. Epoll is preferred so a benchmark measures the relay rather than the origin.
+ */
+final class OriginTransport {
+
+  private OriginTransport() {}
+
+  static boolean epoll() {
+    return Epoll.isAvailable();
+  }
+
+  /**
+   * A new group whose threads are named after the server.
+   *
+   * @param nio force NIO even where epoll is available
+   */
+  static EventLoopGroup newGroup(int threads, String name, boolean nio) {
+    IoHandlerFactory factory =
+        nio || !epoll() ? NioIoHandler.newFactory() : EpollIoHandler.newFactory();
+    return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
+  }
+
+  static Class<? extends ServerSocketChannel> serverSocketChannel(boolean nio) {
+    return nio || !epoll() ? NioServerSocketChannel.class : EpollServerSocketChannel.class;
+  }
+
+  static Class<? extends DatagramChannel> datagramChannel() {
+    return epoll() ? EpollDatagramChannel.class : NioDatagramChannel.class;
+  }
+
+  /** Binds, or shuts the group down and reports why the address could not be bound. */
+  static Channel bind(
+      AbstractBootstrap<?, ?> bootstrap,
+      InetSocketAddress address,
+      EventLoopGroup group,
+      String what)
+      throws IOException {
+    ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
+    if (bound.isSuccess()) {
+      return bound.channel();
+    }
+    shutdown(null, group);
+    Throwable cause = bound.cause();
+    throw new IOException(what + ": cannot bind " + address + ": " + cause.getMessage(), cause);
+  }
+
+  /**
+   * Closes the listening channel, then shuts the group down (which closes every accepted
+   * channel) and waits for its threads to finish. Must not run on one of the group's threads.
+   */
+  static void shutdown(Channel listener, EventLoopGroup group) {
+    if (listener != null) {
+      listener.close().awaitUninterruptibly();
+    }
+    group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
+  }
+}

@@ -1,0 +1,71 @@
+package org.masquerelay.tools.origin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class UdpEchoServerTest {
+
+  private UdpEchoServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = new UdpEchoServer(new InetSocketAddress("127.0.0.1", 0));
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void echoesEachDatagramWholeToItsSender() throws Exception {
+    int[] sizes = {0, 1, 1200, 1452, 9000, 60_000};
+    Random random = new Random(3);
+    try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      socket.setSoTimeout(5_000);
+      for (int size : sizes) {
+        byte[] payload = new byte[size];
+        random.nextBytes(payload);
+        socket.send(new DatagramPacket(payload, size, server.localAddress()));
+        DatagramPacket reply = new DatagramPacket(new byte[65_536], 65_536);
+        socket.receive(reply);
+        assertThat(reply.getSocketAddress()).isEqualTo(server.localAddress());
+        assertThat(Arrays.copyOf(reply.getData(), reply.getLength())).as("size %d", size)
+            .isEqualTo(payload);
+      }
+      assertThat(server.received()).isEqualTo(sizes.length);
+      assertThat(server.peers())
+          .hasSize(sizes.length)
+          .containsOnly((InetSocketAddress) socket.getLocalSocketAddress());
+    }
+  }
+
+  @Test
+  void repliesGoToTheirOwnSender() throws Exception {
+    try (DatagramSocket a = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+        DatagramSocket b = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      a.setSoTimeout(5_000);
+      b.setSoTimeout(5_000);
+      a.send(new DatagramPacket(new byte[] {'a'}, 1, server.localAddress()));
+      b.send(new DatagramPacket(new byte[] {'b'}, 1, server.localAddress()));
+      DatagramPacket replyA = new DatagramPacket(new byte[16], 16);
+      DatagramPacket replyB = new DatagramPacket(new byte[16], 16);
+      a.receive(replyA);
+      b.receive(replyB);
+      assertThat(replyA.getData()[0]).isEqualTo((byte) 'a');
+      assertThat(replyB.getData()[0]).isEqualTo((byte) 'b');
+      assertThat(server.peers())
+          .containsExactlyInAnyOrder(
+              (InetSocketAddress) a.getLocalSocketAddress(),
+              (InetSocketAddress) b.getLocalSocketAddress());
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package org.masquerelay.egress.config;
+
+import java.util.List;
+import org.masquerelay.pool.IpPrefix;
+import org.masquerelay.pool.yaml.ConfigErrors;
+
+/**
+ * Destination policy. Loopback, private, link-local, multicast, CGNAT, documentation and the
+ * relay's own addresses are refused by default; {@code allow} admits explicit exceptions (test
+ * origins on loopback, an internal service the operator means to expose).
+ */
+public record DestinationsConfig(List<String> allow) {
+    public void validate(String path, ConfigErrors errors) {
+        if (allow != null) {
+            for (int i = 0; i < allow.size(); i++) {
+                errors.parse(path + ".allow[" + i + "]", allow.get(i), IpPrefix::parse, "a CIDR prefix");
+            }
+        }
+    }
+
+    public List<IpPrefix> allowList() {
+        return allow == null ? List.of() : allow.stream().map(IpPrefix::parse).toList();
+    }
+}

@@ -1,0 +1,43 @@
+package org.masquerelay.egress.config;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import org.masquerelay.pool.yaml.Addresses;
+import org.masquerelay.pool.yaml.ConfigErrors;
+
+/**
+ * Resolver settings.
+ *
+ * @param servers recursive resolvers as {@code ip:port}; empty means the host's
+ *     {@code /etc/resolv.conf}
+ * @param timeout per-query timeout
+ * @param maxCacheTtl cap on how long an answer is cached, whatever its TTL
+ * @param negativeCacheTtl how long NXDOMAIN answers are cached
+ */
+public record DnsConfig(List<String> servers, Duration timeout, Duration maxCacheTtl, Duration negativeCacheTtl) {
+    public static final DnsConfig DEFAULTS = new DnsConfig(List.of(), Duration.ofSeconds(5), Duration.ofMinutes(5),
+            Duration.ofSeconds(30));
+
+    public DnsConfig withDefaults() {
+        return new DnsConfig(servers == null ? DEFAULTS.servers : servers,
+                timeout == null ? DEFAULTS.timeout : timeout,
+                maxCacheTtl == null ? DEFAULTS.maxCacheTtl : maxCacheTtl,
+                negativeCacheTtl == null ? DEFAULTS.negativeCacheTtl : negativeCacheTtl);
+    }
+
+    public void validate(String path, ConfigErrors errors) {
+        DnsConfig d = withDefaults();
+        for (int i = 0; i < d.servers.size(); i++) {
+            errors.parse(path + ".servers[" + i + "]", d.servers.get(i), Addresses::socketAddress, "ip:port");
+        }
+        errors.check(d.timeout.toMillis() >= 10 && d.timeout.toSeconds() <= 60, path + ".timeout", d.timeout,
+                "PT0.01S-PT60S");
+        errors.check(!d.maxCacheTtl.isNegative(), path + ".max-cache-ttl", d.maxCacheTtl, ">= PT0S");
+        errors.check(!d.negativeCacheTtl.isNegative(), path + ".negative-cache-ttl", d.negativeCacheTtl, ">= PT0S");
+    }
+
+    public List<InetSocketAddress> serverAddresses() {
+        return servers == null ? List.of() : servers.stream().map(Addresses::socketAddress).toList();
+    }
+}

@@ -1,0 +1,125 @@
+package org.masquerelay.egress.config;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.masquerelay.pool.IpPrefix;
+import org.masquerelay.pool.yaml.Addresses;
+import org.masquerelay.pool.yaml.AdminConfig;
+import org.masquerelay.pool.yaml.ConfigErrors;
+import org.masquerelay.pool.yaml.ConfigException;
+import org.masquerelay.pool.yaml.TlsConfig;
+import org.masquerelay.pool.yaml.YamlConfigLoader;
+
+/**
+ * The egress relay's configuration file ({@code egress.yaml}).
+ *
+ * @param listen QUIC listen address ({@code ip:port})
+ * @param tls server certificate and key
+ * @param admin admin HTTP listener
+ * @param ingressPrefixes QUIC is answered only from these prefixes; everything else is dropped
+ *     without a reply
+ * @param sourceAddresses addresses the egress dials targets from (none: the OS chooses)
+ * @param destinations destination policy
+ * @param dns resolver settings
+ * @param limits resource limits and timeouts
+ * @param proxyName our name in {@code proxy-status}
+ * @param drainTimeout how long SIGTERM waits for flows to end after GOAWAY
+ */
+public record EgressConfig(String listen, TlsConfig tls, AdminConfig admin, List<String> ingressPrefixes,
+                           List<String> sourceAddresses, DestinationsConfig destinations, DnsConfig dns,
+                           EgressLimitsConfig limits, String proxyName, Duration drainTimeout)
+        implements YamlConfigLoader.Validated {
+
+    public static EgressConfig load(Path file) throws ConfigException {
+        return YamlConfigLoader.load(file, EgressConfig.class, EgressConfig::resolvePaths);
+    }
+
+    EgressConfig resolvePaths(Path base) {
+        return new EgressConfig(listen, tls == null ? null : tls.resolve(base), admin, ingressPrefixes,
+                sourceAddresses, destinations, dns, limits, proxyName, drainTimeout);
+    }
+
+    @Override
+    public void validate(ConfigErrors errors) {
+        errors.parse("listen", listen, Addresses::socketAddress, "ip:port");
+        if (tls == null) {
+            errors.missing("tls");
+        } else {
+            tls.validate("tls", errors);
+        }
+        if (admin != null) {
+            admin.validate("admin", errors);
+        }
+        if (ingressPrefixes == null || ingressPrefixes.isEmpty()) {
+            errors.add("ingress-prefixes", ingressPrefixes, "at least one prefix such as 192.0.2.0/24");
+        } else {
+            for (int i = 0; i < ingressPrefixes.size(); i++) {
+                errors.parse("ingress-prefixes[" + i + "]", ingressPrefixes.get(i), IpPrefix::parse, "a CIDR prefix");
+            }
+        }
+        if (sourceAddresses != null) {
+            for (int i = 0; i < sourceAddresses.size(); i++) {
+                errors.parse("source-addresses[" + i + "]", sourceAddresses.get(i), Addresses::address,
+                        "an IP literal");
+            }
+        }
+        if (destinations != null) {
+            destinations.validate("destinations", errors);
+        }
+        if (dns != null) {
+            dns.validate("dns", errors);
+        }
+        if (limits != null) {
+            limits.validate("limits", errors);
+        }
+        if (proxyName != null) {
+            errors.check(proxyName.matches("[A-Za-z*][A-Za-z0-9:/!#$%&'*+.^_`|~-]{0,63}"), "proxy-name", proxyName,
+                    "an RFC 8941 token of at most 64 characters");
+        }
+        if (drainTimeout != null) {
+            errors.check(!drainTimeout.isNegative(), "drain-timeout", drainTimeout, ">= PT0S");
+        }
+    }
+
+    public InetSocketAddress listenAddress() {
+        return Addresses.socketAddress(listen);
+    }
+
+    public List<IpPrefix> ingressPrefixList() {
+        return ingressPrefixes.stream().map(IpPrefix::parse).toList();
+    }
+
+    public List<InetAddress> sourceAddressList() {
+        List<InetAddress> out = new ArrayList<>();
+        if (sourceAddresses != null) {
+            for (String s : sourceAddresses) {
+                out.add(Addresses.address(s));
+            }
+        }
+        return out;
+    }
+
+    public DestinationsConfig destinationsOrDefault() {
+        return destinations == null ? new DestinationsConfig(List.of()) : destinations;
+    }
+
+    public DnsConfig dnsOrDefault() {
+        return dns == null ? DnsConfig.DEFAULTS : dns.withDefaults();
+    }
+
+    public EgressLimitsConfig limitsOrDefault() {
+        return limits == null ? EgressLimitsConfig.DEFAULTS : limits.withDefaults();
+    }
+
+    public String proxyNameOrDefault() {
+        return proxyName == null ? "egress" : proxyName;
+    }
+
+    public Duration drainTimeoutOrDefault() {
+        return drainTimeout == null ? Duration.ofSeconds(10) : drainTimeout;
+    }
+}

@@ -1,0 +1,35 @@
+package org.masquerelay.egress.config;
+
+import java.time.Duration;
+import org.masquerelay.pool.yaml.ConfigErrors;
+
+/**
+ * Limits and timeouts of the egress.
+ *
+ * @param maxFlowsPerConnection concurrent CONNECT and connect-udp flows on one inner connection
+ * @param maxFlows concurrent flows in the whole relay
+ * @param connectTimeout TCP connect timeout per target (all Happy Eyeballs attempts together)
+ * @param udpIdleTimeout a UDP flow with no datagram in either direction for this long is closed
+ */
+public record EgressLimitsConfig(Integer maxFlowsPerConnection, Integer maxFlows, Duration connectTimeout,
+                                 Duration udpIdleTimeout) {
+    public static final EgressLimitsConfig DEFAULTS = new EgressLimitsConfig(256, 20_000, Duration.ofSeconds(10),
+            Duration.ofMinutes(2));
+
+    public EgressLimitsConfig withDefaults() {
+        return new EgressLimitsConfig(
+                maxFlowsPerConnection == null ? DEFAULTS.maxFlowsPerConnection : maxFlowsPerConnection,
+                maxFlows == null ? DEFAULTS.maxFlows : maxFlows,
+                connectTimeout == null ? DEFAULTS.connectTimeout : connectTimeout,
+                udpIdleTimeout == null ? DEFAULTS.udpIdleTimeout : udpIdleTimeout);
+    }
+
+    public void validate(String path, ConfigErrors errors) {
+        EgressLimitsConfig l = withDefaults();
+        errors.check(l.maxFlowsPerConnection >= 1 && l.maxFlowsPerConnection <= 100_000,
+                path + ".max-flows-per-connection", l.maxFlowsPerConnection, "1-100000");
+        errors.check(l.maxFlows >= 1, path + ".max-flows", l.maxFlows, ">= 1");
+        errors.check(l.connectTimeout.toMillis() >= 100, path + ".connect-timeout", l.connectTimeout, ">= PT0.1S");
+        errors.check(l.udpIdleTimeout.toMillis() >= 1000, path + ".udp-idle-timeout", l.udpIdleTimeout, ">= PT1S");
+    }
+}

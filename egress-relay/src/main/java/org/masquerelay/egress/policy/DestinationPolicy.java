@@ -1,0 +1,133 @@
+package org.masquerelay.egress.policy;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.masquerelay.pool.IpPrefix;
+
+/**
+ * Which target addresses the egress may dial. A relay that dials anything is an open proxy into
+ * its operator's private networks, so special-purpose space (RFC 6890 and its updates) is
+ * refused unless an explicit allowlist admits it, and so are the relay's own addresses (a flow
+ * to ourselves is a loop).
+ *
+ * <p>IPv6 addresses that embed an IPv4 address (IPv4-mapped, NAT64 64:ff9b::/96, 6to4
+ * 2002::/16) are judged by the embedded address too, so {@code ::ffff:127.0.0.1} is loopback.
+ */
+public final class DestinationPolicy {
+    /** Refused by default: RFC 6890 special-purpose and non-unicast-global space. */
+    static final List<IpPrefix> DENIED = List.of(
+            p("0.0.0.0/8"), // "this network", RFC 791
+            p("10.0.0.0/8"), // private, RFC 1918
+            p("100.64.0.0/10"), // CGNAT shared space, RFC 6598
+            p("127.0.0.0/8"), // loopback, RFC 1122
+            p("169.254.0.0/16"), // link-local, RFC 3927
+            p("172.16.0.0/12"), // private, RFC 1918
+            p("192.0.0.0/24"), // IETF protocol assignments, RFC 6890
+            p("192.0.2.0/24"), // TEST-NET-1, RFC 5737
+            p("192.88.99.0/24"), // 6to4 relay anycast, RFC 7526
+            p("192.168.0.0/16"), // private, RFC 1918
+            p("198.18.0.0/15"), // benchmarking, RFC 2544
+            p("198.51.100.0/24"), // TEST-NET-2, RFC 5737
+            p("203.0.113.0/24"), // TEST-NET-3, RFC 5737
+            p("224.0.0.0/4"), // multicast, RFC 5771
+            p("240.0.0.0/4"), // reserved, RFC 1112 (includes 255.255.255.255)
+            p("::/128"), // unspecified, RFC 4291
+            p("::1/128"), // loopback, RFC 4291
+            p("100::/64"), // discard-only, RFC 6666
+            p("2001::/23"), // IETF protocol assignments (Teredo, ORCHID...), RFC 2928
+            p("2001:db8::/32"), // documentation, RFC 3849
+            p("fc00::/7"), // unique local, RFC 4193
+            p("fe80::/10"), // link-local, RFC 4291
+            p("fec0::/10"), // site-local (deprecated), RFC 3879
+            p("ff00::/8")); // multicast, RFC 4291
+
+    private final List<IpPrefix> allow;
+    private final Set<InetAddress> own;
+
+    /**
+     * @param allow prefixes admitted despite {@link #DENIED}
+     * @param ownAddresses the relay's own addresses, always refused unless allow-listed
+     */
+    public DestinationPolicy(List<IpPrefix> allow, Set<InetAddress> ownAddresses) {
+        this.allow = List.copyOf(allow);
+        this.own = Set.copyOf(ownAddresses);
+    }
+
+    private static IpPrefix p(String s) {
+        return IpPrefix.parse(s);
+    }
+
+    /** True when the egress may dial {@code target}. */
+    public boolean permits(InetAddress target) {
+        for (InetAddress a : views(target)) {
+            if (!permitsOne(a)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean permitsOne(InetAddress a) {
+        for (IpPrefix p : allow) {
+            if (p.contains(a)) {
+                return true;
+            }
+        }
+        if (own.contains(a)) {
+            return false;
+        }
+        for (IpPrefix p : DENIED) {
+            if (p.contains(a)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The address itself plus any IPv4 address it embeds. */
+    static List<InetAddress> views(InetAddress target) {
+        List<InetAddress> out = new ArrayList<>(2);
+        out.add(target);
+        if (target instanceof Inet6Address) {
+            byte[] b = target.getAddress();
+            byte[] v4 = null;
+            if (isZero(b, 0, 10) && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
+                v4 = slice(b, 12); // IPv4-mapped ::ffff:0:0/96
+            } else if ((b[0] & 0xff) == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff
+                    && (b[3] & 0xff) == 0x9b && isZero(b, 4, 12)) {
+                v4 = slice(b, 12); // NAT64 64:ff9b::/96, RFC 6052
+            } else if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x02) {
+                v4 = new byte[] {b[2], b[3], b[4], b[5]}; // 6to4 2002::/16, RFC 3056
+            } else if (isZero(b, 0, 12) && !isZero(b, 12, 16)) {
+                v4 = slice(b, 12); // IPv4-compatible ::a.b.c.d (deprecated)
+            }
+            if (v4 != null) {
+                try {
+                    out.add(InetAddress.getByAddress(v4));
+                } catch (UnknownHostException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean isZero(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] slice(byte[] b, int from) {
+        byte[] out = new byte[4];
+        System.arraycopy(b, from, out, 0, 4);
+        return out;
+    }
+}

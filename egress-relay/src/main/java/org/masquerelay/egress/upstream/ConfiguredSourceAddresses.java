@@ -1,0 +1,41 @@
+package org.masquerelay.egress.upstream;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Source addresses from the config's {@code source-addresses} list. With an empty list the OS
+ * chooses. Otherwise the address is picked by the connection key, so one inner connection keeps
+ * one address per family and different connections spread over the list.
+ */
+public final class ConfiguredSourceAddresses implements SourceAddressSelector {
+    private final List<InetAddress> v4;
+    private final List<InetAddress> v6;
+    private final boolean osChooses;
+
+    public ConfiguredSourceAddresses(List<InetAddress> addresses) {
+        this.v4 = addresses.stream().filter(a -> !(a instanceof Inet6Address)).toList();
+        this.v6 = addresses.stream().filter(a -> a instanceof Inet6Address).toList();
+        this.osChooses = addresses.isEmpty();
+    }
+
+    @Override
+    public Optional<InetAddress> select(long connectionKey, boolean ipv6) {
+        List<InetAddress> list = ipv6 ? v6 : v4;
+        if (list.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(list.get((int) Math.floorMod(connectionKey, (long) list.size())));
+    }
+
+    @Override
+    public boolean supports(boolean ipv6) {
+        return osChooses || !(ipv6 ? v6 : v4).isEmpty();
+    }
+
+    public List<InetAddress> all() {
+        return java.util.stream.Stream.concat(v4.stream(), v6.stream()).toList();
+    }
+}

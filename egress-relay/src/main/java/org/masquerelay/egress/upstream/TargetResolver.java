@@ -1,0 +1,112 @@
+package org.masquerelay.egress.upstream;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.resolver.ResolvedAddressTypes;
+import io.netty.resolver.dns.DefaultDnsCache;
+import io.netty.resolver.dns.DnsNameResolver;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.resolver.dns.DnsNameResolverTimeoutException;
+import io.netty.resolver.dns.DnsServerAddressStreamProviders;
+import io.netty.resolver.dns.SequentialDnsServerAddressStreamProvider;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import org.masquerelay.egress.config.DnsConfig;
+import org.masquerelay.pool.IpPrefix;
+import org.masquerelay.protocol.status.ProxyErrorType;
+import org.masquerelay.protocol.status.RelayException;
+import org.masquerelay.protocol.status.RelayException.Side;
+
+/**
+ * Resolves target names with Netty's asynchronous DNS resolver: A and AAAA both (so Happy
+ * Eyeballs has both families), answers cached by TTL up to a cap, NXDOMAIN cached briefly.
+ * IP literals never touch DNS. Failures become {@code dns_error} or {@code dns_timeout}
+ * (RFC 9209 §2.3.1, §2.3.2).
+ */
+public final class TargetResolver implements AutoCloseable {
+    private final DnsNameResolver resolver;
+    private final EventLoop loop;
+
+    public TargetResolver(EventLoop loop, DnsConfig config) {
+        this.loop = loop;
+        DnsNameResolverBuilder b = new DnsNameResolverBuilder(loop)
+                .datagramChannelType(EpollDatagramChannel.class)
+                .resolvedAddressTypes(ResolvedAddressTypes.IPV6_PREFERRED)
+                .queryTimeoutMillis(config.timeout().toMillis())
+                .resolveCache(new DefaultDnsCache(0, (int) config.maxCacheTtl().toSeconds(),
+                        (int) config.negativeCacheTtl().toSeconds()))
+                .optResourceEnabled(true)
+                .recursionDesired(true);
+        List<InetSocketAddress> servers = config.serverAddresses();
+        if (servers.isEmpty()) {
+            b.nameServerProvider(DnsServerAddressStreamProviders.platformDefault());
+        } else {
+            b.nameServerProvider(new SequentialDnsServerAddressStreamProvider(servers.toArray(new InetSocketAddress[0])));
+        }
+        resolver = b.build();
+    }
+
+    /**
+     * All addresses of {@code host}, completed on the resolver's event loop. Fails with a
+     * {@link RelayException}.
+     */
+    public Future<List<InetAddress>> resolveAll(String host) {
+        Promise<List<InetAddress>> out = loop.newPromise();
+        if (isLiteral(host)) {
+            try {
+                out.setSuccess(List.of(InetAddress.getByAddress(IpPrefix.parseLiteral(host))));
+            } catch (UnknownHostException | IllegalArgumentException e) {
+                out.setFailure(new RelayException(ProxyErrorType.DNS_ERROR, Side.DOWNSTREAM, "invalid address"));
+            }
+            return out;
+        }
+        resolver.resolveAll(host).addListener((Future<List<InetAddress>> f) -> {
+            if (f.isSuccess()) {
+                out.setSuccess(f.getNow());
+            } else if (isTimeout(f.cause())) {
+                out.setFailure(new RelayException(ProxyErrorType.DNS_TIMEOUT, Side.UPSTREAM, null, f.cause()));
+            } else {
+                out.setFailure(new RelayException(ProxyErrorType.DNS_ERROR, Side.UPSTREAM, null, f.cause()));
+            }
+        });
+        return out;
+    }
+
+    private static boolean isTimeout(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof DnsNameResolverTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean isLiteral(String host) {
+        return host.indexOf(':') >= 0 || host.matches("[0-9.]+");
+    }
+
+    /** Orders addresses per RFC 8305 §4: interleave families, starting with IPv6. */
+    public static List<InetAddress> interleave(List<InetAddress> addresses) {
+        List<InetAddress> v6 = addresses.stream().filter(a -> a.getAddress().length == 16).toList();
+        List<InetAddress> v4 = addresses.stream().filter(a -> a.getAddress().length == 4).toList();
+        java.util.ArrayList<InetAddress> out = new java.util.ArrayList<>(addresses.size());
+        for (int i = 0; i < Math.max(v4.size(), v6.size()); i++) {
+            if (i < v6.size()) {
+                out.add(v6.get(i));
+            }
+            if (i < v4.size()) {
+                out.add(v4.get(i));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        resolver.close();
+    }
+}

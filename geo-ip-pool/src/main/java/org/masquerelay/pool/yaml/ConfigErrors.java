@@ -1,0 +1,60 @@
+package org.masquerelay.pool.yaml;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Collects validation errors in Armeria's message shape, {@code path: value (expected: ...)}.
+ * Validation never stops at the first error.
+ */
+public final class ConfigErrors {
+    private final List<String> errors = new ArrayList<>();
+
+    public void add(String path, Object value, String expected) {
+        errors.add(path + ": " + value + " (expected: " + expected + ")");
+    }
+
+    public void missing(String path) {
+        errors.add(path + ": missing (expected: a value)");
+    }
+
+    /** Records an error unless {@code ok}; returns {@code ok} so callers can skip dependent checks. */
+    public boolean check(boolean ok, String path, Object value, String expected) {
+        if (!ok) {
+            add(path, value, expected);
+        }
+        return ok;
+    }
+
+    /**
+     * Parses {@code text} with {@code parser}; an {@link IllegalArgumentException} becomes an
+     * error at {@code path} and the result is {@code null}.
+     */
+    public <T> T parse(String path, String text, Function<String, T> parser, String expected) {
+        if (text == null) {
+            missing(path);
+            return null;
+        }
+        try {
+            return parser.apply(text);
+        } catch (IllegalArgumentException e) {
+            add(path, text, expected + (e.getMessage() == null ? "" : "; " + e.getMessage()));
+            return null;
+        }
+    }
+
+    public boolean isEmpty() {
+        return errors.isEmpty();
+    }
+
+    public List<String> all() {
+        return List.copyOf(errors);
+    }
+
+    public void throwIfAny(String source) throws ConfigException {
+        if (!errors.isEmpty()) {
+            throw new ConfigException(source, errors);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package org.masquerelay.ingress.config;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.masquerelay.pool.yaml.AdminConfig;
+import org.masquerelay.pool.yaml.Addresses;
+import org.masquerelay.pool.yaml.ConfigErrors;
+import org.masquerelay.pool.yaml.TlsConfig;
+import org.masquerelay.pool.yaml.ConfigException;
+import org.masquerelay.pool.yaml.YamlConfigLoader;
+import org.masquerelay.protocol.uri.UdpProxyTemplate;
+
+/**
+ * The ingress relay's configuration file ({@code ingress.yaml}).
+ *
+ * @param listen QUIC listen address, {@code host:port} with a numeric host
+ * @param tls server certificate and key
+ * @param admin admin HTTP listener ({@code /healthz}, {@code /metrics})
+ * @param egressRelays the only targets connect-udp may reach, as {@code ip:port}
+ * @param uriTemplate connect-udp URI template (RFC 9298 §2); default the well-known one
+ * @param proxyName our name in {@code proxy-status} (RFC 9209 §2)
+ * @param limits resource limits
+ * @param drainTimeout how long SIGTERM waits for tunnels to end after GOAWAY
+ */
+public record IngressConfig(String listen, TlsConfig tls, AdminConfig admin, List<String> egressRelays,
+                            String uriTemplate, String proxyName, LimitsConfig limits, Duration drainTimeout)
+        implements YamlConfigLoader.Validated {
+
+    public static IngressConfig load(Path file) throws ConfigException {
+        return YamlConfigLoader.load(file, IngressConfig.class, IngressConfig::resolvePaths);
+    }
+
+    IngressConfig resolvePaths(Path base) {
+        return new IngressConfig(listen, tls == null ? null : tls.resolve(base), admin, egressRelays,
+                uriTemplate, proxyName, limits, drainTimeout);
+    }
+
+    @Override
+    public void validate(ConfigErrors errors) {
+        errors.parse("listen", listen, IngressConfig::socketAddress, "ip:port");
+        if (tls == null) {
+            errors.missing("tls");
+        } else {
+            tls.validate("tls", errors);
+        }
+        if (admin != null) {
+            admin.validate("admin", errors);
+        }
+        if (egressRelays == null || egressRelays.isEmpty()) {
+            errors.add("egress-relays", egressRelays, "at least one ip:port");
+        } else {
+            for (int i = 0; i < egressRelays.size(); i++) {
+                errors.parse("egress-relays[" + i + "]", egressRelays.get(i), IngressConfig::socketAddress,
+                        "ip:port");
+            }
+        }
+        if (uriTemplate != null) {
+            errors.parse("uri-template", uriTemplate, UdpProxyTemplate::parse,
+                    "an RFC 9298 template with {target_host} and {target_port}");
+        }
+        if (proxyName != null) {
+            errors.check(proxyName.matches("[A-Za-z*][A-Za-z0-9:/!#$%&'*+.^_`|~-]{0,63}"), "proxy-name", proxyName,
+                    "an RFC 8941 token of at most 64 characters");
+        }
+        if (limits != null) {
+            limits.validate("limits", errors);
+        }
+        if (drainTimeout != null) {
+            errors.check(!drainTimeout.isNegative(), "drain-timeout", drainTimeout, ">= PT0S");
+        }
+    }
+
+    public static InetSocketAddress socketAddress(String text) {
+        return Addresses.socketAddress(text);
+    }
+
+    public InetSocketAddress listenAddress() {
+        return socketAddress(listen);
+    }
+
+    public List<InetSocketAddress> egressRelayAddresses() {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (String s : egressRelays) {
+            out.add(socketAddress(s));
+        }
+        return out;
+    }
+
+    public UdpProxyTemplate template() {
+        return uriTemplate == null ? UdpProxyTemplate.defaultTemplate() : UdpProxyTemplate.parse(uriTemplate);
+    }
+
+    public String proxyNameOrDefault() {
+        return proxyName == null ? "ingress" : proxyName;
+    }
+
+    public LimitsConfig limitsOrDefault() {
+        return limits == null ? LimitsConfig.DEFAULTS : limits.withDefaults();
+    }
+
+    public Duration drainTimeoutOrDefault() {
+        return drainTimeout == null ? Duration.ofSeconds(10) : drainTimeout;
+    }
+}

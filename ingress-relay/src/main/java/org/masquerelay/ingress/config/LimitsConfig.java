@@ -1,0 +1,35 @@
+package org.masquerelay.ingress.config;
+
+import java.time.Duration;
+import org.masquerelay.pool.yaml.ConfigErrors;
+
+/**
+ * Resource limits. Beyond them a new tunnel gets 503 {@code connection_limit_reached}.
+ *
+ * @param maxTunnelsPerConnection concurrent connect-udp tunnels one client connection may hold
+ * @param maxTunnels concurrent tunnels in the whole relay
+ * @param tunnelIdleTimeout a tunnel with no datagram in either direction for this long is closed
+ * @param maxConnections concurrent client QUIC connections
+ */
+public record LimitsConfig(Integer maxTunnelsPerConnection, Integer maxTunnels, Duration tunnelIdleTimeout,
+                           Integer maxConnections) {
+    public static final LimitsConfig DEFAULTS = new LimitsConfig(16, 10_000, Duration.ofMinutes(2), 10_000);
+
+    public LimitsConfig withDefaults() {
+        return new LimitsConfig(
+                maxTunnelsPerConnection == null ? DEFAULTS.maxTunnelsPerConnection : maxTunnelsPerConnection,
+                maxTunnels == null ? DEFAULTS.maxTunnels : maxTunnels,
+                tunnelIdleTimeout == null ? DEFAULTS.tunnelIdleTimeout : tunnelIdleTimeout,
+                maxConnections == null ? DEFAULTS.maxConnections : maxConnections);
+    }
+
+    public void validate(String path, ConfigErrors errors) {
+        LimitsConfig l = withDefaults();
+        errors.check(l.maxTunnelsPerConnection >= 1 && l.maxTunnelsPerConnection <= 100_000,
+                path + ".max-tunnels-per-connection", l.maxTunnelsPerConnection, "1-100000");
+        errors.check(l.maxTunnels >= 1, path + ".max-tunnels", l.maxTunnels, ">= 1");
+        errors.check(l.maxConnections >= 1, path + ".max-connections", l.maxConnections, ">= 1");
+        errors.check(!l.tunnelIdleTimeout.isNegative() && !l.tunnelIdleTimeout.isZero(),
+                path + ".tunnel-idle-timeout", l.tunnelIdleTimeout, "a positive ISO-8601 duration such as PT2M");
+    }
+}

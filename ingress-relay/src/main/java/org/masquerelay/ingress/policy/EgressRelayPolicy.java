@@ -1,0 +1,44 @@
+package org.masquerelay.ingress.policy;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.masquerelay.pool.IpPrefix;
+import org.masquerelay.protocol.uri.UdpTarget;
+
+/**
+ * The ingress forwards only to configured egress relays: a connect-udp ingress that forwards
+ * anywhere is an open UDP proxy. A request target matches when it is the same IP literal and
+ * port as a configured relay; names are never resolved here, so a hostile client cannot make
+ * the ingress look anything up.
+ */
+public final class EgressRelayPolicy {
+    private final List<InetSocketAddress> relays;
+
+    public EgressRelayPolicy(List<InetSocketAddress> relays) {
+        this.relays = List.copyOf(relays);
+    }
+
+    /** The configured relay {@code target} names, or null if it names none. */
+    public InetSocketAddress lookup(UdpTarget target) {
+        if (!target.isIpLiteral()) {
+            return null;
+        }
+        InetAddress address;
+        try {
+            address = InetAddress.getByAddress(IpPrefix.parseLiteral(target.host()));
+        } catch (IllegalArgumentException | java.net.UnknownHostException e) {
+            return null;
+        }
+        for (InetSocketAddress r : relays) {
+            if (r.getPort() == target.port() && r.getAddress().equals(address)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    public List<InetSocketAddress> relays() {
+        return relays;
+    }
+}

@@ -1,0 +1,18 @@
+package org.masquerelay.protocol.datagram;
+
+/**
+ * HTTP/3 SETTINGS identifiers a MASQUE endpoint sends with value 1 (DESIGN §3): <a
+ * href="https://www.rfc-editor.org/rfc/rfc9220#section-3">RFC 9220 §3</a> (extended CONNECT) and
+ * <a href="https://www.rfc-editor.org/rfc/rfc9297#section-2.1.1">RFC 9297 §2.1.1</a> (HTTP/3
+ * Datagrams).
+ */
+public final class H3Settings {
+
+  /** Enables extended CONNECT ({@code :protocol}) over HTTP/3 (RFC 9220 §3, registered §5). */
+  public static final long SETTINGS_ENABLE_CONNECT_PROTOCOL = 0x08; // RFC 9220 §3
+
+  /** Announces support for HTTP/3 Datagrams (RFC 9297 §2.1.1, registered in §5.1). */
+  public static final long SETTINGS_H3_DATAGRAM = 0x33; // RFC 9297 §5.1
+
+  private H3Settings() {}
+}

@@ -1,0 +1,126 @@
+package org.masquerelay.protocol.status;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One member of a Proxy-Status field, <a href="https://www.rfc-editor.org/rfc/rfc9209#section-2">RFC
+ * 9209 §2</a>: the name of the intermediary plus its {@code error} (<a
+ * href="https://www.rfc-editor.org/rfc/rfc9209#section-2.1.1">§2.1.1</a>) and {@code details} (<a
+ * href="https://www.rfc-editor.org/rfc/rfc9209#section-2.1.5">§2.1.5</a>) parameters, for
+ * example {@code egress; error=dns_error; details="no such host"}.
+ *
+ * <p>The error is kept as its raw token so that tokens this code does not know survive a parse;
+ * {@link #error()} maps it to {@link ProxyErrorType}.
+ *
+ * @param proxyName the intermediary, serialized as an sf-token when it is one, else an sf-string
+ * @param errorToken the {@code error} parameter, an RFC 8941 token, or {@code null} if absent
+ * @param details the {@code details} parameter, or {@code null} if absent
+ */
+public record ProxyStatus(String proxyName, String errorToken, String details) {
+
+  /** Longest {@code details} value written; longer text is cut so errors stay small. */
+  static final int MAX_DETAILS_LENGTH = 256;
+
+  /**
+   * Validates the components.
+   *
+   * @throws IllegalArgumentException if {@code proxyName} is empty or {@code errorToken} is not an
+   *     RFC 8941 token
+   */
+  public ProxyStatus {
+    Objects.requireNonNull(proxyName, "proxyName");
+    if (proxyName.isEmpty()) {
+      throw new IllegalArgumentException("proxyName is empty");
+    }
+    if (errorToken != null && !StructuredFieldParser.isToken(errorToken)) {
+      throw new IllegalArgumentException(
+          "errorToken: " + errorToken + " (expected: an RFC 8941 token)");
+    }
+  }
+
+  /**
+   * Creates a member for a known error type.
+   *
+   * @param error the error, or {@code null} for a member without an {@code error} parameter
+   * @param details free text, or {@code null}
+   */
+  public static ProxyStatus of(String proxyName, ProxyErrorType error, String details) {
+    return new ProxyStatus(proxyName, error == null ? null : error.token(), details);
+  }
+
+  /** Returns the error type, or empty if there is no error or its token is not listed there. */
+  public Optional<ProxyErrorType> error() {
+    return ProxyErrorType.fromToken(errorToken);
+  }
+
+  /**
+   * Serializes this member (RFC 8941 §4.1.1). Parameters are separated by {@code "; "}, the form
+   * of DESIGN §3 and the RFC 9209 examples, which RFC 8941 §4.2.3.2 parsers accept. Inside
+   * sf-strings, {@code "} and {@code \} are escaped and any character outside printable ASCII
+   * becomes {@code ?}; {@code details} is cut to {@value #MAX_DETAILS_LENGTH} characters.
+   */
+  public String toHeaderValue() {
+    StringBuilder sb = new StringBuilder(64);
+    if (StructuredFieldParser.isToken(proxyName)) {
+      sb.append(proxyName);
+    } else {
+      appendString(sb, proxyName, Integer.MAX_VALUE);
+    }
+    if (errorToken != null) {
+      sb.append("; error=").append(errorToken);
+    }
+    if (details != null) {
+      sb.append("; details=");
+      appendString(sb, details, MAX_DETAILS_LENGTH);
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Parses a whole Proxy-Status field value, an RFC 8941 List (§4.2.1), in order: RFC 9209 §2 has
+   * each intermediary append its member, so the first is the one closest to the origin and the
+   * last the one closest to the client. Unknown parameters are ignored; an empty value gives an
+   * empty list.
+   *
+   * @throws MalformedProxyStatusException if the value is not a valid List of token or string
+   *     Items, or {@code error} is not a token, or {@code details} is not a string
+   */
+  public static List<ProxyStatus> parseList(String headerValue) {
+    Objects.requireNonNull(headerValue, "headerValue");
+    return new StructuredFieldParser(headerValue).parseProxyStatusList();
+  }
+
+  /**
+   * Parses a Proxy-Status field value and returns its last member, the one added by the
+   * intermediary closest to the reader.
+   *
+   * @throws MalformedProxyStatusException if the value is malformed or empty
+   */
+  public static ProxyStatus parse(String headerValue) {
+    List<ProxyStatus> members = parseList(headerValue);
+    if (members.isEmpty()) {
+      throw new MalformedProxyStatusException("proxy-status is empty");
+    }
+    return members.get(members.size() - 1);
+  }
+
+  /** Appends an sf-string (RFC 8941 §4.1.6) of at most {@code maxChars} code points. */
+  private static void appendString(StringBuilder sb, String value, int maxChars) {
+    sb.append('"');
+    int written = 0;
+    for (int i = 0; i < value.length() && written < maxChars; written++) {
+      int cp = value.codePointAt(i);
+      i += Character.charCount(cp);
+      if (cp == '"' || cp == '\\') {
+        sb.append('\\').append((char) cp);
+      } else if (cp >= 0x20 && cp <= 0x7E) {
+        sb.append((char) cp);
+      } else {
+        sb.append('?');
+      }
+    }
+    sb.append('"');
+  }
+}

@@ -1,0 +1,209 @@
+package org.masquerelay.protocol.tunnel;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http3.DefaultHttp3DataFrame;
+import io.netty.handler.codec.http3.Http3DataFrame;
+import io.netty.handler.codec.http3.Http3ErrorCode;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.util.ReferenceCountUtil;
+import org.masquerelay.protocol.ProtocolException;
+import org.masquerelay.protocol.capsule.Capsule;
+import org.masquerelay.protocol.capsule.CapsuleCumulator;
+import org.masquerelay.protocol.capsule.CapsuleEncoder;
+import org.masquerelay.protocol.datagram.HttpDatagram;
+import org.masquerelay.protocol.varint.VarInt;
+
+/**
+ * The open phase of a connect-udp request stream (RFC 9298 §3-§5), after the 2xx. Shared by the
+ * ingress (peer = client, local = socket to the egress), the egress (local = socket to the
+ * target) and the client (local = the inner QUIC connection).
+ *
+ * <p>From the peer, UDP payloads arrive as HTTP Datagrams on the connection (routed here by
+ * {@link HttpDatagramDemuxHandler}) or as DATAGRAM capsules on the stream (RFC 9297 §3.5); both
+ * go to {@link Local#fromPeer}. Context IDs other than 0 are dropped (RFC 9298 §4). Toward the
+ * peer, {@link #sendToPeer} uses QUIC DATAGRAM frames when the extension is negotiated and
+ * DATAGRAM capsules otherwise. A UDP payload too large for one DATAGRAM frame is dropped and
+ * counted, as a too-large UDP packet would be on a real path.
+ *
+ * <p>A malformed capsule resets the stream with H3_MESSAGE_ERROR (RFC 9297 §3.2); the peer's
+ * FIN or reset closes the tunnel. One instance per stream; every method runs on the stream's
+ * event loop, which is also the connection's.
+ */
+public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
+    /** Called on the stream's event loop. */
+    public interface Local {
+        /** A UDP payload from the peer; the callee owns it. */
+        void fromPeer(ByteBuf payload);
+
+        /** The tunnel is gone (stream closed for any reason); release the local side. */
+        void closed();
+    }
+
+    /** Largest capsule we buffer: a UDP payload plus its context ID (RFC 9298 §5). */
+    public static final int MAX_CAPSULE_PAYLOAD = 65527 + 8;
+
+    private final QuicStreamChannel stream;
+    private final QuicChannel connection;
+    private final long quarterStreamId;
+    private final Local local;
+    private final TunnelMetrics metrics;
+    private final CapsuleCumulator capsules = new CapsuleCumulator(MAX_CAPSULE_PAYLOAD);
+    private HttpDatagramDemuxHandler demux;
+    private boolean streamWritePending;
+
+    public DatagramTunnelHandler(QuicStreamChannel stream, Local local, TunnelMetrics metrics) {
+        this.stream = stream;
+        this.connection = stream.parent();
+        this.quarterStreamId = stream.streamId() / 4; // RFC 9297 §2.1
+        this.local = local;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        demux = HttpDatagramDemuxHandler.of(connection);
+        demux.register(quarterStreamId, this::onHttpDatagram);
+        stream.closeFuture().addListener(f -> {
+            demux.unregister(quarterStreamId);
+            capsules.close();
+            local.closed();
+        });
+    }
+
+    private void onHttpDatagram(ByteBuf payload) {
+        try {
+            if (!VarInt.isReadable(payload)) {
+                metrics.datagramDropped("malformed");
+                HttpDatagramDemuxHandler.closeWithDatagramError(connection, "truncated context id");
+                return;
+            }
+            long contextId = HttpDatagram.readContextId(payload);
+            deliver(contextId, payload.retain());
+        } finally {
+            payload.release();
+        }
+    }
+
+    private void deliver(long contextId, ByteBuf udpPayload) {
+        if (contextId != 0) {
+            // RFC 9298 §4: datagrams with an unknown context ID are dropped.
+            metrics.datagramDropped("unknown_context");
+            udpPayload.release();
+            return;
+        }
+        metrics.bytesFromPeer(udpPayload.readableBytes());
+        local.fromPeer(udpPayload);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Http3DataFrame frame)) {
+            // Trailers or anything else after the 2xx carry nothing for a UDP tunnel.
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        try {
+            capsules.add(frame.content().retain(), this::onCapsule);
+        } catch (ProtocolException e) {
+            metrics.datagramDropped("malformed_capsule");
+            resetStream(Http3ErrorCode.H3_MESSAGE_ERROR.code());
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void onCapsule(Capsule capsule) {
+        ByteBuf payload = capsule.payload();
+        if (capsule.type() != Capsule.TYPE_DATAGRAM) {
+            payload.release(); // RFC 9297 §3.2: unknown capsule types are skipped
+            return;
+        }
+        if (!VarInt.isReadable(payload)) {
+            payload.release();
+            throw new MalformedCapsuleInTunnelException("DATAGRAM capsule without context id");
+        }
+        long contextId = VarInt.read(payload);
+        deliver(contextId, payload);
+    }
+
+    /** Thrown inside the capsule callback so the reset logic above handles it. */
+    private static final class MalformedCapsuleInTunnelException extends ProtocolException {
+        private static final long serialVersionUID = 1L;
+
+        MalformedCapsuleInTunnelException(String message) {
+            super(message);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == ChannelInputShutdownEvent.INSTANCE) {
+            // RFC 9298 §3: closing the request stream closes the tunnel.
+            stream.close();
+            return;
+        }
+        ReferenceCountUtil.release(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // A stream reset or connection loss surfaces here; the tunnel just ends.
+        stream.close();
+    }
+
+    /**
+     * Sends one UDP payload to the peer (takes ownership). Call {@link #flush()} after a batch.
+     */
+    public void sendToPeer(ByteBuf udpPayload) {
+        if (!stream.isActive()) {
+            udpPayload.release();
+            return;
+        }
+        int len = udpPayload.readableBytes();
+        int max = demux.maxDatagramLength();
+        try {
+            if (max >= 0) {
+                if (HttpDatagram.overhead(quarterStreamId, 0) + len > max) {
+                    metrics.datagramDropped("too_large");
+                    return;
+                }
+                connection.write(HttpDatagram.encode(connection.alloc(), quarterStreamId, 0, udpPayload));
+            } else {
+                stream.write(new DefaultHttp3DataFrame(
+                        CapsuleEncoder.encodeDatagram(stream.alloc(), 0, udpPayload)));
+                streamWritePending = true;
+            }
+            metrics.bytesToPeer(len);
+        } finally {
+            udpPayload.release();
+        }
+    }
+
+    public void flush() {
+        connection.flush();
+        if (streamWritePending) {
+            streamWritePending = false;
+            stream.flush();
+        }
+    }
+
+    /** Ends the tunnel from the local side with a clean FIN. */
+    public void close() {
+        stream.close();
+    }
+
+    /** Ends the tunnel abruptly (RESET_STREAM and STOP_SENDING with {@code error}). */
+    public void resetStream(long error) {
+        if (stream.isActive()) {
+            stream.shutdown((int) error).addListener(f -> stream.close());
+        }
+    }
+
+    public QuicStreamChannel stream() {
+        return stream;
+    }
+}

@@ -1,0 +1,116 @@
+package org.masquerelay.protocol.tunnel;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicDatagramExtensionEvent;
+import io.netty.util.collection.LongObjectHashMap;
+import io.netty.util.collection.LongObjectMap;
+import java.nio.charset.StandardCharsets;
+import org.masquerelay.protocol.ProtocolException;
+import org.masquerelay.protocol.datagram.HttpDatagram;
+
+/**
+ * Demultiplexes the QUIC DATAGRAM frames of one connection to request streams by quarter stream
+ * ID (RFC 9297 §2.1). One instance per {@link QuicChannel}, never shared; all state is touched
+ * on that channel's event loop only.
+ *
+ * <p>A datagram for an unknown or closed stream is dropped (RFC 9297 §2.1 allows drop or
+ * buffer; buffering would let a peer pin memory). A datagram too short to hold its quarter
+ * stream ID, or with an ID above 2^60-1, closes the connection with H3_DATAGRAM_ERROR.
+ */
+public final class HttpDatagramDemuxHandler extends ChannelInboundHandlerAdapter {
+    private final LongObjectMap<DatagramReceiver> receivers = new LongObjectHashMap<>();
+    private final TunnelMetrics metrics;
+    private int maxDatagramLength = -1;
+    private Channel channel;
+
+    public HttpDatagramDemuxHandler(TunnelMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    /** The demux of {@code quicChannel}, or an exception if the pipeline has none. */
+    public static HttpDatagramDemuxHandler of(Channel quicChannel) {
+        HttpDatagramDemuxHandler h = quicChannel.pipeline().get(HttpDatagramDemuxHandler.class);
+        if (h == null) {
+            throw new IllegalStateException("no HttpDatagramDemuxHandler on " + quicChannel);
+        }
+        return h;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+    }
+
+    /** Registers the receiver for {@code quarterStreamId}; replaces nothing, fails on a duplicate. */
+    public void register(long quarterStreamId, DatagramReceiver receiver) {
+        assert channel == null || channel.eventLoop().inEventLoop();
+        if (receivers.putIfAbsent(quarterStreamId, receiver) != null) {
+            throw new IllegalStateException("quarter stream id " + quarterStreamId + " already registered");
+        }
+    }
+
+    public void unregister(long quarterStreamId) {
+        receivers.remove(quarterStreamId);
+    }
+
+    public int registered() {
+        return receivers.size();
+    }
+
+    /**
+     * The largest DATAGRAM frame payload the peer accepts, or -1 until both sides negotiated the
+     * extension (NETTY-NOTES: writing before {@link QuicDatagramExtensionEvent} can close the
+     * connection).
+     */
+    public int maxDatagramLength() {
+        if (maxDatagramLength < 0 || !PeerSettingsHandler.peerSupportsH3Datagram(channel)) {
+            return -1;
+        }
+        return maxDatagramLength;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof QuicDatagramExtensionEvent e) {
+            maxDatagramLength = e.maxLength();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf buf)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        try {
+            long quarterStreamId = HttpDatagram.readQuarterStreamId(buf);
+            DatagramReceiver receiver = receivers.get(quarterStreamId);
+            if (receiver == null) {
+                metrics.datagramDropped("unknown_stream");
+                return;
+            }
+            receiver.onDatagram(buf.retain());
+        } catch (ProtocolException e) {
+            metrics.datagramDropped("malformed");
+            closeWithDatagramError(ctx.channel(), e.getMessage());
+        } finally {
+            buf.release();
+        }
+    }
+
+    /** Closes the connection with H3_DATAGRAM_ERROR (RFC 9297 §2.1). */
+    public static void closeWithDatagramError(Channel quicChannel, String reason) {
+        if (quicChannel instanceof QuicChannel qc && qc.isActive()) {
+            byte[] r = reason == null ? new byte[0] : reason.getBytes(StandardCharsets.UTF_8);
+            // The reason phrase is ours, never the peer's bytes, and short. close() takes ownership.
+            int n = Math.min(r.length, 64);
+            ByteBuf phrase = qc.alloc().directBuffer(n).writeBytes(r, 0, n);
+            qc.close(true, (int) HttpDatagram.H3_DATAGRAM_ERROR, phrase);
+        }
+    }
+}

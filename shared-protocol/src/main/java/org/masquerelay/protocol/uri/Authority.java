@@ -1,0 +1,103 @@
+package org.masquerelay.protocol.uri;
+
+/**
+ * The {@code :authority} of an HTTP/3 CONNECT request, {@code host:port} (<a
+ * href="https://www.rfc-editor.org/rfc/rfc9114#section-4.4">RFC 9114 §4.4</a>, <a
+ * href="https://www.rfc-editor.org/rfc/rfc9110#section-9.3.6">RFC 9110 §9.3.6</a>), naming the
+ * TCP target of a flow.
+ *
+ * <p>The constructor validates and canonicalizes {@code host} like {@link UdpTarget} does: a
+ * lower-case DNS name, a dotted IPv4 literal, or an RFC 5952 IPv6 literal kept without brackets.
+ *
+ * @param host DNS name or IP literal, without brackets
+ * @param port 1-65535
+ */
+public record Authority(String host, int port) {
+
+  /**
+   * Validates and canonicalizes.
+   *
+   * @throws MalformedTargetException if the host or port is invalid
+   */
+  public Authority {
+    host = HostSyntax.canonicalize(host);
+    HostSyntax.checkPort(port);
+  }
+
+  /**
+   * Parses {@code host:port}, {@code 1.2.3.4:80} or {@code [2001:db8::1]:443}. The port is
+   * mandatory (CONNECT has no default port); userinfo, whitespace and unbracketed IPv6 are
+   * rejected.
+   *
+   * @throws MalformedTargetException if {@code authority} is malformed
+   */
+  public static Authority parse(String authority) {
+    if (authority == null || authority.isEmpty()) {
+      throw new MalformedTargetException("authority is empty");
+    }
+    for (int i = 0; i < authority.length(); i++) {
+      char c = authority.charAt(i);
+      if (c <= 0x20 || c >= 0x7F) {
+        throw new MalformedTargetException(
+            "authority contains whitespace or a control or non-ASCII character "
+                + HostSyntax.describe(c)
+                + " at offset "
+                + i);
+      }
+    }
+    if (authority.indexOf('@') >= 0) {
+      throw new MalformedTargetException("authority must not contain userinfo ('@')");
+    }
+    String host;
+    String port;
+    if (authority.charAt(0) == '[') {
+      int close = authority.indexOf(']');
+      if (close < 0) {
+        throw new MalformedTargetException("authority has an unclosed '['");
+      }
+      host = authority.substring(1, close);
+      if (host.indexOf(':') < 0) {
+        throw new MalformedTargetException("brackets in an authority must hold an IPv6 address");
+      }
+      String rest = authority.substring(close + 1);
+      if (rest.isEmpty()) {
+        throw new MalformedTargetException("authority is missing a port");
+      }
+      if (rest.charAt(0) != ':') {
+        throw new MalformedTargetException("authority has characters between ']' and ':'");
+      }
+      port = rest.substring(1);
+    } else {
+      if (authority.indexOf('[') >= 0 || authority.indexOf(']') >= 0) {
+        throw new MalformedTargetException("authority has a misplaced '[' or ']'");
+      }
+      int colon = authority.lastIndexOf(':');
+      if (colon < 0) {
+        throw new MalformedTargetException("authority is missing a port");
+      }
+      host = authority.substring(0, colon);
+      port = authority.substring(colon + 1);
+      if (host.indexOf(':') >= 0) {
+        throw new MalformedTargetException("IPv6 address in an authority must be in brackets");
+      }
+    }
+    if (host.isEmpty()) {
+      throw new MalformedTargetException("authority host is empty");
+    }
+    if (port.isEmpty()) {
+      throw new MalformedTargetException("authority is missing a port");
+    }
+    return new Authority(host, HostSyntax.parsePort(port));
+  }
+
+  /** Returns whether {@link #host()} is an IPv4 or IPv6 literal rather than a DNS name. */
+  public boolean isIpLiteral() {
+    return HostSyntax.isIpLiteral(host);
+  }
+
+  /** Returns the canonical {@code host:port}, or {@code [v6]:port} for an IPv6 literal. */
+  @Override
+  public String toString() {
+    return HostSyntax.isIpv6(host) ? "[" + host + "]:" + port : host + ":" + port;
+  }
+}

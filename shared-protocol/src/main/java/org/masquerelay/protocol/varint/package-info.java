@@ -1,0 +1,5 @@
+/**
+ * QUIC variable-length integers, <a href="https://www.rfc-editor.org/rfc/rfc9000#section-16">RFC
+ * 9000 §16</a>, used by capsules, HTTP datagrams and HTTP/3 frames.
+ */
+package org.masquerelay.protocol.varint;
