@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class LeakCheckExtension implements AfterAllCallback {
 
-  private static final int ROUNDS = 3;
+  private static final int ROUNDS = 2;
   private static final int[] SIZES = {16, 1024, 16 * 1024, 64 * 1024};
 
   @Override
@@ -53,7 +53,7 @@ public final class LeakCheckExtension implements AfterAllCallback {
       System.gc();
       try {
         // Give the reference handler thread time to enqueue cleared references.
-        Thread.sleep(10L * (round + 1));
+        Thread.sleep(5L + 15L * round);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;

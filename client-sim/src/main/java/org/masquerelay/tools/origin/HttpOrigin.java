@@ -1,7 +1,6 @@
 package org.masquerelay.tools.origin;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -15,10 +14,13 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.NetUtil;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -28,33 +30,32 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The HTTP/1.1 origin ("target website") that demos, integration tests and benchmarks reach
- * through the relays, over plain TCP or TLS.
+ * The HTTP/1.1 origin ("target website") that demos, integration tests and benchmarks reach through
+ * the relays, over plain TCP or TLS.
  *
  * <p>Routes, each chosen so a client can check the result without trusting the relay:
  *
  * <ul>
- *   <li>{@code GET /whoami}: {@code text/plain} body {@code <source ip>\n}, the address this
- *       origin saw, so a client can check which egress address it was given;
+ *   <li>{@code GET /whoami}: {@code text/plain} body {@code <source ip>\n}, the address this origin
+ *       saw, so a client can check which egress address it was given;
  *   <li>{@code GET /bytes/{n}}: {@code n} bytes (at most {@value #MAX_BYTES}) of a deterministic
  *       pattern (see {@link #pattern(long, byte[], int, int)}), with {@code Content-Length}, so
- *       throughput and integrity are measured without a file and without holding the body in
- *       memory on either side;
- *   <li>{@code GET /files/<name>}: a regular file under the root directory given at
- *       construction (for pages a browser loads in the demo). Names with {@code .} or {@code ..}
- *       segments, empty segments, backslashes, or that resolve (through symlinks too) outside
- *       the root get 404;
+ *       throughput and integrity are measured without a file and without holding the body in memory
+ *       on either side;
+ *   <li>{@code GET /files/<name>}: a regular file under the root directory given at construction
+ *       (for pages a browser loads in the demo). Names with {@code .} or {@code ..} segments, empty
+ *       segments, backslashes, or that resolve (through symlinks too) outside the root get 404;
  *   <li>{@code POST /echo}: the request body streamed back as it arrives, with the request's
  *       framing ({@code Content-Length} or chunked);
  *   <li>anything else: 404.
  * </ul>
  *
- * <p>Connections are keep-alive and may pipeline. Memory per connection stays bounded: reads
- * stop while a response is being written, and bodies are written in chunks only while the
- * socket is writable. File reads block the event loop, which is fine for a test origin.
+ * <p>Connections are keep-alive and may pipeline. Memory per connection stays bounded: reads stop
+ * while a response is being written, and bodies are written in chunks only while the socket is
+ * writable. File reads block the event loop, which is fine for a test origin.
  *
- * <p>The instance is thread-safe. {@link #close()} must not be called from one of its own
- * event loop threads.
+ * <p>The instance is thread-safe. {@link #close()} must not be called from one of its own event
+ * loop threads.
  */
 public final class HttpOrigin implements AutoCloseable {
 
@@ -66,6 +67,8 @@ public final class HttpOrigin implements AutoCloseable {
 
   // SplitMix64 (Steele, Lea and Flood, OOPSLA 2014), the generator behind SplittableRandom.
   private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
+  private static final VarHandle BIG_ENDIAN_LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   private final EventLoopGroup group;
   private final Channel listener;
@@ -90,8 +93,7 @@ public final class HttpOrigin implements AutoCloseable {
   /**
    * Starts an origin, serving HTTPS when {@code sslContext} is given.
    *
-   * @param bindAddress address to listen on; port 0 picks a free port (see {@link
-   *     #localAddress()})
+   * @param bindAddress address to listen on; port 0 picks a free port (see {@link #localAddress()})
    * @param filesRoot existing directory served under {@code /files/}, or {@code null} for none
    * @param sslContext a server context for HTTPS, or {@code null} for plain HTTP
    * @throws IOException if the root directory does not exist or the address cannot be bound
@@ -108,8 +110,7 @@ public final class HttpOrigin implements AutoCloseable {
     }
     this.tls = sslContext != null;
     this.group =
-        OriginTransport.newGroup(
-            Runtime.getRuntime().availableProcessors(), "http-origin", false);
+        OriginTransport.newGroup(Runtime.getRuntime().availableProcessors(), "http-origin", false);
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(group)
@@ -142,8 +143,8 @@ public final class HttpOrigin implements AutoCloseable {
   }
 
   /**
-   * An {@code http://} or {@code https://} URI for this origin; a wildcard bind address is
-   * replaced by the loopback address of the same family.
+   * An {@code http://} or {@code https://} URI for this origin; a wildcard bind address is replaced
+   * by the loopback address of the same family.
    *
    * @param pathAndQuery for example {@code "/bytes/1024"}
    */
@@ -155,7 +156,8 @@ public final class HttpOrigin implements AutoCloseable {
     }
     String host =
         ip instanceof Inet6Address ? "[" + NetUtil.toAddressString(ip) + "]" : ip.getHostAddress();
-    return URI.create((tls ? "https" : "http") + "://" + host + ":" + local.getPort() + pathAndQuery);
+    return URI.create(
+        (tls ? "https" : "http") + "://" + host + ":" + local.getPort() + pathAndQuery);
   }
 
   /** Source addresses of the last 1024 accepted connections, oldest first; a snapshot. */
@@ -181,8 +183,8 @@ public final class HttpOrigin implements AutoCloseable {
 
   /**
    * Writes the pattern bytes at {@code offset ..< offset + length} into {@code dst} from {@code
-   * dstOffset}. The body of {@code /bytes/{n}} is bytes {@code 0 ..< n} of one infinite pattern,
-   * so any client can recompute any range of it, or its digest, without storing the body.
+   * dstOffset}. The body of {@code /bytes/{n}} is bytes {@code 0 ..< n} of one infinite pattern, so
+   * any client can recompute any range of it, or its digest, without storing the body.
    *
    * <p>The pattern is a sequence of 8-byte big-endian blocks; block {@code i} is SplitMix64's
    * output for counter {@code i}:
@@ -204,12 +206,14 @@ public final class HttpOrigin implements AutoCloseable {
     long position = offset;
     int i = dstOffset;
     int end = dstOffset + length;
+    while (i < end && (position & 7) != 0) {
+      dst[i++] = byteAt(position++);
+    }
+    for (; end - i >= 8; i += 8, position += 8) {
+      BIG_ENDIAN_LONG.set(dst, i, block(position >>> 3));
+    }
     while (i < end) {
-      long block = block(position >>> 3);
-      for (int k = (int) (position & 7); k < 8 && i < end; k++) {
-        dst[i++] = (byte) (block >>> (56 - 8 * k));
-        position++;
-      }
+      dst[i++] = byteAt(position++);
     }
   }
 
@@ -237,24 +241,8 @@ public final class HttpOrigin implements AutoCloseable {
     return sha256.digest();
   }
 
-  /** Appends pattern bytes {@code offset ..< offset + length} to {@code buf}. */
-  static void writePattern(ByteBuf buf, long offset, int length) {
-    long position = offset;
-    long end = offset + length;
-    while (position < end && (position & 7) != 0) {
-      buf.writeByte(byteAt(position++));
-    }
-    while (end - position >= 8) {
-      buf.writeLong(block(position >>> 3));
-      position += 8;
-    }
-    while (position < end) {
-      buf.writeByte(byteAt(position++));
-    }
-  }
-
-  private static int byteAt(long position) {
-    return (int) (block(position >>> 3) >>> (56 - 8 * (position & 7))) & 0xFF;
+  private static byte byteAt(long position) {
+    return (byte) (block(position >>> 3) >>> (56 - 8 * (position & 7)));
   }
 
   private static long block(long index) {

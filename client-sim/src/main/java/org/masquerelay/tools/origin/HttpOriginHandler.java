@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The channel runs with {@code AUTO_READ=false}. Decoded messages go into a queue and are
  * handled in order; while a response (or an echoed body piece) is being written the queue is not
- * drained, and the next read is requested only once the queue is empty and no write is in
- * flight. That keeps pipelined requests in order and bounds memory to one read's worth of input.
+ * drained, and the next read is requested only once the queue is empty and no write is in flight.
+ * That keeps pipelined requests in order and bounds memory to one read's worth of input.
  *
  * <p>Every field is touched only by the channel's event loop thread. Not sharable.
  */
@@ -251,11 +251,12 @@ final class HttpOriginHandler extends ChannelInboundHandlerAdapter {
                 : String.valueOf(remote);
         text(ctx, HttpResponseStatus.OK, ip + "\n");
       }
-      case BYTES -> stream(
-          ctx,
-          HttpHeaderValues.APPLICATION_OCTET_STREAM,
-          current.length(),
-          new PatternChunkedInput(current.length()));
+      case BYTES ->
+          stream(
+              ctx,
+              HttpHeaderValues.APPLICATION_OCTET_STREAM,
+              current.length(),
+              new PatternChunkedInput(current.length()));
       case FILE -> serveFile(ctx, current.file());
       default -> text(ctx, HttpResponseStatus.NOT_FOUND, "not found\n");
     }
@@ -373,9 +374,8 @@ final class HttpOriginHandler extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * The regular file {@code name} denotes under the root, or null. Rejects rather than
-   * normalizes anything unusual, then checks the real path (after symlinks) is still inside the
-   * root.
+   * The regular file {@code name} denotes under the root, or null. Rejects rather than normalizes
+   * anything unusual, then checks the real path (after symlinks) is still inside the root.
    */
   private Path resolveFile(String name) {
     if (filesRoot == null
@@ -432,10 +432,12 @@ final class HttpOriginHandler extends ChannelInboundHandlerAdapter {
   private static final class PatternChunkedInput implements ChunkedInput<ByteBuf> {
 
     private final long length;
+    private final byte[] scratch;
     private long offset;
 
     PatternChunkedInput(long length) {
       this.length = length;
+      this.scratch = new byte[(int) Math.min(HttpOrigin.CHUNK_SIZE, length)];
     }
 
     @Override
@@ -457,11 +459,12 @@ final class HttpOriginHandler extends ChannelInboundHandlerAdapter {
       if (offset >= length) {
         return null;
       }
-      int n = (int) Math.min(HttpOrigin.CHUNK_SIZE, length - offset);
-      ByteBuf chunk = allocator.buffer(n);
-      HttpOrigin.writePattern(chunk, offset, n);
+      // Generated into a heap array and copied once: per-long writes on a ByteBuf cost a bounds
+      // check each, and a stack trace each under paranoid leak detection.
+      int n = (int) Math.min(scratch.length, length - offset);
+      HttpOrigin.pattern(offset, scratch, 0, n);
       offset += n;
-      return chunk;
+      return allocator.buffer(n).writeBytes(scratch, 0, n);
     }
 
     @Override

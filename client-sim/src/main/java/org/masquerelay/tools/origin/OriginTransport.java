@@ -21,8 +21,8 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Picks epoll where it loads and NIO elsewhere, and owns the bind/shutdown steps the origins
- * share. Epoll is preferred so a benchmark measures the relay rather than the origin.
+ * Picks epoll where it loads and NIO elsewhere, and owns the bind/shutdown steps the origins share.
+ * Epoll is preferred so a benchmark measures the relay rather than the origin.
  */
 final class OriginTransport {
 
@@ -68,8 +68,8 @@ final class OriginTransport {
   }
 
   /**
-   * Closes the listening channel, then shuts the group down (which closes every accepted
-   * channel) and waits for its threads to finish. Must not run on one of the group's threads.
+   * Closes the listening channel, then shuts the group down (which closes every accepted channel)
+   * and waits for its threads to finish. Must not run on one of the group's threads.
    */
   static void shutdown(Channel listener, EventLoopGroup group) {
     if (listener != null) {

@@ -20,25 +20,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A TCP origin that echoes every byte back, the far end of CONNECT tunnels in tests and
- * benchmarks.
+ * A TCP origin that echoes every byte back, the far end of CONNECT tunnels in tests and benchmarks.
  *
- * <p>It honours half-close, which a tunnel must carry end to end: when the client shuts down
- * its output, the server finishes echoing what it has read and then sends its own FIN, from the
- * last write's listener so the FIN cannot overtake data. A test that sends, shuts down output,
- * and reads to EOF therefore gets every byte back exactly when the tunnel propagates FIN both
- * ways.
+ * <p>It honours half-close, which a tunnel must carry end to end: when the client shuts down its
+ * output, the server finishes echoing what it has read and then sends its own FIN, from the last
+ * write's listener so the FIN cannot overtake data. A test that sends, shuts down output, and reads
+ * to EOF therefore gets every byte back exactly when the tunnel propagates FIN both ways.
  *
- * <p>Backpressure follows Netty's {@code HexDumpProxyFrontendHandler}: {@code AUTO_READ=false},
- * and the next read is requested only after the previous echo was written, so a client that
- * does not read cannot make the server buffer.
+ * <p>Backpressure follows Netty's {@code HexDumpProxyFrontendHandler}: {@code AUTO_READ=false}, and
+ * the next read is requested only after the previous echo was written, so a client that does not
+ * read cannot make the server buffer.
  *
- * <p>Always NIO: with epoll and {@code ALLOW_HALF_CLOSURE}, writing after the peer's FIN fails
- * with {@code epoll_ctl ENOENT} in Netty 4.2.18, which is exactly the case this server exists
- * to exercise.
+ * <p>Always NIO: with epoll and {@code ALLOW_HALF_CLOSURE}, writing after the peer's FIN fails with
+ * {@code epoll_ctl ENOENT} in Netty 4.2.18, which is exactly the case this server exists to
+ * exercise.
  *
- * <p>The instance is thread-safe. {@link #close()} must not be called from one of its own
- * event loop threads.
+ * <p>The instance is thread-safe. {@link #close()} must not be called from one of its own event
+ * loop threads.
  */
 public final class TcpEchoServer implements AutoCloseable {
 
@@ -53,8 +51,7 @@ public final class TcpEchoServer implements AutoCloseable {
   /**
    * Starts the server.
    *
-   * @param bindAddress address to listen on; port 0 picks a free port (see {@link
-   *     #localAddress()})
+   * @param bindAddress address to listen on; port 0 picks a free port (see {@link #localAddress()})
    * @throws IOException if the address cannot be bound
    */
   public TcpEchoServer(InetSocketAddress bindAddress) throws IOException {

@@ -19,12 +19,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A UDP origin that sends every datagram back to its sender, the far end of connect-udp
- * (RFC 9298) tunnels in tests and benchmarks, and of the nested QUIC connection's path checks.
+ * A UDP origin that sends every datagram back to its sender, the far end of connect-udp (RFC 9298)
+ * tunnels in tests and benchmarks, and of the nested QUIC connection's path checks.
  *
- * <p>Datagrams up to 65,536 bytes are echoed whole (Netty's default would truncate at 2,048).
- * When the socket's send buffer is full the datagram is dropped rather than queued, as a real
- * UDP service would, so a flood cannot grow the heap.
+ * <p>Datagrams up to 65,536 bytes are echoed whole (Netty's default would truncate at 2,048). When
+ * the socket's send buffer is full the datagram is dropped rather than queued, as a real UDP
+ * service would, so a flood cannot grow the heap. An empty datagram is counted but not echoed:
+ * Netty's datagram channels skip zero-length writes.
  *
  * <p>The instance is thread-safe. {@link #close()} must not be called from its own event loop
  * thread.
@@ -45,8 +46,7 @@ public final class UdpEchoServer implements AutoCloseable {
   /**
    * Starts the server.
    *
-   * @param bindAddress address to listen on; port 0 picks a free port (see {@link
-   *     #localAddress()})
+   * @param bindAddress address to listen on; port 0 picks a free port (see {@link #localAddress()})
    * @throws IOException if the address cannot be bound
    */
   public UdpEchoServer(InetSocketAddress bindAddress) throws IOException {

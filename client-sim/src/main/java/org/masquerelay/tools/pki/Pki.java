@@ -59,17 +59,17 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 /**
  * A private certificate authority for tests, the demo and small deployments.
  *
- * <p>QUIC (RFC 9001 §4.4) has no unauthenticated mode, so every relay hop needs a certificate
- * that the next client will accept, including for {@code 127.0.0.1}. Netty's {@code
+ * <p>QUIC (RFC 9001 §4.4) has no unauthenticated mode, so every relay hop needs a certificate that
+ * the next client will accept, including for {@code 127.0.0.1}. Netty's {@code
  * SelfSignedCertificate} cannot carry IP subjectAltNames or form a chain, and shelling out to
  * openssl makes tests depend on the host. This class issues a real two-level chain (CA → server)
  * in-process and writes it in the PEM shapes that both {@code SslContextBuilder} and {@code
- * QuicSslContextBuilder.forServer(keyFile, null, certChainFile)} load: an unencrypted PKCS#8
- * {@code PRIVATE KEY} and a leaf-first certificate chain.
+ * QuicSslContextBuilder.forServer(keyFile, null, certChainFile)} load: an unencrypted PKCS#8 {@code
+ * PRIVATE KEY} and a leaf-first certificate chain.
  *
- * <p>Keys are EC P-256 signed with ECDSA-SHA256 because every TLS 1.3 stack supports them and
- * they are cheap to generate in a test. Signing uses the JDK's default providers; the
- * BouncyCastle provider is never installed, so loading this class has no global side effect.
+ * <p>Keys are EC P-256 signed with ECDSA-SHA256 because every TLS 1.3 stack supports them and they
+ * are cheap to generate in a test. Signing uses the JDK's default providers; the BouncyCastle
+ * provider is never installed, so loading this class has no global side effect.
  *
  * <p>All methods are thread-safe.
  */
@@ -99,7 +99,8 @@ public final class Pki {
       Objects.requireNonNull(privateKey, "privateKey");
       chain = List.copyOf(chain);
       if (chain.isEmpty() || !chain.get(0).equals(certificate)) {
-        throw new IllegalArgumentException("chain: must start with the certificate itself");
+        throw new IllegalArgumentException(
+            "chain: does not start with certificate (expected: leaf first)");
       }
     }
   }
@@ -144,9 +145,9 @@ public final class Pki {
   /**
    * Issues a TLS server certificate signed by {@code ca}: subjectAltName with the given DNS names
    * and IP addresses, extendedKeyUsage serverAuth, keyUsage digitalSignature (critical),
-   * basicConstraints CA:false (critical), and subject/authority key identifiers. Clients match
-   * the host against the subjectAltName only (RFC 9110 §4.3.4), so at least one name or address
-   * is required.
+   * basicConstraints CA:false (critical), and subject/authority key identifiers. Clients match the
+   * host against the subjectAltName only (RFC 9110 §4.3.4), so at least one name or address is
+   * required.
    *
    * @param ca the issuing CA, as returned by {@link #newCa}
    * @param commonName the subject CN (informational; clients ignore it when a SAN is present)
@@ -231,9 +232,9 @@ public final class Pki {
   }
 
   /**
-   * Writes an unencrypted PKCS#8 {@code PRIVATE KEY} PEM block, the only key form that both
-   * Netty's JDK and BoringSSL (QUIC) contexts load without a password. Where the file system is
-   * POSIX, the file is {@code rw-------} before the key is written into it.
+   * Writes an unencrypted PKCS#8 {@code PRIVATE KEY} PEM block, the only key form that both Netty's
+   * JDK and BoringSSL (QUIC) contexts load without a password. Where the file system is POSIX, the
+   * file is {@code rw-------} before the key is written into it.
    */
   public static void writePrivateKeyPem(Path file, PrivateKey key) throws IOException {
     boolean posix = file.getFileSystem().supportedFileAttributeViews().contains("posix");
@@ -257,8 +258,7 @@ public final class Pki {
   }
 
   /**
-   * Reads every PEM {@code CERTIFICATE} block in the file, in file order; other blocks are
-   * skipped.
+   * Reads every PEM {@code CERTIFICATE} block in the file, in file order; other blocks are skipped.
    *
    * @throws IOException if the file cannot be read, holds malformed PEM, or holds no certificate
    */
@@ -306,8 +306,10 @@ public final class Pki {
 
   /**
    * Returns the public-key pin {@code sha256/<base64>} of the certificate's SubjectPublicKeyInfo
-   * (RFC 7469 §2.4), the form that curl's {@code --pinnedpubkey} takes. A pin survives
-   * re-issuing the certificate with the same key, which is what a client pinning a relay wants.
+   * (the digest of RFC 7469 §2.4, written the way OkHttp's {@code CertificatePinner} takes it). A
+   * pin survives re-issuing the certificate with the same key, which is what a client pinning a
+   * relay wants. curl's {@code --pinnedpubkey} wants the same base64 after {@code sha256//} (two
+   * slashes) and checks it against the leaf only.
    */
   public static String spkiSha256Pin(X509Certificate certificate) {
     try {

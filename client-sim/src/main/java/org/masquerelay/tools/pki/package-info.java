@@ -1,5 +1,5 @@
 /**
- * In-process certificate authority for tests, the demo and small deployments, so that every
- * QUIC hop can run real TLS 1.3 (RFC 9001) on loopback without openssl or checked-in keys.
+ * In-process certificate authority for tests, the demo and small deployments, so that every QUIC
+ * hop can run real TLS 1.3 (RFC 9001) on loopback without openssl or checked-in keys.
  */
 package org.masquerelay.tools.pki;

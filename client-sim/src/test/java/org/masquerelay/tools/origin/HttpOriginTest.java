@@ -113,7 +113,8 @@ class HttpOriginTest {
   @Test
   void bytesStreamThePattern() throws Exception {
     long n = (32L << 20) + 3; // ends mid-block
-    HttpResponse<InputStream> response = client.send(get("/bytes/" + n), BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> response =
+        client.send(get("/bytes/" + n), BodyHandlers.ofInputStream());
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValueAsLong("content-length")).hasValue(n);
     MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
@@ -332,7 +333,8 @@ class HttpOriginTest {
       int n = (1 << 20) + 5;
       HttpResponse<byte[]> bytes =
           https.send(
-              HttpRequest.newBuilder(secure.uri("/bytes/" + n)).build(), BodyHandlers.ofByteArray());
+              HttpRequest.newBuilder(secure.uri("/bytes/" + n)).build(),
+              BodyHandlers.ofByteArray());
       assertThat(MessageDigest.getInstance("SHA-256").digest(bytes.body()))
           .isEqualTo(HttpOrigin.patternSha256(n));
     }

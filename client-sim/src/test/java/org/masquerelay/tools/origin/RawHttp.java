@@ -32,8 +32,8 @@ final class RawHttp {
     return exchange(server, null, requests);
   }
 
-  static List<Response> exchange(InetSocketAddress server, InetSocketAddress source, String requests)
-      throws IOException {
+  static List<Response> exchange(
+      InetSocketAddress server, InetSocketAddress source, String requests) throws IOException {
     try (Socket socket = new Socket()) {
       socket.setSoTimeout(10_000);
       if (source != null) {
@@ -54,7 +54,8 @@ final class RawHttp {
   /** One GET with {@code Connection: close}; the target is sent exactly as given. */
   static Response get(InetSocketAddress server, String target) throws IOException {
     List<Response> responses =
-        exchange(server, "GET " + target + " HTTP/1.1\r\nHost: origin\r\nConnection: close\r\n\r\n");
+        exchange(
+            server, "GET " + target + " HTTP/1.1\r\nHost: origin\r\nConnection: close\r\n\r\n");
     if (responses.size() != 1) {
       throw new IOException("expected one response, got " + responses.size());
     }
@@ -72,7 +73,8 @@ final class RawHttp {
     Map<String, String> headers = new LinkedHashMap<>();
     for (String h; !(h = line(in)).isEmpty(); ) {
       int colon = h.indexOf(':');
-      headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+      headers.put(
+          h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
     }
     int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
     byte[] body = in.readNBytes(length);

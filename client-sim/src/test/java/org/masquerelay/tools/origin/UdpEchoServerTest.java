@@ -27,7 +27,7 @@ class UdpEchoServerTest {
 
   @Test
   void echoesEachDatagramWholeToItsSender() throws Exception {
-    int[] sizes = {0, 1, 1200, 1452, 9000, 60_000};
+    int[] sizes = {1, 1200, 1452, 9000, 60_000};
     Random random = new Random(3);
     try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
       socket.setSoTimeout(5_000);
@@ -38,13 +38,28 @@ class UdpEchoServerTest {
         DatagramPacket reply = new DatagramPacket(new byte[65_536], 65_536);
         socket.receive(reply);
         assertThat(reply.getSocketAddress()).isEqualTo(server.localAddress());
-        assertThat(Arrays.copyOf(reply.getData(), reply.getLength())).as("size %d", size)
+        assertThat(Arrays.copyOf(reply.getData(), reply.getLength()))
+            .as("size %d", size)
             .isEqualTo(payload);
       }
       assertThat(server.received()).isEqualTo(sizes.length);
       assertThat(server.peers())
           .hasSize(sizes.length)
           .containsOnly((InetSocketAddress) socket.getLocalSocketAddress());
+    }
+  }
+
+  @Test
+  void emptyDatagramIsCountedButNotEchoed() throws Exception {
+    // Netty's datagram channels skip zero-length writes, so an empty payload cannot be echoed.
+    try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      socket.setSoTimeout(5_000);
+      socket.send(new DatagramPacket(new byte[0], 0, server.localAddress()));
+      socket.send(new DatagramPacket(new byte[] {9}, 1, server.localAddress()));
+      DatagramPacket reply = new DatagramPacket(new byte[16], 16);
+      socket.receive(reply);
+      assertThat(reply.getLength()).isEqualTo(1);
+      assertThat(server.received()).isEqualTo(2);
     }
   }
 

@@ -160,8 +160,7 @@ class PkiTest {
       Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-r--r--"));
     }
     Pki.writePrivateKeyPem(keyFile, ca.privateKey());
-    assertThat(Pki.readPrivateKeyPem(keyFile).getEncoded())
-        .isEqualTo(ca.privateKey().getEncoded());
+    assertThat(Pki.readPrivateKeyPem(keyFile).getEncoded()).isEqualTo(ca.privateKey().getEncoded());
     if (Files.getFileStore(keyFile).supportsFileAttributeView("posix")) {
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)))
           .isEqualTo("rw-------");
@@ -173,7 +172,8 @@ class PkiTest {
     String pin = Pki.spkiSha256Pin(server.certificate());
     assertThat(pin).matches("sha256/[A-Za-z0-9+/]{43}=");
     byte[] expected =
-        MessageDigest.getInstance("SHA-256").digest(server.certificate().getPublicKey().getEncoded());
+        MessageDigest.getInstance("SHA-256")
+            .digest(server.certificate().getPublicKey().getEncoded());
     assertThat(Base64.getDecoder().decode(pin.substring("sha256/".length()))).isEqualTo(expected);
     assertThat(pin).isNotEqualTo(Pki.spkiSha256Pin(ca.certificate()));
   }

@@ -91,7 +91,7 @@ final class HostSyntax {
     if (port.length() > 5 || !isAllDigits(port)) {
       throw new MalformedTargetException("port is not a decimal number (expected: 1-65535)");
     }
-    if (port.charAt(0) == '0') {
+    if (port.length() > 1 && port.charAt(0) == '0') {
       throw new MalformedTargetException("port has a leading zero (expected: 1-65535)");
     }
     return checkPort(Integer.parseInt(port));

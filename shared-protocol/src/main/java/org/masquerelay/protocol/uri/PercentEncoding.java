@@ -64,9 +64,6 @@ final class PercentEncoding {
    * @param what names the value in error messages, for example "target host"
    */
   static String decode(String value, String what) {
-    if (value.indexOf('%') < 0) {
-      return value;
-    }
     ByteBuffer bytes = ByteBuffer.allocate(value.length());
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);

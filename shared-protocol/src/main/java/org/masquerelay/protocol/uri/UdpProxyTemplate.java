@@ -114,6 +114,9 @@ public final class UdpProxyTemplate {
             throw new InvalidTemplateException("unclosed '{' at offset " + i);
           }
           String expression = template.substring(i + 1, close);
+          if (expression.indexOf('{') >= 0) {
+            throw new InvalidTemplateException("unclosed '{' at offset " + i);
+          }
           String variable = variableName(expression, i);
           if (variables.contains(variable)) {
             throw new InvalidTemplateException(

@@ -1,0 +1,41 @@
+package org.masquerelay.cli;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import org.masquerelay.client.ClientConfig;
+import org.masquerelay.client.MasqueClient;
+import org.masquerelay.pool.yaml.Addresses;
+import org.masquerelay.pool.yaml.ConfigException;
+import picocli.CommandLine.Option;
+
+/** Options every client command shares. */
+final class ClientOptions {
+    @Option(names = "--config", required = true, description = "client.yaml")
+    Path config;
+
+    @Option(names = "--insecure", description = "Do not verify the relays' or the target's certificates. Testing only.")
+    boolean insecure;
+
+    @Option(names = "--bind", description = "Local source address of the outer connection.")
+    String bind;
+
+    MasqueClient newClient() throws Exception {
+        ClientConfig c = ClientConfig.load(config);
+        InetAddress local = bind == null ? null : Addresses.address(bind);
+        return new MasqueClient(c, insecure, local);
+    }
+
+    static int report(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof java.util.concurrent.ExecutionException
+                || t instanceof java.util.concurrent.CompletionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof ConfigException ce) {
+            System.err.println(ce.getMessage());
+            return MasqueCli.EX_CONFIG;
+        }
+        System.err.println("error: " + t.getMessage());
+        return 1;
+    }
+}

@@ -1,0 +1,29 @@
+package org.masquerelay.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "init", description = "Write a ready-to-run loopback deployment (configs, CA, certificates).")
+final class InitCommand implements Callable<Integer> {
+    @Parameters(index = "0", description = "Directory to write into (created if missing).")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+        if (Files.exists(dir.resolve("ingress.yaml")) || Files.exists(dir.resolve("egress.yaml"))) {
+            System.err.println("error: " + dir + " already holds a deployment; refusing to overwrite keys");
+            return 1;
+        }
+        LoopbackDeployment.write(dir, LoopbackDeployment.Ports.DEFAULT);
+        System.out.printf("""
+                wrote %1$s: ingress.yaml egress.yaml client.yaml ca.crt and relay keys
+                  ./masque egress  --config %1$s/egress.yaml
+                  ./masque ingress --config %1$s/ingress.yaml
+                  ./masque fetch http://127.0.0.1:8000/ --config %1$s/client.yaml
+                """, dir);
+        return 0;
+    }
+}

@@ -1,0 +1,82 @@
+package org.masquerelay.client;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http3.Http3DataFrame;
+import io.netty.handler.codec.http3.Http3Headers;
+import io.netty.handler.codec.http3.Http3HeadersFrame;
+import io.netty.handler.codec.http3.Http3RequestStreamInboundHandler;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Client side of a CONNECT or connect-udp request until its response. On a 2xx it calls
+ * {@code onOpen} on the event loop, before any later frame is read, so the caller can install
+ * the data-phase handlers without a race, then removes itself. Any other final status fails the
+ * future with a {@link ProxyResponseException}; interim 1xx responses are skipped.
+ */
+final class RequestStreamHandler extends Http3RequestStreamInboundHandler {
+    private final String hop;
+    private final Consumer<QuicStreamChannel> onOpen;
+    private final CompletableFuture<QuicStreamChannel> result;
+
+    RequestStreamHandler(String hop, Consumer<QuicStreamChannel> onOpen, CompletableFuture<QuicStreamChannel> result) {
+        this.hop = hop;
+        this.onOpen = onOpen;
+        this.result = result;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        ctx.channel().closeFuture().addListener(f -> result.completeExceptionally(
+                new java.io.IOException(hop + " closed the stream before a response")));
+    }
+
+    @Override
+    protected void channelRead(ChannelHandlerContext ctx, Http3HeadersFrame frame) {
+        Http3Headers h = frame.headers();
+        CharSequence s = h.status();
+        int status;
+        try {
+            status = s == null ? 0 : Integer.parseInt(s.toString());
+        } catch (NumberFormatException e) {
+            status = 0;
+        }
+        if (status >= 100 && status < 200) {
+            return;
+        }
+        QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
+        if (status >= 200 && status < 300) {
+            try {
+                onOpen.accept(stream);
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+                stream.close();
+                return;
+            }
+            ctx.pipeline().remove(this);
+            result.complete(stream);
+        } else {
+            CharSequence ps = h.get("proxy-status");
+            result.completeExceptionally(new ProxyResponseException(hop, status, ps == null ? null : ps.toString()));
+            stream.close();
+        }
+    }
+
+    @Override
+    protected void channelRead(ChannelHandlerContext ctx, Http3DataFrame frame) {
+        ReferenceCountUtil.release(frame); // body of an error response: not needed
+    }
+
+    @Override
+    protected void channelInputClosed(ChannelHandlerContext ctx) {
+        ctx.close();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        result.completeExceptionally(cause);
+        ctx.close();
+    }
+}

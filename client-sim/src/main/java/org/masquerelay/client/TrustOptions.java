@@ -1,0 +1,120 @@
+package org.masquerelay.client;
+
+import io.netty.handler.codec.quic.QuicSslContext;
+import io.netty.handler.codec.quic.QuicSslContextBuilder;
+import io.netty.handler.codec.http3.Http3;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.Base64;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * How the client verifies a relay's certificate: against a CA file (chain and hostname, RFC 6125
+ * through the JDK's HTTPS endpoint identification), the JDK's default trust store, a pinned
+ * public key, or, only behind an explicit {@code --insecure}, not at all.
+ */
+public final class TrustOptions {
+    private TrustOptions() {
+    }
+
+    static QuicSslContext context(HopConfig hop, Path caFile, boolean insecure) throws Exception {
+        QuicSslContextBuilder b = QuicSslContextBuilder.forClient()
+                .applicationProtocols(Http3.supportedApplicationProtocols());
+        if (insecure) {
+            b.trustManager(InsecureTrustManagerFactory.INSTANCE);
+        } else if (hop.pinnedKey() != null) {
+            b.trustManager(new PinningTrustManager(hop.pinnedKey()));
+        } else {
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            if (caFile != null) {
+                KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+                ks.load(null, null);
+                int i = 0;
+                for (X509Certificate c : org.masquerelay.tools.pki.Pki.readCertificatesPem(caFile)) {
+                    ks.setCertificateEntry("ca" + i++, c);
+                }
+                tmf.init(ks);
+            } else {
+                tmf.init((KeyStore) null);
+            }
+            b.trustManager(tmf);
+            b.endpointIdentificationAlgorithm("HTTPS");
+        }
+        return b.build();
+    }
+
+    /** Accepts exactly the leaf whose SubjectPublicKeyInfo hashes to the pin (RFC 7469 §2.4). */
+    static final class PinningTrustManager extends X509ExtendedTrustManager {
+        private final String pin;
+
+        PinningTrustManager(String pin) {
+            this.pin = pin;
+        }
+
+        static String pinOf(X509Certificate c) {
+            try {
+                byte[] d = MessageDigest.getInstance("SHA-256").digest(c.getPublicKey().getEncoded());
+                return "sha256/" + Base64.getEncoder().encodeToString(d);
+            } catch (NoSuchAlgorithmException e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        private void check(X509Certificate[] chain) throws CertificateException {
+            if (chain == null || chain.length == 0) {
+                throw new CertificateException("no certificate");
+            }
+            chain[0].checkValidity();
+            if (!MessageDigest.isEqual(pinOf(chain[0]).getBytes(), pin.getBytes())) {
+                throw new CertificateException("public key does not match the pinned key");
+            }
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            check(chain);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            check(chain);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            check(chain);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("client side only");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            throw new CertificateException("client side only");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            throw new CertificateException("client side only");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}
