@@ -20,7 +20,7 @@ import org.masquerelay.protocol.varint.VarInt;
  */
 public final class HttpDatagram {
 
-  /** Largest quarter stream ID, 2^60-1; anything larger is an H3_DATAGRAM_ERROR (RFC 9297 §2.1). */
+  /** Largest quarter stream ID, 2^60-1; a larger one is an H3_DATAGRAM_ERROR (RFC 9297 §2.1). */
   public static final long MAX_QUARTER_STREAM_ID = (1L << 60) - 1; // RFC 9297 §2.1
 
   /** HTTP/3 error code for a malformed HTTP/3 Datagram (RFC 9297 §2.1, registered in §5.2). */

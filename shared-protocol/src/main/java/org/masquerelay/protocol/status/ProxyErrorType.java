@@ -55,7 +55,8 @@ public enum ProxyErrorType {
   PROXY_LOOP_DETECTED("proxy_loop_detected", 502);
 
   private static final Map<String, ProxyErrorType> BY_TOKEN =
-      Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(t -> t.token, Function.identity()));
+      Arrays.stream(values())
+          .collect(Collectors.toUnmodifiableMap(t -> t.token, Function.identity()));
 
   private final String token;
   private final int status;

@@ -5,11 +5,12 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One member of a Proxy-Status field, <a href="https://www.rfc-editor.org/rfc/rfc9209#section-2">RFC
- * 9209 §2</a>: the name of the intermediary plus its {@code error} (<a
+ * One member of a Proxy-Status field, <a
+ * href="https://www.rfc-editor.org/rfc/rfc9209#section-2">RFC 9209 §2</a>: the name of the
+ * intermediary plus its {@code error} (<a
  * href="https://www.rfc-editor.org/rfc/rfc9209#section-2.1.1">§2.1.1</a>) and {@code details} (<a
- * href="https://www.rfc-editor.org/rfc/rfc9209#section-2.1.5">§2.1.5</a>) parameters, for
- * example {@code egress; error=dns_error; details="no such host"}.
+ * href="https://www.rfc-editor.org/rfc/rfc9209#section-2.1.5">§2.1.5</a>) parameters, for example
+ * {@code egress; error=dns_error; details="no such host"}.
  *
  * <p>The error is kept as its raw token so that tokens this code does not know survive a parse;
  * {@link #error()} maps it to {@link ProxyErrorType}.

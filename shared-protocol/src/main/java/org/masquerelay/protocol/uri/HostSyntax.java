@@ -3,9 +3,9 @@ package org.masquerelay.protocol.uri;
 import java.util.Locale;
 
 /**
- * Validation and canonical form of a target host: a DNS name (RFC 1123 §2.1 LDH labels), an IPv4
- * literal (RFC 3986 §3.2.2 {@code IPv4address}) or an IPv6 literal (RFC 4291 §2.2, printed per RFC
- * 5952 §4).
+ * Validation and canonical form of a target host: a DNS name (RFC 1123 §2.1 LDH labels), an
+ * IPv4 literal (RFC 3986 §3.2.2 {@code IPv4address}) or an IPv6 literal (RFC 4291 §2.2, printed
+ * per RFC 5952 §4).
  */
 final class HostSyntax {
 

@@ -155,7 +155,8 @@ public final class UdpProxyTemplate {
     }
     for (int v = 0; v < variables.size(); v++) {
       String next = literals.get(v + 1);
-      if (!next.isEmpty() && (PercentEncoding.isUnreserved(next.charAt(0)) || next.charAt(0) == '%')) {
+      if (!next.isEmpty()
+          && (PercentEncoding.isUnreserved(next.charAt(0)) || next.charAt(0) == '%')) {
         throw new InvalidTemplateException(
             "variable {"
                 + variables.get(v)

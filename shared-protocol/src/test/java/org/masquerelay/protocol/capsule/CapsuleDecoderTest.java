@@ -156,7 +156,8 @@ class CapsuleDecoderTest {
 
     StringBuilder reencoded = new StringBuilder();
     for (Capsule capsule : capsules) {
-      ByteBuf out = CapsuleEncoder.encode(ByteBufAllocator.DEFAULT, capsule.type(), capsule.payload());
+      ByteBuf out =
+          CapsuleEncoder.encode(ByteBufAllocator.DEFAULT, capsule.type(), capsule.payload());
       reencoded.append(Hex.of(out));
       out.release();
     }

@@ -57,6 +57,7 @@ class ProxyErrorTypeTest {
 
   @Test
   void tokensAreDistinct() {
-    assertThat(Arrays.stream(ProxyErrorType.values()).map(ProxyErrorType::token)).doesNotHaveDuplicates();
+    assertThat(Arrays.stream(ProxyErrorType.values()).map(ProxyErrorType::token))
+        .doesNotHaveDuplicates();
   }
 }

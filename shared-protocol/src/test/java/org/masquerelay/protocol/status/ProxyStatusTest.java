@@ -16,7 +16,8 @@ class ProxyStatusTest {
   void serializesDesignExample() {
     ProxyStatus status = ProxyStatus.of("egress", ProxyErrorType.DNS_ERROR, "no such host");
 
-    assertThat(status.toHeaderValue()).isEqualTo("egress; error=dns_error; details=\"no such host\"");
+    assertThat(status.toHeaderValue())
+        .isEqualTo("egress; error=dns_error; details=\"no such host\"");
   }
 
   @Test
@@ -28,7 +29,8 @@ class ProxyStatusTest {
 
   @Test
   void serializesNonTokenProxyNameAsString() {
-    ProxyStatus status = ProxyStatus.of("egress relay \"B\"", ProxyErrorType.CONNECTION_REFUSED, null);
+    ProxyStatus status =
+        ProxyStatus.of("egress relay \"B\"", ProxyErrorType.CONNECTION_REFUSED, null);
 
     assertThat(status.toHeaderValue())
         .isEqualTo("\"egress relay \\\"B\\\"\"; error=connection_refused");
@@ -45,7 +47,8 @@ class ProxyStatusTest {
   @Test
   void escapesAndSanitizesDetails() {
     ProxyStatus status =
-        ProxyStatus.of("egress", ProxyErrorType.HTTP_REQUEST_DENIED, "say \"hi\" \\ tab\there café\n😀");
+        ProxyStatus.of(
+            "egress", ProxyErrorType.HTTP_REQUEST_DENIED, "say \"hi\" \\ tab\there café\n😀");
 
     assertThat(status.toHeaderValue())
         .isEqualTo(
@@ -82,7 +85,8 @@ class ProxyStatusTest {
   @Test
   void parsesListInOrderAndParseReturnsLast() {
     String header =
-        "  origin-side; error=connection_timeout,ExampleCDN ,\t\"client side\"; error=http_request_denied  ";
+        "  origin-side; error=connection_timeout,ExampleCDN ,\t\"client side\";"
+            + " error=http_request_denied  ";
 
     List<ProxyStatus> members = ProxyStatus.parseList(header);
 
@@ -102,7 +106,8 @@ class ProxyStatusTest {
                 + " next-hop=backend.example.org; rcode=-3; rtt=1.5; bin=:aGVsbG8=:; b=?0; flag;"
                 + " *x=\"y\"; details=\"bad request\"");
 
-    assertThat(status).isEqualTo(new ProxyStatus("r34.example.net", "http_request_error", "bad request"));
+    assertThat(status)
+        .isEqualTo(new ProxyStatus("r34.example.net", "http_request_error", "bad request"));
   }
 
   @Test
@@ -182,10 +187,12 @@ class ProxyStatusTest {
   void controlCharacterInStringIsMalformed() {
     assertThatThrownBy(() -> ProxyStatus.parse("egress; details=\"a\u0007b\""))
         .isInstanceOf(MalformedProxyStatusException.class)
-        .hasMessage("proxy-status: string contains a character outside printable ASCII at offset 18");
+        .hasMessage(
+            "proxy-status: string contains a character outside printable ASCII at offset 18");
     assertThatThrownBy(() -> ProxyStatus.parse("egress; details=\"café\""))
         .isInstanceOf(MalformedProxyStatusException.class)
-        .hasMessage("proxy-status: string contains a character outside printable ASCII at offset 20");
+        .hasMessage(
+            "proxy-status: string contains a character outside printable ASCII at offset 20");
   }
 
   @Test

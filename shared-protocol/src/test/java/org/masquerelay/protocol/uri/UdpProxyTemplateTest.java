@@ -3,6 +3,7 @@ package org.masquerelay.protocol.uri;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -13,7 +14,8 @@ import org.masquerelay.protocol.ProtocolException;
 class UdpProxyTemplateTest {
 
   private static final UdpProxyTemplate DEFAULT = UdpProxyTemplate.defaultTemplate();
-  private static final UdpProxyTemplate QUERY = UdpProxyTemplate.parse("/masque?h={target_host}&p={target_port}");
+  private static final UdpProxyTemplate QUERY =
+      UdpProxyTemplate.parse("/masque?h={target_host}&p={target_port}");
 
   @Test
   void defaultTemplateIsTheWellKnownPath() {
@@ -50,7 +52,7 @@ class UdpProxyTemplateTest {
 
   @Test
   void expandThenMatchRoundTrips() {
-    for (String host : new String[] {"example.com", "198.51.100.7", "2001:db8:1:2:3:4:5:6", "::1"}) {
+    for (String host : List.of("example.com", "198.51.100.7", "2001:db8:1:2:3:4:5:6", "::1")) {
       for (UdpProxyTemplate template : new UdpProxyTemplate[] {DEFAULT, QUERY}) {
         String path = template.expandPath(host, 4433);
         assertThat(template.match(path)).as(path).contains(new UdpTarget(host, 4433));
@@ -60,8 +62,10 @@ class UdpProxyTemplateTest {
 
   @Test
   void queryTemplateExpandsAndMatches() {
-    assertThat(QUERY.expandPath("2001:db8::42", 8443)).isEqualTo("/masque?h=2001%3Adb8%3A%3A42&p=8443");
-    assertThat(QUERY.match("/masque?h=example.org&p=53")).contains(new UdpTarget("example.org", 53));
+    assertThat(QUERY.expandPath("2001:db8::42", 8443))
+        .isEqualTo("/masque?h=2001%3Adb8%3A%3A42&p=8443");
+    assertThat(QUERY.match("/masque?h=example.org&p=53"))
+        .contains(new UdpTarget("example.org", 53));
   }
 
   @Test
@@ -160,7 +164,8 @@ class UdpProxyTemplateTest {
 
   @Test
   void labelLongerThan63IsMalformed() {
-    assertThatThrownBy(() -> DEFAULT.match("/.well-known/masque/udp/" + "a".repeat(64) + ".com/443/"))
+    String path = "/.well-known/masque/udp/" + "a".repeat(64) + ".com/443/";
+    assertThatThrownBy(() -> DEFAULT.match(path))
         .isInstanceOf(MalformedTargetException.class)
         .hasMessage("host label length 64 exceeds 63");
   }
@@ -169,13 +174,17 @@ class UdpProxyTemplateTest {
   void hostOf253CharactersIsAccepted() {
     String label = "a".repeat(63);
     String host = String.join(".", label, label, label, "a".repeat(61)); // 253 characters
-    assertThat(DEFAULT.match("/.well-known/masque/udp/" + host + "/443/")).map(UdpTarget::host).contains(host);
+    assertThat(DEFAULT.match("/.well-known/masque/udp/" + host + "/443/"))
+        .map(UdpTarget::host)
+        .contains(host);
   }
 
   @Test
   void expandPathRejectsInvalidTarget() {
-    assertThatThrownBy(() -> DEFAULT.expandPath("bad host", 443)).isInstanceOf(MalformedTargetException.class);
-    assertThatThrownBy(() -> DEFAULT.expandPath("example.com", 0)).isInstanceOf(MalformedTargetException.class);
+    assertThatThrownBy(() -> DEFAULT.expandPath("bad host", 443))
+        .isInstanceOf(MalformedTargetException.class);
+    assertThatThrownBy(() -> DEFAULT.expandPath("example.com", 0))
+        .isInstanceOf(MalformedTargetException.class);
   }
 
   // --- invalid templates ------------------------------------------------------------------------
