@@ -2,8 +2,7 @@ package org.masquerelay.client;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -31,10 +30,9 @@ public final class LocalForwarder implements AutoCloseable {
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInboundHandlerAdapter() {
+                .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
-                    public void channelActive(ChannelHandlerContext ctx) {
-                        SocketChannel local = (SocketChannel) ctx.channel();
+                    protected void initChannel(SocketChannel local) {
                         active.incrementAndGet();
                         local.closeFuture().addListener(f -> active.decrementAndGet());
                         client.openTcp(host, port, stream -> ByteStreamRelay.start(stream, null, local,
@@ -45,7 +43,6 @@ public final class LocalForwarder implements AutoCloseable {
                                         local.close();
                                     }
                                 });
-                        ctx.pipeline().remove(this);
                     }
                 })
                 .bind(listen).syncUninterruptibly().channel();
