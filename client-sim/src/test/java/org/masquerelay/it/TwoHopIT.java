@@ -214,6 +214,23 @@ class TwoHopIT {
     }
 
     @Test
+    void clientClosingFirstTearsDownEveryHop() throws Exception {
+        try (LocalForwarder fwd = new LocalForwarder(client, new InetSocketAddress(CLIENT, 0),
+                TARGET.getHostAddress(), tcpEcho.localAddress().getPort())) {
+            Socket s = new Socket();
+            s.connect(fwd.localAddress(), 5000);
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(new byte[1000]);
+            assertThat(s.getInputStream().readNBytes(1000)).hasSize(1000);
+            await(() -> tcpEcho.openConnections() == 1, "the echo connection");
+            s.close(); // abrupt: no half-close, the flow is abandoned mid-way
+            await(() -> fwd.active() == 0, "local connections");
+        }
+        await(() -> egress.metrics().tunnels() == 0, "egress flows");
+        await(() -> tcpEcho.openConnections() == 0, "echo server connections");
+    }
+
+    @Test
     void ingressRefusesConnectUdpToAnythingButAConfiguredEgress() throws Exception {
         ClientConfig good = ClientConfig.load(dir.resolve("client.yaml"));
         ClientConfig bad = new ClientConfig(good.ingress(),
