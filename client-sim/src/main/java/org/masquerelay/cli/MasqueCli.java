@@ -2,8 +2,8 @@ package org.masquerelay.cli;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The {@code masque} launcher's entry point. Subcommands and their flags are a public interface:

@@ -1,32 +1,24 @@
 package org.masquerelay.egress;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.codec.http3.DefaultHttp3GoAwayFrame;
-import io.netty.handler.codec.http3.Http3;
-import io.netty.handler.codec.quic.QuicChannel;
-import io.netty.handler.codec.quic.QuicCongestionControlAlgorithm;
-import io.netty.handler.codec.quic.QuicSslContext;
-import io.netty.handler.codec.quic.QuicSslContextBuilder;
-import io.netty.handler.codec.quic.QuicStreamChannel;
-import io.netty.util.concurrent.GlobalEventExecutor;
-import java.net.InetSocketAddress;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import io.netty.channel.nio.NioIoHandler;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.masquerelay.egress.config.EgressConfig;
 import org.masquerelay.egress.config.EgressLimitsConfig;
 import org.masquerelay.egress.downstream.EgressConnectionInitializer;
@@ -37,6 +29,10 @@ import org.masquerelay.egress.upstream.ConfiguredSourceAddresses;
 import org.masquerelay.egress.upstream.HappyEyeballsConnector;
 import org.masquerelay.egress.upstream.SourceAddressSelector;
 import org.masquerelay.egress.upstream.TargetResolver;
+import org.masquerelay.protocol.tunnel.RelayConnections;
+import org.masquerelay.protocol.tunnel.RelayMetrics;
+import org.masquerelay.protocol.tunnel.RelayQuic;
+import org.masquerelay.protocol.tunnel.TunnelCounter;
 import org.masquerelay.protocol.uri.UdpProxyTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,15 +52,16 @@ public final class EgressServer implements AutoCloseable {
     public static final int MAX_UDP_PAYLOAD = 1350;
 
     private final EgressConfig config;
-    private final EgressMetrics metrics = new EgressMetrics();
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final RelayMetrics metrics = new RelayMetrics(registry, "masque_egress", "flows",
+            "Open inner QUIC connections (from ingress relays)", "Open CONNECT and connect-udp flows");
     private final MultiThreadIoEventLoopGroup group;
     private final MultiThreadIoEventLoopGroup tcpGroup;
     private final TargetResolver resolver;
-    private final ChannelGroup connections = new DefaultChannelGroup("egress-connections",
-            GlobalEventExecutor.INSTANCE);
+    private final RelayConnections connections = new RelayConnections("egress-connections", metrics,
+            Integer.MAX_VALUE);
     private final Channel socket;
     private final AdminServer admin;
-    private volatile boolean draining;
 
     private EgressServer(EgressConfig config, int threads, SourceAddressSelector sources) throws Exception {
         this.config = config;
@@ -78,28 +75,16 @@ public final class EgressServer implements AutoCloseable {
             DestinationPolicy policy = new DestinationPolicy(config.destinationsOrDefault().allowList(), own);
             EgressContext context = new EgressContext(UdpProxyTemplate.defaultTemplate(), config.proxyNameOrDefault(),
                     policy, resolver, new HappyEyeballsConnector(limits.connectTimeout()), tcpGroup, sources,
-                    limits.udpIdleTimeout(), limits.maxFlowsPerConnection(), limits.maxFlows(), new AtomicInteger(),
-                    metrics, () -> draining);
+                    limits.udpIdleTimeout(), new TunnelCounter(limits.maxFlows(), limits.maxFlowsPerConnection()),
+                    metrics, connections::draining);
             IngressFilterHandler filter = new IngressFilterHandler(config.ingressPrefixList());
             metrics.gauge("masque_egress_unauthorized_packets_dropped",
                     "UDP packets dropped because their source is not a configured ingress", filter::dropped);
-            QuicSslContext ssl = QuicSslContextBuilder
-                    .forServer(config.tls().privateKey().toFile(), null, config.tls().certificate().toFile())
-                    .applicationProtocols(Http3.supportedApplicationProtocols())
-                    .build();
-            ChannelHandler codec = Http3.newQuicServerCodecBuilder()
-                    .sslContext(ssl)
-                    .maxIdleTimeout(30, TimeUnit.SECONDS)
+            ChannelHandler codec = RelayQuic.serverCodec(
+                            RelayQuic.serverTls(config.tls().privateKey(), config.tls().certificate()))
                     .maxSendUdpPayloadSize(MAX_UDP_PAYLOAD)
                     .maxRecvUdpPayloadSize(1452)
-                    .initialMaxData(16L << 20)
-                    .initialMaxStreamDataBidirectionalLocal(1L << 20)
-                    .initialMaxStreamDataBidirectionalRemote(1L << 20)
                     .initialMaxStreamsBidirectional(Math.max(100, limits.maxFlowsPerConnection() * 2L))
-                    .initialMaxStreamsUnidirectional(8)
-                    .congestionControlAlgorithm(QuicCongestionControlAlgorithm.CUBIC)
-                    // UDP flows (for example QUIC to an HTTP/3 site) ride in these frames.
-                    .datagram(4096, 4096)
                     .handler(new EgressConnectionInitializer(context, connections))
                     .build();
             socket = new Bootstrap()
@@ -109,7 +94,7 @@ public final class EgressServer implements AutoCloseable {
                     .option(ChannelOption.SO_SNDBUF, 4 << 20)
                     .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 2048)
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(64 * 1024))
-                    .handler(new io.netty.channel.ChannelInitializer<Channel>() {
+                    .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
                             ch.pipeline().addLast(filter, codec);
@@ -117,7 +102,7 @@ public final class EgressServer implements AutoCloseable {
                     })
                     .bind(config.listenAddress()).sync().channel();
             admin = config.admin() == null ? null
-                    : new AdminServer(config.admin().listenAddress(), metrics, () -> draining);
+                    : new AdminServer(config.admin().listenAddress(), registry::scrape, connections::draining);
         } catch (Exception e) {
             resolver.close();
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -146,8 +131,13 @@ public final class EgressServer implements AutoCloseable {
         return admin == null ? null : admin.address();
     }
 
-    public EgressMetrics metrics() {
+    public RelayMetrics metrics() {
         return metrics;
+    }
+
+    /** The metrics in Prometheus text format, as {@code /metrics} serves them. */
+    public String scrapeMetrics() {
+        return registry.scrape();
     }
 
     public EgressConfig config() {
@@ -159,39 +149,13 @@ public final class EgressServer implements AutoCloseable {
      * {@code deadline} passed, then close everything.
      */
     public void drainAndClose(Duration deadline) {
-        draining = true;
-        for (Channel c : connections) {
-            QuicChannel qc = (QuicChannel) c;
-            qc.eventLoop().execute(() -> {
-                QuicStreamChannel control = Http3.getLocalControlStream(qc);
-                if (control != null && control.isActive()) {
-                    // RFC 9114 §5.2: the largest client bidi stream id signals intent to shut
-                    // down; streams already open finish, new requests are refused with 503.
-                    control.writeAndFlush(new DefaultHttp3GoAwayFrame((1L << 62) - 4));
-                }
-            });
-        }
-        long end = System.nanoTime() + deadline.toNanos();
-        while (metrics.tunnels() > 0 && System.nanoTime() < end) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        log.info("drain finished with {} flow(s) left", metrics.tunnels());
+        connections.drain(deadline);
         close();
     }
 
     @Override
     public void close() {
-        draining = true;
-        for (Channel c : connections) {
-            QuicChannel qc = (QuicChannel) c;
-            qc.close(true, 0x100, qc.alloc().directBuffer(0)); // H3_NO_ERROR, RFC 9114 §8.1
-        }
-        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        connections.closeAll();
         socket.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         if (admin != null) {
             admin.close();

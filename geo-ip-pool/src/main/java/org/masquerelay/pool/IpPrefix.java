@@ -1,10 +1,10 @@
 package org.masquerelay.pool;
 
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
+import org.masquerelay.protocol.uri.HostSyntax;
 
 /**
  * An IPv4 or IPv6 prefix in CIDR notation (RFC 4632 §3.1, RFC 4291 §2.3).
@@ -182,56 +182,11 @@ public final class IpPrefix implements Comparable<IpPrefix> {
     private static String format(byte[] b) {
         try {
             InetAddress a = InetAddress.getByAddress(b);
-            if (a instanceof Inet6Address) {
-                return compressIpv6(b);
-            }
-            return a.getHostAddress();
+            // RFC 5952 §4 text for IPv6, so logs and CSVs never show 0:0:0:0:0:0:0:1.
+            return a instanceof Inet6Address ? HostSyntax.canonicalize(a.getHostAddress()) : a.getHostAddress();
         } catch (UnknownHostException e) {
             throw new AssertionError(e);
         }
-    }
-
-    /** RFC 5952 §4 canonical text: lower case, longest run of zero groups compressed. */
-    static String compressIpv6(byte[] b) {
-        int[] groups = new int[8];
-        for (int i = 0; i < 8; i++) {
-            groups[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
-        }
-        int bestStart = -1;
-        int bestLen = 0;
-        for (int i = 0; i < 8; ) {
-            if (groups[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && groups[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen && j - i >= 2) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-                sb.append(':');
-            }
-            sb.append(Integer.toHexString(groups[i]));
-        }
-        return sb.toString();
-    }
-
-    /** RFC 5952 text for any address, so logs and CSVs never show {@code 0:0:0:0:0:0:0:1}. */
-    public static String toText(InetAddress address) {
-        return address instanceof Inet4Address ? address.getHostAddress() : compressIpv6(address.getAddress());
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The ingress's admin listener: {@code GET /healthz} (200, or 503 while draining so a load
@@ -17,7 +18,7 @@ import java.util.function.BooleanSupplier;
 final class AdminServer implements AutoCloseable {
     private final HttpServer server;
 
-    AdminServer(InetSocketAddress address, IngressMetrics metrics, BooleanSupplier draining) throws IOException {
+    AdminServer(InetSocketAddress address, Supplier<String> metrics, BooleanSupplier draining) throws IOException {
         server = HttpServer.create(address, 16);
         server.setExecutor(Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "ingress-admin");
@@ -32,7 +33,7 @@ final class AdminServer implements AutoCloseable {
             }
         });
         server.createContext("/metrics", ex -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
-                metrics.scrape()));
+                metrics.get()));
         server.createContext("/", ex -> send(ex, 404, "text/plain", "not found\n"));
         server.start();
     }

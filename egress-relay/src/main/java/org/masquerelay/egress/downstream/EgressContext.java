@@ -2,20 +2,20 @@ package org.masquerelay.egress.downstream;
 
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import org.masquerelay.egress.EgressMetrics;
 import org.masquerelay.egress.policy.DestinationPolicy;
 import org.masquerelay.egress.upstream.HappyEyeballsConnector;
 import org.masquerelay.egress.upstream.SourceAddressSelector;
 import org.masquerelay.egress.upstream.TargetResolver;
+import org.masquerelay.protocol.tunnel.RelayMetrics;
+import org.masquerelay.protocol.tunnel.TunnelCounter;
 import org.masquerelay.protocol.uri.UdpProxyTemplate;
 
 /** What every request handler of one egress shares. Immutable settings plus thread-safe parts. */
 public record EgressContext(UdpProxyTemplate template, String proxyName, DestinationPolicy policy,
                             TargetResolver resolver, HappyEyeballsConnector connector, EventLoopGroup tcpGroup,
-                            SourceAddressSelector sources, Duration udpIdleTimeout, int maxFlowsPerConnection,
-                            int maxFlows, AtomicInteger flows, EgressMetrics metrics, BooleanSupplier drainingFlag) {
+                            SourceAddressSelector sources, Duration udpIdleTimeout, TunnelCounter counter,
+                            RelayMetrics metrics, BooleanSupplier drainingFlag) {
     public boolean draining() {
         return drainingFlag.getAsBoolean();
     }

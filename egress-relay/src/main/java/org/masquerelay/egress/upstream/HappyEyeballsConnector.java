@@ -22,8 +22,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.masquerelay.protocol.status.ProxyErrorType;
-import org.masquerelay.protocol.status.RelayException;
 import org.masquerelay.protocol.status.RelayException.Side;
+import org.masquerelay.protocol.status.RelayException;
 
 /**
  * TCP connection racing per Happy Eyeballs v2 (RFC 8305 §5): attempts start in the order given

@@ -18,8 +18,8 @@ import java.util.List;
 import org.masquerelay.egress.config.DnsConfig;
 import org.masquerelay.pool.IpPrefix;
 import org.masquerelay.protocol.status.ProxyErrorType;
-import org.masquerelay.protocol.status.RelayException;
 import org.masquerelay.protocol.status.RelayException.Side;
+import org.masquerelay.protocol.status.RelayException;
 
 /**
  * Resolves target names with Netty's asynchronous DNS resolver: A and AAAA both (so Happy

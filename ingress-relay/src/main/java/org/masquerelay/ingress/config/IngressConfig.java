@@ -5,11 +5,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.masquerelay.pool.yaml.AdminConfig;
 import org.masquerelay.pool.yaml.Addresses;
+import org.masquerelay.pool.yaml.AdminConfig;
 import org.masquerelay.pool.yaml.ConfigErrors;
-import org.masquerelay.pool.yaml.TlsConfig;
 import org.masquerelay.pool.yaml.ConfigException;
+import org.masquerelay.pool.yaml.TlsConfig;
 import org.masquerelay.pool.yaml.YamlConfigLoader;
 import org.masquerelay.protocol.uri.UdpProxyTemplate;
 

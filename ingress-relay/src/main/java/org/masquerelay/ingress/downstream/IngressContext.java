@@ -2,8 +2,9 @@ package org.masquerelay.ingress.downstream;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
-import org.masquerelay.ingress.IngressMetrics;
 import org.masquerelay.ingress.policy.EgressRelayPolicy;
+import org.masquerelay.protocol.tunnel.RelayMetrics;
+import org.masquerelay.protocol.tunnel.TunnelCounter;
 import org.masquerelay.protocol.uri.UdpProxyTemplate;
 
 /**
@@ -11,7 +12,7 @@ import org.masquerelay.protocol.uri.UdpProxyTemplate;
  * counters. Built once by the server.
  */
 public record IngressContext(UdpProxyTemplate template, EgressRelayPolicy egressRelays, String proxyName,
-                             Duration idleTimeout, TunnelCounter counter, IngressMetrics metrics,
+                             Duration idleTimeout, TunnelCounter counter, RelayMetrics metrics,
                              BooleanSupplier drainingFlag) {
     public boolean draining() {
         return drainingFlag.getAsBoolean();

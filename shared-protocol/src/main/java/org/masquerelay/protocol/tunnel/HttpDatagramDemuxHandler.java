@@ -25,6 +25,8 @@ public final class HttpDatagramDemuxHandler extends ChannelInboundHandlerAdapter
     private final LongObjectMap<DatagramReceiver> receivers = new LongObjectHashMap<>();
     private final TunnelMetrics metrics;
     private int maxDatagramLength = -1;
+    /** Latched once the peer's SETTINGS allowed HTTP Datagrams; saves a look-up per datagram. */
+    private boolean peerAllowsDatagrams;
     private Channel channel;
 
     public HttpDatagramDemuxHandler(TunnelMetrics metrics) {
@@ -67,8 +69,15 @@ public final class HttpDatagramDemuxHandler extends ChannelInboundHandlerAdapter
      * connection).
      */
     public int maxDatagramLength() {
-        if (maxDatagramLength < 0 || !PeerSettingsHandler.peerSupportsH3Datagram(channel)) {
+        if (maxDatagramLength < 0) {
             return -1;
+        }
+        if (!peerAllowsDatagrams) {
+            // SETTINGS cannot change once received (RFC 9114 §7.2.4), so a yes is final.
+            peerAllowsDatagrams = PeerSettingsHandler.peerSupportsH3Datagram(channel);
+            if (!peerAllowsDatagrams) {
+                return -1;
+            }
         }
         return maxDatagramLength;
     }

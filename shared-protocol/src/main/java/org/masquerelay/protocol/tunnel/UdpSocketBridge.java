@@ -1,12 +1,23 @@
 package org.masquerelay.protocol.tunnel;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.handler.codec.http3.DefaultHttp3Headers;
+import io.netty.handler.codec.http3.DefaultHttp3HeadersFrame;
+import io.netty.handler.codec.http3.Http3Headers;
+import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Joins a connected UDP socket to a {@link DatagramTunnelHandler}: datagrams the socket reads go
@@ -25,6 +36,50 @@ public final class UdpSocketBridge extends ChannelInboundHandlerAdapter implemen
 
     public UdpSocketBridge(TunnelMetrics metrics) {
         this.metrics = metrics;
+    }
+
+    /**
+     * A bridge already joined to a new tunnel on {@code stream}: the relays' connect-udp case.
+     * Register the socket with {@link #bootstrap}, connect it, then {@link #open} the tunnel.
+     */
+    public static UdpSocketBridge forStream(QuicStreamChannel stream, TunnelMetrics metrics) {
+        UdpSocketBridge bridge = new UdpSocketBridge(metrics);
+        bridge.tunnel(new DatagramTunnelHandler(stream, bridge, metrics));
+        return bridge;
+    }
+
+    /**
+     * An unregistered bootstrap for the tunnel's UDP socket, on the stream's event loop so the
+     * data path stays on one thread; {@code idleTimeout} without a datagram either way closes
+     * the tunnel. The caller binds or connects it.
+     */
+    public Bootstrap bootstrap(Class<? extends Channel> datagramChannelType, Duration idleTimeout) {
+        UdpSocketBridge bridge = this;
+        return new Bootstrap()
+                .group(tunnel.stream().eventLoop())
+                .channel(datagramChannelType)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
+                .option(ChannelOption.SO_RCVBUF, 1 << 20)
+                .option(ChannelOption.SO_SNDBUF, 1 << 20)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
+                        ch.pipeline().addLast(bridge);
+                    }
+                });
+    }
+
+    /**
+     * Opens the tunnel once its socket is connected: {@code requestHandler} (the handler that
+     * read the request) is replaced by the tunnel, and the 2xx with {@code capsule-protocol: ?1}
+     * (RFC 9298 §3.4) is sent.
+     */
+    public void open(ChannelHandlerContext requestHandler) {
+        Http3Headers ok = new DefaultHttp3Headers().status("200");
+        ok.set("capsule-protocol", "?1");
+        requestHandler.pipeline().replace(requestHandler.handler(), "tunnel", tunnel);
+        tunnel.stream().writeAndFlush(new DefaultHttp3HeadersFrame(ok));
     }
 
     /** Must be called before the socket is registered. */

@@ -7,7 +7,7 @@ import java.util.Locale;
  * IPv4 literal (RFC 3986 §3.2.2 {@code IPv4address}) or an IPv6 literal (RFC 4291 §2.2, printed
  * per RFC 5952 §4).
  */
-final class HostSyntax {
+public final class HostSyntax {
 
   static final int MAX_HOST_LENGTH = 253; // RFC 1035 §2.3.4, as text without the trailing dot
   private static final int MAX_LABEL_LENGTH = 63; // RFC 1035 §2.3.4
@@ -16,9 +16,12 @@ final class HostSyntax {
 
   /**
    * Returns the canonical form of {@code host}, or throws if it is not a DNS name or IP literal. A
-   * bracketed IPv6 literal is accepted and returned without brackets.
+   * bracketed IPv6 literal is accepted and returned without brackets. Also the one formatter of
+   * IPv6 text in the project (geo-ip-pool's prefixes print through it).
+   *
+   * @throws MalformedTargetException if {@code host} is neither
    */
-  static String canonicalize(String host) {
+  public static String canonicalize(String host) {
     if (host == null || host.isEmpty()) {
       throw new MalformedTargetException("host is empty");
     }

@@ -1,0 +1,112 @@
+package org.masquerelay.protocol.tunnel;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http3.DefaultHttp3GoAwayFrame;
+import io.netty.handler.codec.http3.Http3;
+import io.netty.handler.codec.http3.Http3ServerConnectionHandler;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The QUIC connections a relay accepted, and their life: set-up (HTTP Datagram demux, HTTP/3
+ * with MASQUE settings, one request handler per stream), admission, and graceful shutdown
+ * (GOAWAY, drain with a deadline, close with H3_NO_ERROR). Shared by the ingress and the egress.
+ */
+public final class RelayConnections {
+    /** RFC 9114 §8.1. */
+    public static final int H3_NO_ERROR = 0x100;
+    private static final Logger log = LoggerFactory.getLogger(RelayConnections.class);
+
+    private final ChannelGroup connections;
+    private final RelayMetrics metrics;
+    private final int maxConnections;
+    private volatile boolean draining;
+
+    public RelayConnections(String name, RelayMetrics metrics, int maxConnections) {
+        this.connections = new DefaultChannelGroup(name, GlobalEventExecutor.INSTANCE);
+        this.metrics = metrics;
+        this.maxConnections = maxConnections;
+    }
+
+    /** True once shutdown began: new connections and new requests are refused. */
+    public boolean draining() {
+        return draining;
+    }
+
+    /**
+     * Sets up a newly accepted connection, or closes it with H3_NO_ERROR while draining or at
+     * the connection limit. Each request stream allows half-closure (CONNECT needs it) and gets
+     * a fresh handler from {@code requestHandler}, named {@code handlerName}.
+     *
+     * @return false when the connection was refused
+     */
+    public boolean accept(QuicChannel ch, String handlerName, Supplier<ChannelHandler> requestHandler) {
+        if (draining || connections.size() >= maxConnections) {
+            ch.close(true, H3_NO_ERROR, ch.alloc().directBuffer(0));
+            return false;
+        }
+        connections.add(ch);
+        metrics.connectionOpened();
+        ch.closeFuture().addListener(f -> metrics.connectionClosed());
+        ch.pipeline().addLast(new HttpDatagramDemuxHandler(metrics));
+        ch.pipeline().addLast(new Http3ServerConnectionHandler(
+                new ChannelInitializer<QuicStreamChannel>() {
+                    @Override
+                    protected void initChannel(QuicStreamChannel stream) {
+                        stream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+                        stream.pipeline().addLast(handlerName, requestHandler.get());
+                    }
+                },
+                new PeerSettingsHandler(), null, PeerSettingsHandler.localMasqueSettings(), true));
+        return true;
+    }
+
+    /**
+     * Starts shutdown: GOAWAY on every connection (RFC 9114 §5.2), then waits until no tunnel is
+     * open or {@code deadline} passed. Call {@link #closeAll} afterwards.
+     */
+    public void drain(Duration deadline) {
+        draining = true;
+        connections.forEach(c -> {
+            QuicChannel qc = (QuicChannel) c;
+            qc.eventLoop().execute(() -> {
+                QuicStreamChannel control = Http3.getLocalControlStream(qc);
+                if (control != null && control.isActive()) {
+                    // The largest client bidi stream id signals intent to shut down; streams
+                    // already open finish, new requests are refused with 503.
+                    control.writeAndFlush(new DefaultHttp3GoAwayFrame((1L << 62) - 4));
+                }
+            });
+        });
+        long end = System.nanoTime() + deadline.toNanos();
+        while (metrics.tunnels() > 0 && System.nanoTime() < end) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        log.info("drain finished with {} open tunnel(s) or flow(s) left", metrics.tunnels());
+    }
+
+    /** Closes every connection with H3_NO_ERROR and waits briefly for them to go. */
+    public void closeAll() {
+        draining = true;
+        connections.forEach(c -> {
+            QuicChannel qc = (QuicChannel) c;
+            qc.close(true, H3_NO_ERROR, qc.alloc().directBuffer(0));
+        });
+        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
+}
