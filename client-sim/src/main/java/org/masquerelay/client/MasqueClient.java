@@ -2,6 +2,7 @@ package org.masquerelay.client;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -17,6 +18,7 @@ import io.netty.handler.codec.http3.Http3ClientConnectionHandler;
 import io.netty.handler.codec.http3.Http3Headers;
 import io.netty.handler.codec.http3.Http3SettingsFrame;
 import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicClientCodecBuilder;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.concurrent.Future;
@@ -155,31 +157,20 @@ public final class MasqueClient implements AutoCloseable {
                 s.close();
             }
         });
-        ChannelHandler outerCodec = Http3.newQuicClientCodecBuilder()
-                .sslEngineProvider(q -> ingressTls.newEngine(q.alloc(), config.ingress().serverNameOrAddress(),
-                        config.ingress().socketAddress().getPort()))
-                .maxIdleTimeout(30, TimeUnit.SECONDS)
-                .maxSendUdpPayloadSize(OUTER_MAX_UDP_PAYLOAD)
-                .maxRecvUdpPayloadSize(OUTER_MAX_UDP_PAYLOAD)
+        ChannelHandler outerCodec = clientCodec(ingressTls, config.ingress(), OUTER_MAX_UDP_PAYLOAD)
                 .initialMaxData(16L << 20)
                 .initialMaxStreamDataBidirectionalLocal(1L << 20)
                 .initialMaxStreamDataBidirectionalRemote(1L << 20)
                 .initialMaxStreamsBidirectional(16)
-                .initialMaxStreamsUnidirectional(8)
-                .datagram(4096, 4096)
                 .build();
-        new Bootstrap().group(loop).channel(EpollDatagramChannel.class)
-                .option(ChannelOption.SO_RCVBUF, 4 << 20)
-                .option(ChannelOption.SO_SNDBUF, 4 << 20)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
-                .handler(outerCodec)
+        udpSocket(outerCodec)
                 .bind(new InetSocketAddress(bindAddress, 0))
                 .addListener(bound -> {
                     if (!bound.isSuccess()) {
                         result.completeExceptionally(bound.cause());
                         return;
                     }
-                    s.outerSocket = ((io.netty.channel.ChannelFuture) bound).channel();
+                    s.outerSocket = ((ChannelFuture) bound).channel();
                     QuicChannel.newBootstrap(s.outerSocket)
                             .handler(connectionInitializer())
                             .remoteAddress(config.ingress().socketAddress())
@@ -195,6 +186,30 @@ public final class MasqueClient implements AutoCloseable {
                                         .exceptionally(e -> fail(result, e));
                             });
                 });
+    }
+
+    /** A UDP socket on the client's event loop with 4 MiB buffers, for any of the three sockets. */
+    private Bootstrap udpSocket(ChannelHandler handler) {
+        return new Bootstrap().group(loop).channel(EpollDatagramChannel.class)
+                .option(ChannelOption.SO_RCVBUF, 4 << 20)
+                .option(ChannelOption.SO_SNDBUF, 4 << 20)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
+                .handler(handler);
+    }
+
+    /**
+     * An HTTP/3 client codec toward {@code hop}: certificate checked for its server name (SNI and
+     * hostname, NETTY-NOTES trap 2), packets of {@code maxUdpPayload}, DATAGRAM frames on.
+     */
+    private static QuicClientCodecBuilder clientCodec(QuicSslContext tls, HopConfig hop, int maxUdpPayload) {
+        return Http3.newQuicClientCodecBuilder()
+                .sslEngineProvider(q -> tls.newEngine(q.alloc(), hop.serverNameOrAddress(),
+                        hop.socketAddress().getPort()))
+                .maxIdleTimeout(30, TimeUnit.SECONDS)
+                .maxSendUdpPayloadSize(maxUdpPayload)
+                .maxRecvUdpPayloadSize(maxUdpPayload)
+                .initialMaxStreamsUnidirectional(8)
+                .datagram(4096, 4096);
     }
 
     private static ChannelInitializer<QuicChannel> connectionInitializer() {
@@ -262,32 +277,15 @@ public final class MasqueClient implements AutoCloseable {
             return;
         }
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        Channel bridgeSocket = new Bootstrap().group(loop).channel(EpollDatagramChannel.class)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
-                .option(ChannelOption.SO_RCVBUF, 4 << 20)
-                .option(ChannelOption.SO_SNDBUF, 4 << 20)
-                .handler(bridge)
-                .bind(loopback).syncUninterruptibly().channel();
+        Channel bridgeSocket = udpSocket(bridge).bind(loopback).syncUninterruptibly().channel();
         s.bridgeSocket = bridgeSocket;
-        ChannelHandler innerCodec = Http3.newQuicClientCodecBuilder()
-                .sslEngineProvider(q -> egressTls.newEngine(q.alloc(), config.egress().serverNameOrAddress(),
-                        config.egress().socketAddress().getPort()))
-                .maxIdleTimeout(30, TimeUnit.SECONDS)
-                .maxSendUdpPayloadSize(innerMax)
-                .maxRecvUdpPayloadSize(innerMax)
+        ChannelHandler innerCodec = clientCodec(egressTls, config.egress(), innerMax)
                 .initialMaxData(32L << 20)
                 .initialMaxStreamDataBidirectionalLocal(2L << 20)
                 .initialMaxStreamDataBidirectionalRemote(2L << 20)
                 .initialMaxStreamsBidirectional(1024)
-                .initialMaxStreamsUnidirectional(8)
-                .datagram(4096, 4096)
                 .build();
-        Channel innerSocket = new Bootstrap().group(loop).channel(EpollDatagramChannel.class)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
-                .option(ChannelOption.SO_RCVBUF, 4 << 20)
-                .option(ChannelOption.SO_SNDBUF, 4 << 20)
-                .handler(innerCodec)
-                .bind(loopback).syncUninterruptibly().channel();
+        Channel innerSocket = udpSocket(innerCodec).bind(loopback).syncUninterruptibly().channel();
         s.innerSocket = innerSocket;
         bridgeSocket.connect(innerSocket.localAddress()).syncUninterruptibly();
         QuicChannel.newBootstrap(innerSocket)

@@ -11,11 +11,7 @@ import org.masquerelay.pool.yaml.ConfigErrors;
  */
 public record DestinationsConfig(List<String> allow) {
     public void validate(String path, ConfigErrors errors) {
-        if (allow != null) {
-            for (int i = 0; i < allow.size(); i++) {
-                errors.parse(path + ".allow[" + i + "]", allow.get(i), IpPrefix::parse, "a CIDR prefix");
-            }
-        }
+        errors.parseEach(path + ".allow", allow, IpPrefix::parse, "a CIDR prefix");
     }
 
     public List<IpPrefix> allowList() {

@@ -28,9 +28,7 @@ public record DnsConfig(List<String> servers, Duration timeout, Duration maxCach
 
     public void validate(String path, ConfigErrors errors) {
         DnsConfig d = withDefaults();
-        for (int i = 0; i < d.servers.size(); i++) {
-            errors.parse(path + ".servers[" + i + "]", d.servers.get(i), Addresses::socketAddress, "ip:port");
-        }
+        errors.parseEach(path + ".servers", d.servers, Addresses::socketAddress, "ip:port");
         errors.check(d.timeout.toMillis() >= 10 && d.timeout.toSeconds() <= 60, path + ".timeout", d.timeout,
                 "PT0.01S-PT60S");
         errors.check(!d.maxCacheTtl.isNegative(), path + ".max-cache-ttl", d.maxCacheTtl, ">= PT0S");

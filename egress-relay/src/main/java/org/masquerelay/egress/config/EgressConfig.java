@@ -11,6 +11,7 @@ import org.masquerelay.pool.yaml.Addresses;
 import org.masquerelay.pool.yaml.AdminConfig;
 import org.masquerelay.pool.yaml.ConfigErrors;
 import org.masquerelay.pool.yaml.ConfigException;
+import org.masquerelay.pool.yaml.RelayChecks;
 import org.masquerelay.pool.yaml.TlsConfig;
 import org.masquerelay.pool.yaml.YamlConfigLoader;
 
@@ -45,28 +46,12 @@ public record EgressConfig(String listen, TlsConfig tls, AdminConfig admin, List
 
     @Override
     public void validate(ConfigErrors errors) {
-        errors.parse("listen", listen, Addresses::socketAddress, "ip:port");
-        if (tls == null) {
-            errors.missing("tls");
-        } else {
-            tls.validate("tls", errors);
-        }
-        if (admin != null) {
-            admin.validate("admin", errors);
-        }
+        RelayChecks.common(errors, listen, tls, admin, proxyName, drainTimeout);
         if (ingressPrefixes == null || ingressPrefixes.isEmpty()) {
             errors.add("ingress-prefixes", ingressPrefixes, "at least one prefix such as 192.0.2.0/24");
-        } else {
-            for (int i = 0; i < ingressPrefixes.size(); i++) {
-                errors.parse("ingress-prefixes[" + i + "]", ingressPrefixes.get(i), IpPrefix::parse, "a CIDR prefix");
-            }
         }
-        if (sourceAddresses != null) {
-            for (int i = 0; i < sourceAddresses.size(); i++) {
-                errors.parse("source-addresses[" + i + "]", sourceAddresses.get(i), Addresses::address,
-                        "an IP literal");
-            }
-        }
+        errors.parseEach("ingress-prefixes", ingressPrefixes, IpPrefix::parse, "a CIDR prefix");
+        errors.parseEach("source-addresses", sourceAddresses, Addresses::address, "an IP literal");
         if (destinations != null) {
             destinations.validate("destinations", errors);
         }
@@ -75,13 +60,6 @@ public record EgressConfig(String listen, TlsConfig tls, AdminConfig admin, List
         }
         if (limits != null) {
             limits.validate("limits", errors);
-        }
-        if (proxyName != null) {
-            errors.check(proxyName.matches("[A-Za-z*][A-Za-z0-9:/!#$%&'*+.^_`|~-]{0,63}"), "proxy-name", proxyName,
-                    "an RFC 8941 token of at most 64 characters");
-        }
-        if (drainTimeout != null) {
-            errors.check(!drainTimeout.isNegative(), "drain-timeout", drainTimeout, ">= PT0S");
         }
     }
 

@@ -44,6 +44,16 @@ public final class ConfigErrors {
         }
     }
 
+    /** {@link #parse} for each element of {@code values}, at {@code path[i]}; null means none. */
+    public <T> void parseEach(String path, List<String> values, Function<String, T> parser,
+                              String expected) {
+        if (values != null) {
+            for (int i = 0; i < values.size(); i++) {
+                parse(path + "[" + i + "]", values.get(i), parser, expected);
+            }
+        }
+    }
+
     public boolean isEmpty() {
         return errors.isEmpty();
     }

@@ -9,6 +9,7 @@ import org.masquerelay.pool.yaml.Addresses;
 import org.masquerelay.pool.yaml.AdminConfig;
 import org.masquerelay.pool.yaml.ConfigErrors;
 import org.masquerelay.pool.yaml.ConfigException;
+import org.masquerelay.pool.yaml.RelayChecks;
 import org.masquerelay.pool.yaml.TlsConfig;
 import org.masquerelay.pool.yaml.YamlConfigLoader;
 import org.masquerelay.protocol.uri.UdpProxyTemplate;
@@ -40,51 +41,28 @@ public record IngressConfig(String listen, TlsConfig tls, AdminConfig admin, Lis
 
     @Override
     public void validate(ConfigErrors errors) {
-        errors.parse("listen", listen, IngressConfig::socketAddress, "ip:port");
-        if (tls == null) {
-            errors.missing("tls");
-        } else {
-            tls.validate("tls", errors);
-        }
-        if (admin != null) {
-            admin.validate("admin", errors);
-        }
+        RelayChecks.common(errors, listen, tls, admin, proxyName, drainTimeout);
         if (egressRelays == null || egressRelays.isEmpty()) {
             errors.add("egress-relays", egressRelays, "at least one ip:port");
-        } else {
-            for (int i = 0; i < egressRelays.size(); i++) {
-                errors.parse("egress-relays[" + i + "]", egressRelays.get(i), IngressConfig::socketAddress,
-                        "ip:port");
-            }
         }
+        errors.parseEach("egress-relays", egressRelays, Addresses::socketAddress, "ip:port");
         if (uriTemplate != null) {
             errors.parse("uri-template", uriTemplate, UdpProxyTemplate::parse,
                     "an RFC 9298 template with {target_host} and {target_port}");
         }
-        if (proxyName != null) {
-            errors.check(proxyName.matches("[A-Za-z*][A-Za-z0-9:/!#$%&'*+.^_`|~-]{0,63}"), "proxy-name", proxyName,
-                    "an RFC 8941 token of at most 64 characters");
-        }
         if (limits != null) {
             limits.validate("limits", errors);
         }
-        if (drainTimeout != null) {
-            errors.check(!drainTimeout.isNegative(), "drain-timeout", drainTimeout, ">= PT0S");
-        }
-    }
-
-    public static InetSocketAddress socketAddress(String text) {
-        return Addresses.socketAddress(text);
     }
 
     public InetSocketAddress listenAddress() {
-        return socketAddress(listen);
+        return Addresses.socketAddress(listen);
     }
 
     public List<InetSocketAddress> egressRelayAddresses() {
         List<InetSocketAddress> out = new ArrayList<>();
         for (String s : egressRelays) {
-            out.add(socketAddress(s));
+            out.add(Addresses.socketAddress(s));
         }
         return out;
     }
