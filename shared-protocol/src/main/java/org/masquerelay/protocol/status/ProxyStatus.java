@@ -3,6 +3,7 @@ package org.masquerelay.protocol.status;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.masquerelay.protocol.sfv.StructuredFieldParser;
 
 /**
  * One member of a Proxy-Status field, <a
@@ -20,6 +21,8 @@ import java.util.Optional;
  * @param details the {@code details} parameter, or {@code null} if absent
  */
 public record ProxyStatus(String proxyName, String errorToken, String details) {
+
+  private static final String NAME = "proxy-status";
 
   /** Longest {@code details} value written; longer text is cut so errors stay small. */
   static final int MAX_DETAILS_LENGTH = 256;
@@ -90,7 +93,44 @@ public record ProxyStatus(String proxyName, String errorToken, String details) {
    */
   public static List<ProxyStatus> parseList(String headerValue) {
     Objects.requireNonNull(headerValue, "headerValue");
-    return new StructuredFieldParser(headerValue).parseProxyStatusList();
+    return new StructuredFieldParser(NAME, headerValue, MalformedProxyStatusException::new)
+        .parseList(ProxyStatus::parseMember);
+  }
+
+  /** RFC 8941 §4.2.3 item, restricted to RFC 9209 §2 members. */
+  private static ProxyStatus parseMember(StructuredFieldParser parser) {
+    char c = parser.peek();
+    String name;
+    if (c == '"') {
+      name = parser.parseString();
+      if (name.isEmpty()) {
+        throw parser.fail("proxy name is empty");
+      }
+    } else if (StructuredFieldParser.isTokenStart(c)) {
+      name = parser.parseToken();
+    } else if (c == '(') {
+      throw parser.fail("inner lists are not allowed in " + NAME);
+    } else {
+      throw parser.fail("list member must be a token or string");
+    }
+    String[] errorAndDetails = new String[2];
+    // RFC 8941 §4.2.3.2: a repeated key overwrites the earlier value. Other parameters are
+    // validated by the parser and then dropped.
+    parser.parseParameters(
+        (key, value) -> {
+          if (key.equals("error")) {
+            if (!(value instanceof StructuredFieldParser.Token token)) {
+              throw parser.fail("error parameter must be a token (RFC 9209 §2.1.1)");
+            }
+            errorAndDetails[0] = token.value();
+          } else if (key.equals("details")) {
+            if (!(value instanceof String text)) {
+              throw parser.fail("details parameter must be a string (RFC 9209 §2.1.5)");
+            }
+            errorAndDetails[1] = text;
+          }
+        });
+    return new ProxyStatus(name, errorAndDetails[0], errorAndDetails[1]);
   }
 
   /**

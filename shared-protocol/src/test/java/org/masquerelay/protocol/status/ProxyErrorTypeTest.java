@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.masquerelay.protocol.sfv.StructuredFieldParser;
 
 /** RFC 9209 §2.3 tokens and the statuses of DESIGN §3. */
 class ProxyErrorTypeTest {

@@ -155,6 +155,8 @@ class ProxyStatusTest {
         "egress; error=\"dns_error\"        | proxy-status: error parameter must be a token (RFC 9209 §2.1.1) at offset 25",
         "egress; error                      | proxy-status: error parameter must be a token (RFC 9209 §2.1.1) at offset 13",
         "egress; details=no_such_host       | proxy-status: details parameter must be a string (RFC 9209 §2.1.5) at offset 28",
+        "egress; details=404                | proxy-status: details parameter must be a string (RFC 9209 §2.1.5) at offset 19",
+        "egress; x=:a:                      | proxy-status: byte sequence is not valid base64 at offset 13",
         "egress; Error=dns_error            | proxy-status: parameter key must start with a lower-case letter or '*' at offset 8",
         "egress;                            | proxy-status: expected a parameter key at offset 7",
         "egress; error=                     | proxy-status: expected a parameter value at offset 14",
