@@ -1,0 +1,62 @@
+package org.masquerelay.protocol.geo;
+
+import java.util.Objects;
+import org.masquerelay.protocol.ProtocolException;
+
+/**
+ * A {@code geo-assertion} or {@code sec-ch-geohash} field (DESIGN §4) was refused: it was malformed,
+ * or the assertion did not verify, or it does not cover the requested location. The egress answers
+ * every reason the same way, 403 with {@code proxy-status: egress; error=http_request_denied;
+ * details="invalid geohash"} (<a href="https://www.rfc-editor.org/rfc/rfc9209#section-2.3">RFC
+ * 9209 §2.3</a>); {@link #reason()} is for logs and metrics.
+ *
+ * <p>Messages name the member and the problem; they repeat at most a key id or one character, never
+ * a whole peer-supplied value.
+ */
+public final class GeoAssertionException extends ProtocolException {
+    private static final long serialVersionUID = 1L;
+
+    /** Why a location was refused, in the order {@link GeoAssertionVerifier} checks. */
+    public enum Reason {
+        /** A field does not parse, or a member has the wrong type or syntax. */
+        MALFORMED,
+        /** The assertion names a key id the egress does not trust. */
+        UNKNOWN_KEY,
+        /** {@code not_after} has passed, beyond the allowed clock skew. */
+        EXPIRED,
+        /**
+         * {@code not_after} lies further ahead than a correctly rounded assertion can (window +
+         * validity + skew): a misconfigured ingress clock or a key used outside its policy.
+         */
+        NOT_AFTER_TOO_FAR,
+        /** The Ed25519 signature does not verify: the assertion was forged or altered. */
+        BAD_SIGNATURE,
+        /** The requested country is not the asserted one. */
+        COUNTRY_MISMATCH,
+        /** The requested geohash is not a prefix of the asserted one. */
+        GEOHASH_NOT_PREFIX
+    }
+
+    private final Reason reason;
+
+    /**
+     * Creates an exception.
+     *
+     * @param reason why the location was refused
+     * @param message what was wrong
+     */
+    public GeoAssertionException(Reason reason, String message) {
+        super(message);
+        this.reason = Objects.requireNonNull(reason, "reason");
+    }
+
+    /** Returns a {@link Reason#MALFORMED} exception; the factory the field parsers use. */
+    static GeoAssertionException malformed(String message) {
+        return new GeoAssertionException(Reason.MALFORMED, message);
+    }
+
+    /** Returns why the location was refused. */
+    public Reason reason() {
+        return reason;
+    }
+}

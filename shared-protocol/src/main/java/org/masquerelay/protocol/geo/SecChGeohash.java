@@ -1,0 +1,88 @@
+package org.masquerelay.protocol.geo;
+
+import org.masquerelay.protocol.sfv.StructuredFieldParser;
+
+/**
+ * The location a client asks the egress to use, sent on every inner request (DESIGN §3, §4) as
+ * the {@code sec-ch-geohash} field: an <a href="https://www.rfc-editor.org/rfc/rfc8941#section-3.3.3">RFC
+ * 8941 §3.3.3</a> String Item, the geohash, {@code '-'}, and the country, for example {@code
+ * "u4pru-GB"}. The field is the Geohash client hint of <a
+ * href="https://datatracker.ietf.org/doc/html/draft-pauly-httpbis-geohash-hint-00#section-2">draft-pauly-httpbis-geohash-hint-00
+ * §2</a>, extended with the country that DESIGN §4 checks.
+ *
+ * <p>The geohash may be a prefix of the asserted one ({@link #truncate}): a client chooses to be
+ * located more coarsely, never more finely.
+ *
+ * @param geohash 1-12 characters of the geohash base32 alphabet
+ * @param country ISO 3166-1 alpha-2 code, upper case
+ */
+public record SecChGeohash(String geohash, String country) {
+
+    /** The request field (DESIGN §3). */
+    public static final String FIELD = "sec-ch-geohash";
+
+    /** Longest field value read; the longest valid one, {@code "<12>-CC"}, has 17 characters. */
+    public static final int MAX_FIELD_LENGTH = 64;
+
+    /**
+     * Validates the components.
+     *
+     * @throws IllegalArgumentException if either is outside the syntax above
+     */
+    public SecChGeohash {
+        GeoSyntax.require("geohash", GeoSyntax.geohashProblem(geohash));
+        GeoSyntax.require("country", GeoSyntax.countryProblem(country));
+    }
+
+    /**
+     * Returns this location with the geohash cut to {@code precision} characters, or this location
+     * if it is already that coarse.
+     *
+     * @throws IllegalArgumentException if {@code precision} is below 1
+     */
+    public SecChGeohash truncate(int precision) {
+        if (precision < 1) {
+            throw new IllegalArgumentException("precision: " + precision + " (expected: at least 1)");
+        }
+        return precision >= geohash.length()
+                ? this
+                : new SecChGeohash(geohash.substring(0, precision), country);
+    }
+
+    /** Returns the field value, for example {@code "u4pru-GB"} with the quotes. */
+    public String toHeaderValue() {
+        return "\"" + geohash + "-" + country + "\"";
+    }
+
+    /**
+     * Parses a {@code sec-ch-geohash} field value. As RFC 8941 §4.2 allows, spaces around the
+     * String are skipped; parameters are refused, since none is defined.
+     *
+     * @throws GeoAssertionException with reason {@link GeoAssertionException.Reason#MALFORMED} if
+     *     the value is longer than {@value #MAX_FIELD_LENGTH} characters, is not a String Item, has
+     *     no {@code '-'}, or either part is outside its syntax
+     */
+    public static SecChGeohash parse(String fieldValue) {
+        StructuredFieldParser parser = GeoSyntax.fieldParser(FIELD, fieldValue, MAX_FIELD_LENGTH);
+        Object item = parser.parseItem(GeoSyntax.noParameters(parser));
+        if (!(item instanceof String text)) {
+            throw GeoAssertionException.malformed(FIELD + ": is not an RFC 8941 String");
+        }
+        int dash = text.lastIndexOf('-');
+        if (dash < 0) {
+            throw GeoAssertionException.malformed(
+                    FIELD + ": has no '-' (expected: \"<geohash>-<country>\", e.g. \"u4pru-GB\")");
+        }
+        String geohash = text.substring(0, dash);
+        String country = text.substring(dash + 1);
+        String problem = GeoSyntax.geohashProblem(geohash);
+        if (problem != null) {
+            throw GeoAssertionException.malformed(FIELD + ": geohash " + problem);
+        }
+        problem = GeoSyntax.countryProblem(country);
+        if (problem != null) {
+            throw GeoAssertionException.malformed(FIELD + ": country " + problem);
+        }
+        return new SecChGeohash(geohash, country);
+    }
+}
