@@ -1,6 +1,7 @@
 package org.masquerelay.cli;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
@@ -12,7 +13,7 @@ import picocli.CommandLine;
 @Command(name = "masque", mixinStandardHelpOptions = true, version = "masque-relay 0.1.0",
         description = "Two-hop MASQUE privacy relay: ingress, egress, client and tools.",
         subcommands = {DemoCommand.class, InitCommand.class, IngressCommand.class, EgressCommand.class,
-                FetchCommand.class, UdpEchoCommand.class, BenchCommand.class})
+                FetchCommand.class, UdpEchoCommand.class, BenchCommand.class, KeysCommand.class})
 public final class MasqueCli implements Runnable {
     /** sysexits.h EX_CONFIG: configuration error. */
     public static final int EX_CONFIG = 78;
@@ -30,8 +31,15 @@ public final class MasqueCli implements Runnable {
     }
 
     public static int run(String... args) {
+        return run(new PrintWriter(new PrintStream(System.out, true, StandardCharsets.UTF_8), true),
+                new PrintWriter(new PrintStream(System.err, true, StandardCharsets.UTF_8), true), args);
+    }
+
+    /** Runs with the given streams for commands that print through picocli; tests capture them. */
+    static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new MasqueCli());
-        cl.setOut(new java.io.PrintWriter(new PrintStream(System.out, true, StandardCharsets.UTF_8), true));
+        cl.setOut(out);
+        cl.setErr(err);
         return cl.execute(args);
     }
 }

@@ -2,10 +2,17 @@ package org.masquerelay.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.PrivateKey;
+import java.security.PublicKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.masquerelay.protocol.geo.Ed25519Keys;
 
 class MasqueCliTest {
     @TempDir
@@ -48,5 +55,74 @@ class MasqueCliTest {
                 "--timeout-seconds", "5")).isNotZero();
         assertThat(MasqueCli.run("fetch", "ftp://127.0.0.1/", "--config", dir.resolve("client.yaml").toString()))
                 .isNotZero();
+    }
+
+    /** Runs the CLI with captured stdout and stderr. */
+    private record Run(int exitCode, String out, String err) {
+        static Run of(String... args) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int exitCode = MasqueCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+            return new Run(exitCode, out.toString(), err.toString());
+        }
+    }
+
+    @Test
+    void keysGenerateWritesAMatchingPairAndPrintsTheDefaultKeyId() throws Exception {
+        Path keys = dir.resolve("keys"); // created on demand
+
+        Run run = Run.of("keys", "generate", "--out", keys.toString());
+
+        assertThat(run.exitCode()).isZero();
+        String keyId = run.out().strip();
+        assertThat(keyId).matches("[A-Za-z0-9_-]{11}");
+        PrivateKey privateKey = Ed25519Keys.privateKeyFromPem(Files.readString(keys.resolve(keyId + ".key")));
+        PublicKey publicKey = Ed25519Keys.publicKeyFromPem(Files.readString(keys.resolve(keyId + ".pub")));
+        assertThat(Ed25519Keys.publicKeyOf(privateKey).getEncoded()).isEqualTo(publicKey.getEncoded());
+        assertThat(Ed25519Keys.defaultKeyId(publicKey)).isEqualTo(keyId);
+        assertThat(run.err()).contains(keyId + ".key").contains(keyId + ".pub");
+    }
+
+    @Test
+    void keysGenerateMakesThePrivateKeyOwnerOnly() throws Exception {
+        assertThat(Run.of("keys", "generate", "--out", dir.toString(), "--key-id", "ingress-1").exitCode()).isZero();
+
+        if (Files.getFileStore(dir).supportsFileAttributeView(PosixFileAttributeView.class)) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("ingress-1.key"))))
+                    .isEqualTo("rw-------");
+        }
+    }
+
+    @Test
+    void keysGenerateUsesTheGivenKeyIdAndRefusesToOverwrite() throws Exception {
+        Run first = Run.of("keys", "generate", "--out", dir.toString(), "--key-id", "ingress-1");
+        assertThat(first.exitCode()).isZero();
+        assertThat(first.out()).isEqualTo("ingress-1" + System.lineSeparator());
+        String privatePem = Files.readString(dir.resolve("ingress-1.key"));
+
+        Run again = Run.of("keys", "generate", "--out", dir.toString(), "--key-id", "ingress-1");
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.out()).isEmpty();
+        assertThat(again.err()).contains("ingress-1.key already exists; refusing to overwrite keys");
+        assertThat(Files.readString(dir.resolve("ingress-1.key"))).isEqualTo(privatePem);
+
+        // A lone public key is enough to refuse: the pair must never be split.
+        Files.writeString(dir.resolve("ingress-2.pub"), "keep me");
+        Run half = Run.of("keys", "generate", "--out", dir.toString(), "--key-id", "ingress-2");
+        assertThat(half.exitCode()).isEqualTo(1);
+        assertThat(dir.resolve("ingress-2.key")).doesNotExist();
+        assertThat(Files.readString(dir.resolve("ingress-2.pub"))).isEqualTo("keep me");
+    }
+
+    @Test
+    void keysGenerateRejectsKeyIdsThatAreNotSafeFileNames() {
+        for (String bad : new String[] {"../escape", "a.b", "", "x".repeat(33)}) {
+            Run run = Run.of("keys", "generate", "--out", dir.toString(), "--key-id", bad);
+            assertThat(run.exitCode()).as(bad).isEqualTo(2);
+            assertThat(run.err()).as(bad).contains("--key-id: keyId ");
+        }
+        assertThat(dir).isEmptyDirectory();
+        assertThat(Run.of("keys").exitCode()).isEqualTo(2);
+        assertThat(Run.of("keys", "generate").exitCode()).isEqualTo(2);
     }
 }

@@ -1,7 +1,8 @@
 /**
  * Pure wire codecs shared by the relays and the client: QUIC variable-length integers, HTTP
- * capsules and datagrams (RFC 9297), connect-udp URI templates (RFC 9298) and Proxy-Status
- * (RFC 9209). Nothing here opens a socket or reads configuration.
+ * capsules and datagrams (RFC 9297), connect-udp URI templates (RFC 9298), Proxy-Status
+ * (RFC 9209), RFC 8941 structured fields and the signed geo assertion (DESIGN §4). Nothing here
+ * opens a socket or reads configuration.
  *
  * <p>Every malformed-input error is a {@link org.masquerelay.protocol.ProtocolException}, so a
  * handler can map "the peer sent garbage" to one error path.
