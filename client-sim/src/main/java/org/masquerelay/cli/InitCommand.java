@@ -6,7 +6,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "init", description = "Write a ready-to-run loopback deployment (configs, CA, certificates).")
+@Command(name = "init", description = "Write a ready-to-run loopback deployment (configs, CA, certificates, "
+        + "geo database and city pools).")
 final class InitCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "Directory to write into (created if missing).")
     Path dir;
@@ -19,10 +20,11 @@ final class InitCommand implements Callable<Integer> {
         }
         LoopbackDeployment.write(dir, LoopbackDeployment.Ports.DEFAULT);
         System.out.printf("""
-                wrote %1$s: ingress.yaml egress.yaml client.yaml ca.crt and relay keys
+                wrote %1$s: ingress.yaml egress.yaml client.yaml ca.crt, relay keys, geo.csv and pool.yaml
                   ./masque egress  --config %1$s/egress.yaml
                   ./masque ingress --config %1$s/ingress.yaml
                   ./masque fetch http://127.0.0.1:8000/ --config %1$s/client.yaml
+                  ./masque pool export-csv --config %1$s/pool.yaml
                 """, dir);
         return 0;
     }

@@ -12,9 +12,11 @@ import java.util.List;
 import org.masquerelay.tools.pki.Pki;
 
 /**
- * Writes a ready-to-run loopback deployment: a private CA, a certificate and key per relay, and
- * {@code ingress.yaml}, {@code egress.yaml}, {@code client.yaml}. Used by {@code masque init},
- * the demo and the integration tests, so all three run the same files an operator would.
+ * Writes a ready-to-run loopback deployment: a private CA, a certificate and key per relay,
+ * {@code ingress.yaml}, {@code egress.yaml}, {@code client.yaml}, and the location samples
+ * {@code geo.csv} (the ingress's geo database) and {@code pool.yaml} (the egress's city pools,
+ * DESIGN §4). Used by {@code masque init}, the demo and the integration tests, so all three run
+ * the same files an operator would.
  */
 public final class LoopbackDeployment {
     /** Ports of one deployment. */
@@ -109,7 +111,62 @@ public final class LoopbackDeployment {
                 # Both relays' certificates must chain to this CA.
                 ca-file: ca.crt
                 """.formatted(ports.ingress(), ports.egress()));
+        Files.writeString(dir.resolve("geo.csv"), GEO_CSV);
+        Files.writeString(dir.resolve("pool.yaml"), POOL_YAML);
     }
+
+    /** The ingress's sample geo database: three loopback /24s placed in three cities. */
+    static final String GEO_CSV = """
+            # Geo database for the ingress (DESIGN §4): prefix,latitude,longitude,country,region,city
+            # The ingress looks up each client address here (longest prefix wins) and asserts the
+            # location as a geohash, 5 characters (about 5 km) by default, plus the country.
+            # On loopback every 127.x.y.z is local, so a client bound to 127.1.0.x appears to be in
+            # London, 127.2.0.x in Paris, 127.3.0.x in Tokyo. Addresses without a row (127.0.0.1
+            # too) get no location. A MaxMind City database (.mmdb) can replace this file.
+            127.1.0.0/24,51.5072,-0.1276,GB,GB-ENG,London
+            127.2.0.0/24,48.8566,2.3522,FR,FR-IDF,Paris
+            127.3.0.0/24,35.6762,139.6503,JP,JP-13,Tokyo
+            """;
+
+    /** The egress's sample city pools, one loopback /28 per city of {@link #GEO_CSV}. */
+    static final String POOL_YAML = """
+            # City pools for the egress (DESIGN §4, geo-preserving egress).
+            # For each request the egress takes the geohash and country the ingress asserted, picks
+            # the nearest city of that country (great-circle distance from the geohash cell
+            # centre), and dials the target from one address of that city's prefixes. The address
+            # follows from a random key per inner connection and the rotation epoch: one
+            # connection keeps one address, connections spread over the pool, addresses rotate.
+            # IPv6 prefixes are preferred for targets with AAAA records.
+            #   ./masque pool check --config pool.yaml        validate this file (exit 78 on errors)
+            #   ./masque pool export-csv --config pool.yaml   its RFC 8805 geofeed, for publishing
+            # On loopback every 127.x.y.z is local, so the origin sees the chosen 127.10x.0.x.
+            rotation-period: PT1H   # addresses rotate every hour
+            fallback: deny          # a country with no city gets no address; or nearest-any
+            # country-fallbacks:    # optional: serve a country without a city from a named one
+            #   IE: london
+            cities:
+              - id: london
+                name: London
+                country: GB           # ISO 3166-1 alpha-2
+                region: GB-ENG        # ISO 3166-2
+                latitude: 51.5072
+                longitude: -0.1276
+                prefixes: [127.101.0.0/28]
+              - id: paris
+                name: Paris
+                country: FR
+                region: FR-IDF
+                latitude: 48.8566
+                longitude: 2.3522
+                prefixes: [127.102.0.0/28]
+              - id: tokyo
+                name: Tokyo
+                country: JP
+                region: JP-13
+                latitude: 35.6762
+                longitude: 139.6503
+                prefixes: [127.103.0.0/28]
+            """;
 
     private static int freeUdp() throws IOException {
         try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {

@@ -2,16 +2,30 @@ package org.masquerelay.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.masquerelay.pool.AddressSelector;
+import org.masquerelay.pool.City;
+import org.masquerelay.pool.CityMatch;
+import org.masquerelay.pool.CsvGeoDatabase;
+import org.masquerelay.pool.GeoLocation;
+import org.masquerelay.pool.Geofeed;
+import org.masquerelay.pool.Geohashes;
+import org.masquerelay.pool.IpPrefix;
+import org.masquerelay.pool.PoolRegistry;
 import org.masquerelay.protocol.geo.Ed25519Keys;
 
 class MasqueCliTest {
@@ -33,8 +47,103 @@ class MasqueCliTest {
                 .isZero();
         assertThat(MasqueCli.run("egress", "--config", dir.resolve("egress.yaml").toString(), "--check-config"))
                 .isZero();
+        assertThat(MasqueCli.run("pool", "check", "--config", dir.resolve("pool.yaml").toString())).isZero();
         // Refuses to overwrite existing keys.
         assertThat(MasqueCli.run("init", dir.toString())).isEqualTo(1);
+    }
+
+    @Test
+    void initWritesAGeoDatabaseAndPoolsThatLoadAndAgree() throws Exception {
+        assertThat(MasqueCli.run("init", dir.toString())).isZero();
+        CsvGeoDatabase geo = CsvGeoDatabase.load(dir.resolve("geo.csv"));
+        PoolRegistry pools = PoolRegistry.load(dir.resolve("pool.yaml"));
+        assertThat(geo.size()).isEqualTo(3);
+        assertThat(pools.cities()).extracting(City::id).containsExactly("london", "paris", "tokyo");
+        assertThat(geo.lookup(InetAddress.getByName("127.0.0.1"))).isEmpty();
+        // Each sample client range lands, through its geohash, on the pool of its own city.
+        String[][] cases = {{"127.1.0.9", "london", "127.101.0.0/28"}, {"127.2.0.9", "paris", "127.102.0.0/28"},
+                {"127.3.0.9", "tokyo", "127.103.0.0/28"}};
+        for (String[] c : cases) {
+            GeoLocation where = geo.lookup(InetAddress.getByName(c[0])).orElseThrow();
+            CityMatch match = pools.nearest(Geohashes.encode(where), where.country()).orElseThrow();
+            assertThat(match.city().id()).isEqualTo(c[1]);
+            assertThat(match.distanceKm()).isLessThan(5);
+            InetAddress source = AddressSelector.select(match.city(), AddressSelector.newConnectionKey(),
+                    pools.epochOf(Instant.now()), false).orElseThrow();
+            assertThat(IpPrefix.parse(c[2]).contains(source)).isTrue();
+        }
+        assertThat(pools.geofeedCsv()).isEqualTo("""
+                127.101.0.0/28,GB,GB-ENG,London,
+                127.102.0.0/28,FR,FR-IDF,Paris,
+                127.103.0.0/28,JP,JP-13,Tokyo,
+                """);
+    }
+
+    @Test
+    void poolExportCsvWritesTheGeofeedToAFileOrStdout() throws Exception {
+        LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free());
+        Path csv = dir.resolve("egress-ranges.csv");
+        assertThat(MasqueCli.run("pool", "export-csv", "--config", dir.resolve("pool.yaml").toString(), "--output",
+                csv.toString())).isZero();
+        String expected = PoolRegistry.load(dir.resolve("pool.yaml")).geofeedCsv();
+        assertThat(Files.readString(csv)).isEqualTo(expected).startsWith("127.101.0.0/28,GB,GB-ENG,London,\n");
+        // The exported file is a strict RFC 8805 feed.
+        assertThat(Geofeed.load(csv)).hasSize(3);
+        assertThat(dir).isDirectoryNotContaining("glob:**.tmp");
+
+        Captured out = capture(() -> MasqueCli.run("pool", "export-csv", "--config", dir.resolve("pool.yaml")
+                .toString()));
+        assertThat(out.status).isZero();
+        assertThat(out.stdout).isEqualTo(expected);
+    }
+
+    @Test
+    void poolCheckPrintsEveryErrorWithItsPathAndExits78() throws Exception {
+        Path bad = dir.resolve("pool.yaml");
+        Files.writeString(bad, """
+                fallback: nowhere
+                cities:
+                  - id: london
+                    name: London
+                    country: UK
+                    latitude: 51.5072
+                    longitude: -0.1276
+                    prefixes: [127.101.0.1/28]
+                """);
+        Captured check = capture(() -> MasqueCli.run("pool", "check", "--config", bad.toString()));
+        assertThat(check.status).isEqualTo(MasqueCli.EX_CONFIG);
+        assertThat(check.stderr).contains("3 error(s)")
+                .contains("fallback: nowhere (expected: deny or nearest-any)")
+                .contains("cities[0].country: UK (expected: an ISO 3166-1 alpha-2 country code such as GB)")
+                .contains("cities[0].prefixes[0]: 127.101.0.1/28 (expected: canonical prefix 127.101.0.0/28");
+        assertThat(MasqueCli.run("pool", "export-csv", "--config", bad.toString())).isEqualTo(78);
+        assertThat(MasqueCli.run("pool", "check", "--config", dir.resolve("missing.yaml").toString())).isEqualTo(78);
+
+        LoopbackDeployment.write(dir.resolve("ok"), LoopbackDeployment.Ports.free());
+        Captured ok = capture(() -> MasqueCli.run("pool", "check", "--config", dir.resolve("ok/pool.yaml").toString()));
+        assertThat(ok.status).isZero();
+        assertThat(ok.stdout).contains("ok (3 cities, 3 prefixes, rotation PT1H, fallback deny)");
+        // Without a subcommand, a usage error.
+        assertThat(MasqueCli.run("pool")).isEqualTo(2);
+    }
+
+    private record Captured(int status, String stdout, String stderr) {
+    }
+
+    private static Captured capture(java.util.function.IntSupplier command) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int status = command.getAsInt();
+            return new Captured(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.masquerelay.pool;
 
+import java.math.BigInteger;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -139,6 +140,23 @@ public final class IpPrefix implements Comparable<IpPrefix> {
         return network.length == 16;
     }
 
+    /**
+     * Whether this is an IPv6 prefix inside {@code ::ffff:0:0/96} (RFC 4291 §2.5.5.2). Such an
+     * address is an IPv4 host seen through an IPv6 socket; files that mean an IPv4 range should
+     * say so in IPv4 form.
+     */
+    public boolean isIpv4Mapped() {
+        if (network.length != 16 || length < 96) {
+            return false;
+        }
+        for (int i = 0; i < 10; i++) {
+            if (network[i] != 0) {
+                return false;
+            }
+        }
+        return network[10] == (byte) 0xff && network[11] == (byte) 0xff;
+    }
+
     public int length() {
         return length;
     }
@@ -149,44 +167,61 @@ public final class IpPrefix implements Comparable<IpPrefix> {
     }
 
     public InetAddress network() {
-        try {
-            return InetAddress.getByAddress(network.clone());
-        } catch (UnknownHostException e) {
-            throw new AssertionError(e);
-        }
+        return toAddress(network.clone());
+    }
+
+    /** Number of addresses the prefix covers, {@code 2^hostBits()}: up to 2^128 for {@code ::/0}. */
+    public BigInteger size() {
+        return BigInteger.ONE.shiftLeft(hostBits());
+    }
+
+    /** {@link #addressAt(BigInteger)} for offsets that fit a {@code long}. */
+    public InetAddress addressAt(long offset) {
+        return addressAt(BigInteger.valueOf(offset));
     }
 
     /**
-     * The address at {@code offset} host positions from the network address. Only the low 63
-     * bits of the host part can be addressed this way, which is plenty for a pool.
+     * The address at {@code offset} host positions from the network address, for any offset in
+     * {@code [0, size())}: a /64 pool has 2^64 of them, more than a {@code long} counts.
      */
-    public InetAddress addressAt(long offset) {
-        byte[] b = network.clone();
-        long carry = offset;
-        for (int i = b.length - 1; i >= 0 && carry != 0; i--) {
-            long sum = (b[i] & 0xff) + (carry & 0xff);
-            b[i] = (byte) sum;
-            carry = (carry >>> 8) + (sum >>> 8);
+    public InetAddress addressAt(BigInteger offset) {
+        if (offset.signum() < 0 || offset.compareTo(size()) >= 0) {
+            throw new IllegalArgumentException("offset " + offset + " (expected: 0 to "
+                    + size().subtract(BigInteger.ONE) + " inside " + this + ")");
         }
+        byte[] b = network.clone();
+        byte[] host = offset.toByteArray(); // big-endian, possibly with a leading sign byte of zero
+        for (int i = 1; i <= host.length && i <= b.length; i++) {
+            // Host bits of the network are zero, so OR is addition without carries.
+            b[b.length - i] |= host[host.length - i];
+        }
+        return toAddress(b);
+    }
+
+    /**
+     * The prefix of {@code length} bits that holds {@code address}, host bits cleared: the key a
+     * longest-prefix match looks up for each candidate length.
+     */
+    public static IpPrefix containing(InetAddress address, int length) {
+        byte[] b = address.getAddress();
+        if (length < 0 || length > b.length * 8) {
+            throw new IllegalArgumentException(length + " (expected: prefix length 0-" + b.length * 8 + ")");
+        }
+        return new IpPrefix(mask(b, length), length);
+    }
+
+    private static InetAddress toAddress(byte[] b) {
         try {
-            InetAddress a = InetAddress.getByAddress(b);
-            if (!contains(a)) {
-                throw new IllegalArgumentException("offset " + offset + " is outside " + this);
-            }
-            return a;
+            return InetAddress.getByAddress(b);
         } catch (UnknownHostException e) {
             throw new AssertionError(e);
         }
     }
 
     private static String format(byte[] b) {
-        try {
-            InetAddress a = InetAddress.getByAddress(b);
-            // RFC 5952 §4 text for IPv6, so logs and CSVs never show 0:0:0:0:0:0:0:1.
-            return a instanceof Inet6Address ? HostSyntax.canonicalize(a.getHostAddress()) : a.getHostAddress();
-        } catch (UnknownHostException e) {
-            throw new AssertionError(e);
-        }
+        InetAddress a = toAddress(b);
+        // RFC 5952 §4 text for IPv6, so logs and CSVs never show 0:0:0:0:0:0:0:1.
+        return a instanceof Inet6Address ? HostSyntax.canonicalize(a.getHostAddress()) : a.getHostAddress();
     }
 
     @Override

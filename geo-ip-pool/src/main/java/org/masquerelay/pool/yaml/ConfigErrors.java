@@ -3,6 +3,7 @@ package org.masquerelay.pool.yaml;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.masquerelay.pool.IpPrefix;
 
 /**
  * Collects validation errors in Armeria's message shape, {@code path: value (expected: ...)}.
@@ -52,6 +53,40 @@ public final class ConfigErrors {
                 parse(path + "[" + i + "]", values.get(i), parser, expected);
             }
         }
+    }
+
+    /**
+     * Parses a CIDR prefix at {@code path} for the files that list address ranges (the pool
+     * registry, geofeeds, geo databases). The prefix must be canonical, and IPv4 ranges must be
+     * written as IPv4: an IPv4-mapped IPv6 prefix would never match the IPv4 addresses it means.
+     * Returns {@code null} after recording the error.
+     */
+    public IpPrefix prefix(String path, String text) {
+        if (text == null) {
+            missing(path);
+            return null;
+        }
+        if (text.isBlank() || !text.strip().equals(text)) {
+            add(path, '"' + text + '"', "a CIDR prefix such as 192.0.2.0/24 or 2001:db8::/48");
+            return null;
+        }
+        IpPrefix p;
+        try {
+            p = IpPrefix.parse(text);
+        } catch (IllegalArgumentException e) {
+            // Most of IpPrefix's messages already read "value (expected: ...)", canonical form included.
+            if (e.getMessage() != null && e.getMessage().contains("(expected: ")) {
+                errors.add(path + ": " + e.getMessage());
+            } else {
+                add(path, text, "a CIDR prefix such as 192.0.2.0/24; " + e.getMessage());
+            }
+            return null;
+        }
+        if (p.isIpv4Mapped()) {
+            add(path, text, "an IPv4 prefix written as IPv4, not IPv4-mapped IPv6");
+            return null;
+        }
+        return p;
     }
 
     public boolean isEmpty() {

@@ -3,8 +3,9 @@ package org.masquerelay.pool.yaml;
 import java.util.List;
 
 /**
- * Every problem found in one configuration file, each prefixed by its YAML path. Thrown once,
- * after all checks ran, so an operator fixes a file in one round trip. The CLI maps it to exit
+ * Every problem found in one configuration or data file, each prefixed by where it is: its YAML
+ * path, or {@code line N} in a CSV file. Thrown once, after all checks ran, so an operator fixes
+ * a file in one round trip. The CLI maps it to exit
  * status 78 ({@code EX_CONFIG}, sysexits.h).
  */
 public final class ConfigException extends Exception {
