@@ -1,6 +1,7 @@
 package org.masquerelay.protocol.token;
 
 import java.math.BigInteger;
+import java.util.Arrays;
 
 /**
  * What a client keeps between sending a TokenRequest and receiving the TokenResponse (<a
@@ -8,43 +9,39 @@ import java.math.BigInteger;
  * the nonce and challenge_digest values locally"), plus the blind's inverse and the issuer key
  * that Finalize needs (§6.3).
  *
- * <p>The inverse would let anyone who also sees the TokenResponse link the token to this
- * issuance, so {@link #toString()} leaves it out. Use a pending token once.
+ * <p>The nonce and challenge_digest are kept inside token_input, which is also the start of the
+ * finished Token. The inverse would let anyone who also sees the TokenResponse link the token to
+ * this issuance, so {@link #toString()} leaves it out. Use a pending token once.
  *
  * @param request the TokenRequest to send to the issuer
- * @param nonce the token's 32-byte nonce
- * @param challengeDigest SHA-256 of the TokenChallenge
+ * @param tokenInput token_input = 0x0002 || nonce || challenge_digest || token_key_id, the
+ *     message that was blinded
  * @param tokenKey the issuer key the request was blinded for
  * @param inv the inverse of the blinding factor, from RFC 9474 Blind
  */
-public record PendingToken(
-        TokenRequest request, byte[] nonce, byte[] challengeDigest, TokenKey tokenKey, BigInteger inv) {
+public record PendingToken(TokenRequest request, byte[] tokenInput, TokenKey tokenKey, BigInteger inv) {
+
+    /** Length of token_input: the Token without its authenticator. */
+    static final int TOKEN_INPUT_LENGTH = Token.LENGTH - PublicTokenIssuance.NK;
 
     /**
-     * Checks and copies the byte fields.
+     * Checks and copies token_input.
      *
-     * @throws MalformedTokenException if nonce or challengeDigest is not 32 bytes
+     * @throws MalformedTokenException if token_input is not 98 bytes
      */
     public PendingToken {
-        nonce = Token.copyOfLength("nonce", nonce, Token.NONCE_LENGTH);
-        challengeDigest = Token.copyOfLength("challenge_digest", challengeDigest, Token.NONCE_LENGTH);
+        tokenInput = Token.copyOfLength("token_input", tokenInput, TOKEN_INPUT_LENGTH);
     }
 
-    /** Returns a copy of the nonce. */
+    /** Returns a copy of token_input. */
     @Override
+    public byte[] tokenInput() {
+        return tokenInput.clone();
+    }
+
+    /** Returns the token's nonce, bytes 2-33 of token_input. */
     public byte[] nonce() {
-        return nonce.clone();
-    }
-
-    /** Returns a copy of challenge_digest. */
-    @Override
-    public byte[] challengeDigest() {
-        return challengeDigest.clone();
-    }
-
-    /** Returns token_input, the message that was blinded (RFC 9578 §6.1). */
-    byte[] tokenInput() {
-        return Token.authenticatorInput(nonce, challengeDigest, tokenKey.tokenKeyId());
+        return Arrays.copyOfRange(tokenInput, 2, 2 + Token.NONCE_LENGTH);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.masquerelay.protocol.token;
 
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 
@@ -66,7 +67,7 @@ public final class PublicTokenIssuance {
         BlindedMessage blinded =
                 BlindRsa.blind(tokenKey.publicKey(), BlindRsa.prepareIdentity(tokenInput), random);
         TokenRequest request = new TokenRequest(tokenKey.truncatedTokenKeyId(), blinded.blindedMsg());
-        return new PendingToken(request, nonce, challengeDigest, tokenKey, blinded.inv());
+        return new PendingToken(request, tokenInput, tokenKey, blinded.inv());
     }
 
     /**
@@ -101,16 +102,16 @@ public final class PublicTokenIssuance {
      *     unblind to a valid signature (the client aborts, §6.3)
      */
     public static Token finalizeToken(PendingToken pending, TokenResponse response) {
-        TokenKey tokenKey = pending.tokenKey();
+        byte[] tokenInput = pending.tokenInput();
         // authenticator = Finalize(pkI, PrepareIdentity(token_input), blind_sig, blind_inv)
         byte[] authenticator =
                 BlindRsa.finalizeSignature(
-                        tokenKey.publicKey(),
-                        BlindRsa.prepareIdentity(pending.tokenInput()),
+                        pending.tokenKey().publicKey(),
+                        BlindRsa.prepareIdentity(tokenInput),
                         response.blindSig(),
                         pending.inv());
-        return new Token(
-                pending.nonce(), pending.challengeDigest(), tokenKey.tokenKeyId(), authenticator);
+        // The Token is token_input followed by the authenticator (RFC 9578 §6.3).
+        return Token.decode(ByteBuffer.allocate(Token.LENGTH).put(tokenInput).put(authenticator).array());
     }
 
     /**

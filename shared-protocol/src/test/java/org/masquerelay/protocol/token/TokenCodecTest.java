@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.masquerelay.protocol.Hex;
 
@@ -73,18 +74,12 @@ class TokenCodecTest {
         assertThatThrownBy(() -> Token.decode(new byte[] {0x00}))
                 .isInstanceOf(MalformedTokenException.class)
                 .hasMessage("Token length 1 is too short for token_type");
-        for (int length : new int[] {2, 34, 98, 353}) {
-            assertThatThrownBy(() -> Token.decode(Arrays.copyOf(TOKEN, length)))
-                    .isInstanceOf(MalformedTokenException.class)
-                    .hasMessage("Token length " + length + " (expected: 354)");
-        }
+        assertWrongLengthsRejected(Token::decode, TOKEN, "Token", 2, 34, 98, 353);
     }
 
     @Test
     void tokenWithTrailingBytesIsMalformed() {
-        assertThatThrownBy(() -> Token.decode(Arrays.copyOf(TOKEN, 355)))
-                .isInstanceOf(MalformedTokenException.class)
-                .hasMessage("Token length 355 (expected: 354)");
+        assertWrongLengthsRejected(Token::decode, TOKEN, "Token", 355, 1000);
     }
 
     @Test
@@ -107,18 +102,12 @@ class TokenCodecTest {
         assertThatThrownBy(() -> TokenRequest.decode(new byte[] {0x00}))
                 .isInstanceOf(MalformedTokenException.class)
                 .hasMessage("TokenRequest length 1 is too short for token_type");
-        for (int length : new int[] {2, 3, 258}) {
-            assertThatThrownBy(() -> TokenRequest.decode(Arrays.copyOf(REQUEST, length)))
-                    .isInstanceOf(MalformedTokenException.class)
-                    .hasMessage("TokenRequest length " + length + " (expected: 259)");
-        }
+        assertWrongLengthsRejected(TokenRequest::decode, REQUEST, "TokenRequest", 2, 3, 258);
     }
 
     @Test
     void tokenRequestWithTrailingBytesIsMalformed() {
-        assertThatThrownBy(() -> TokenRequest.decode(Arrays.copyOf(REQUEST, 260)))
-                .isInstanceOf(MalformedTokenException.class)
-                .hasMessage("TokenRequest length 260 (expected: 259)");
+        assertWrongLengthsRejected(TokenRequest::decode, REQUEST, "TokenRequest", 260);
     }
 
     @Test
@@ -133,11 +122,7 @@ class TokenCodecTest {
 
     @Test
     void tokenResponseOfTheWrongLengthIsMalformed() {
-        for (int length : new int[] {0, 255, 257}) {
-            assertThatThrownBy(() -> TokenResponse.decode(Arrays.copyOf(RESPONSE, length)))
-                    .isInstanceOf(MalformedTokenException.class)
-                    .hasMessage("TokenResponse length " + length + " (expected: 256)");
-        }
+        assertWrongLengthsRejected(TokenResponse::decode, RESPONSE, "TokenResponse", 0, 255, 257);
     }
 
     @Test
@@ -161,5 +146,16 @@ class TokenCodecTest {
         assertThatThrownBy(() -> new TokenResponse(new byte[512]))
                 .isInstanceOf(MalformedTokenException.class)
                 .hasMessage("blind_sig length 512 (expected: 256)");
+    }
+
+    /** Cuts or zero-extends {@code valid} to each length and expects a length error. */
+    private static void assertWrongLengthsRejected(
+            Function<byte[], ?> decoder, byte[] valid, String structure, int... lengths) {
+        for (int length : lengths) {
+            assertThatThrownBy(() -> decoder.apply(Arrays.copyOf(valid, length)))
+                    .isInstanceOf(MalformedTokenException.class)
+                    .hasMessage(
+                            structure + " length " + length + " (expected: " + valid.length + ")");
+        }
     }
 }

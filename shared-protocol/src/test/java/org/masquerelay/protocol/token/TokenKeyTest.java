@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBufUtil;
 import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Random;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.DERNull;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
@@ -132,6 +133,21 @@ class TokenKeyTest {
         assertThatThrownBy(() -> TokenKey.decode(spki))
                 .isInstanceOf(MalformedTokenException.class)
                 .hasMessage("token key is not a usable RSA key: RSA modulus must be odd and at least 3");
+    }
+
+    @Test
+    void modulusWithASmallFactorIsRejected() throws Exception {
+        // 3 · (a 2047-bit prime): the right size, but BouncyCastle's checks refuse it.
+        BigInteger prime = BigInteger.probablePrime(2047, new Random(9578));
+        byte[] spki =
+                new SubjectPublicKeyInfo(
+                                KEY_ALGORITHM,
+                                new RSAPublicKey(BigInteger.valueOf(3).multiply(prime), BigInteger.valueOf(65537)))
+                        .getEncoded();
+
+        assertThatThrownBy(() -> TokenKey.decode(spki))
+                .isInstanceOf(MalformedTokenException.class)
+                .hasMessage("token key is not a usable RSA key: RSA modulus has a small prime factor");
     }
 
     private static final AlgorithmIdentifier KEY_ALGORITHM =
