@@ -109,7 +109,8 @@ final class AuthHeaderParser {
             skipWhitespace();
             expect('=');
             skipWhitespace();
-            String paramValue = atEnd() || peek() != '"' ? token("a parameter value") : quotedString();
+            String paramValue =
+                    atEnd() || peek() != '"' ? token("a parameter value") : quotedString();
             if (params.putIfAbsent(name, paramValue) != null) {
                 throw error("parameter \"" + name + "\" given twice");
             }

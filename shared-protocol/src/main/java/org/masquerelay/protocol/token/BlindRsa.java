@@ -253,7 +253,10 @@ public final class BlindRsa {
         }
         PSSSigner encoder =
                 new PSSSigner(
-                        new EncodedMessageTap(), new SHA384Digest(), new SHA384Digest(), SALT_LENGTH);
+                        new EncodedMessageTap(),
+                        new SHA384Digest(),
+                        new SHA384Digest(),
+                        SALT_LENGTH);
         encoder.init(true, new ParametersWithRandom(publicKey.toParameters(), random));
         encoder.update(msg, 0, msg.length);
         try {

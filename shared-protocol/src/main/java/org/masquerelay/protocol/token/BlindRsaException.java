@@ -31,7 +31,7 @@ public final class BlindRsaException extends ProtocolException {
         SIGNING_FAILURE("signing failure"),
         /** BlindSign and Finalize: a byte string is not modulus_len bytes long (RFC 9474 §4.4). */
         UNEXPECTED_INPUT_SIZE("unexpected input size"),
-        /** Finalize and Verify: RSASSA-PSS-VERIFY rejected the signature (RFC 9474 §4.4, §4.5). */
+        /** Finalize and Verify: RSASSA-PSS-VERIFY rejected the signature (RFC 9474 §4.4-4.5). */
         INVALID_SIGNATURE("invalid signature");
 
         private final String rfcName;

@@ -50,7 +50,8 @@ public record BlindRsaPrivateKey(
      * 5208</a>) holding an RSA key, the form of skS in the RFC 9578 Appendix A.2 vectors. PEM
      * armour must already be removed.
      *
-     * @throws MalformedTokenException if {@code der} is not a PKCS#8 RSA private key with CRT values
+     * @throws MalformedTokenException if {@code der} is not a PKCS#8 RSA private key with CRT
+     *     values
      */
     public static BlindRsaPrivateKey decodePkcs8(byte[] der) {
         AsymmetricKeyParameter key;
@@ -60,13 +61,15 @@ public record BlindRsaPrivateKey(
             throw new MalformedTokenException("private key is not a DER PKCS#8 PrivateKeyInfo");
         }
         if (!(key instanceof RSAPrivateCrtKeyParameters crt) || crt.getPublicExponent() == null) {
-            throw new MalformedTokenException("PKCS#8 private key is not an RSA key with CRT values");
+            throw new MalformedTokenException(
+                    "PKCS#8 private key is not an RSA key with CRT values");
         }
         try {
             return new BlindRsaPrivateKey(
                     crt.getP(), crt.getQ(), crt.getPublicExponent(), crt.getExponent());
         } catch (IllegalArgumentException e) {
-            throw new MalformedTokenException("PKCS#8 RSA private key is invalid: " + e.getMessage());
+            throw new MalformedTokenException(
+                    "PKCS#8 RSA private key is invalid: " + e.getMessage());
         }
     }
 

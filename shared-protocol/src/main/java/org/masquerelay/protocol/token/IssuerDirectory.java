@@ -135,11 +135,14 @@ public record IssuerDirectory(String issuerRequestUri, List<TokenKeyEntry> token
         if (!(Json.parse(WHAT, json) instanceof Map<?, ?> root)) {
             throw new MalformedTokenException(WHAT + ": the document must be a JSON object");
         }
-        String uri = member(String.class, "issuer-request-uri", root.get("issuer-request-uri"), "a string");
+        String uri =
+                member(String.class, "issuer-request-uri", root.get("issuer-request-uri"),
+                        "a string");
         List<?> keys = member(List.class, "token-keys", root.get("token-keys"), "an array");
         List<TokenKeyEntry> entries = new ArrayList<>(keys.size());
         for (Object key : keys) {
-            Map<?, ?> fields = member(Map.class, "token-keys[" + entries.size() + "]", key, "an object");
+            Map<?, ?> fields =
+                    member(Map.class, "token-keys[" + entries.size() + "]", key, "an object");
             entries.add(entry(fields));
         }
         return new IssuerDirectory(uri, entries);

@@ -19,7 +19,8 @@ import java.util.Arrays;
  * @param tokenKey the issuer key the request was blinded for
  * @param inv the inverse of the blinding factor, from RFC 9474 Blind
  */
-public record PendingToken(TokenRequest request, byte[] tokenInput, TokenKey tokenKey, BigInteger inv) {
+public record PendingToken(
+        TokenRequest request, byte[] tokenInput, TokenKey tokenKey, BigInteger inv) {
 
     /** Length of token_input: the Token without its authenticator. */
     static final int TOKEN_INPUT_LENGTH = Token.LENGTH - PublicTokenIssuance.NK;

@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
  * field (<a href="https://www.rfc-editor.org/rfc/rfc9577#section-2.1.2">RFC 9577 §2.1.2</a>):
  *
  * <pre>
- * PrivateToken challenge="&lt;base64url TokenChallenge&gt;", token-key="&lt;base64url key&gt;", max-age=10
+ * PrivateToken challenge="&lt;base64url TokenChallenge&gt;",
+ *              token-key="&lt;base64url key&gt;", max-age=10
  * </pre>
  *
  * <p>The values are kept as bytes because their layout depends on the token type, and clients
@@ -75,7 +76,8 @@ public record PrivateTokenChallenge(byte[] challenge, byte[] tokenKey, OptionalL
      */
     public static List<PrivateTokenChallenge> parse(String fieldValue) {
         List<PrivateTokenChallenge> challenges = new ArrayList<>();
-        for (AuthHeaderParser.Challenge parsed : AuthHeaderParser.parseChallenges(FIELD, fieldValue)) {
+        for (AuthHeaderParser.Challenge parsed :
+                AuthHeaderParser.parseChallenges(FIELD, fieldValue)) {
             if (!parsed.scheme().equalsIgnoreCase(SCHEME)) {
                 continue;
             }
@@ -86,8 +88,12 @@ public record PrivateTokenChallenge(byte[] challenge, byte[] tokenKey, OptionalL
             challenges.add(
                     new PrivateTokenChallenge(
                             Base64Url.decode(FIELD + ": challenge", challenge),
-                            tokenKey == null ? null : Base64Url.decode(FIELD + ": token-key", tokenKey),
-                            maxAge == null ? OptionalLong.empty() : OptionalLong.of(seconds(maxAge))));
+                            tokenKey == null
+                                    ? null
+                                    : Base64Url.decode(FIELD + ": token-key", tokenKey),
+                            maxAge == null
+                                    ? OptionalLong.empty()
+                                    : OptionalLong.of(seconds(maxAge))));
         }
         return challenges;
     }
@@ -149,13 +155,15 @@ public record PrivateTokenChallenge(byte[] challenge, byte[] tokenKey, OptionalL
 
     @Override
     public int hashCode() {
-        return (31 * Arrays.hashCode(challenge) + Arrays.hashCode(tokenKey)) * 31 + maxAge.hashCode();
+        int hash = 31 * Arrays.hashCode(challenge) + Arrays.hashCode(tokenKey);
+        return 31 * hash + maxAge.hashCode();
     }
 
     @Override
     public String toString() {
         return String.format(
-                "PrivateTokenChallenge[tokenType=0x%04x, challenge=%d bytes, tokenKey=%s, maxAge=%s]",
+                "PrivateTokenChallenge[tokenType=0x%04x, challenge=%d bytes, tokenKey=%s,"
+                        + " maxAge=%s]",
                 tokenType(),
                 challenge.length,
                 tokenKey == null ? "absent" : tokenKey.length + " bytes",

@@ -66,7 +66,8 @@ public final class PublicTokenIssuance {
         // blinded_msg, blind_inv = Blind(pkI, PrepareIdentity(token_input))
         BlindedMessage blinded =
                 BlindRsa.blind(tokenKey.publicKey(), BlindRsa.prepareIdentity(tokenInput), random);
-        TokenRequest request = new TokenRequest(tokenKey.truncatedTokenKeyId(), blinded.blindedMsg());
+        TokenRequest request =
+                new TokenRequest(tokenKey.truncatedTokenKeyId(), blinded.blindedMsg());
         return new PendingToken(request, tokenInput, tokenKey, blinded.inv());
     }
 
@@ -111,7 +112,8 @@ public final class PublicTokenIssuance {
                         response.blindSig(),
                         pending.inv());
         // The Token is token_input followed by the authenticator (RFC 9578 §6.3).
-        return Token.decode(ByteBuffer.allocate(Token.LENGTH).put(tokenInput).put(authenticator).array());
+        return Token.decode(
+                ByteBuffer.allocate(Token.LENGTH).put(tokenInput).put(authenticator).array());
     }
 
     /**
@@ -133,9 +135,11 @@ public final class PublicTokenIssuance {
         }
         try {
             // valid = RSASSA-PSS-VERIFY(pkI, token_authenticator_input, Token.authenticator)
-            BlindRsa.verify(tokenKey.publicKey(), token.authenticatorInput(), token.authenticator());
+            BlindRsa.verify(
+                    tokenKey.publicKey(), token.authenticatorInput(), token.authenticator());
         } catch (BlindRsaException e) {
-            throw new InvalidTokenException("authenticator is not a valid signature by the issuer key");
+            throw new InvalidTokenException(
+                    "authenticator is not a valid signature by the issuer key");
         }
     }
 

@@ -54,9 +54,10 @@ public record TokenChallenge(
                     "issuer_name length " + issuerName.length() + " exceeds 65535");
         }
         checkServerName("issuer_name", issuerName);
-        if (redemptionContext.length != 0 && redemptionContext.length != REDEMPTION_CONTEXT_LENGTH) {
+        int contextLength = redemptionContext.length;
+        if (contextLength != 0 && contextLength != REDEMPTION_CONTEXT_LENGTH) {
             throw new MalformedTokenException(
-                    "redemption_context length " + redemptionContext.length + " (expected: 0 or 32)");
+                    "redemption_context length " + contextLength + " (expected: 0 or 32)");
         }
         redemptionContext = redemptionContext.clone();
         if (originInfo.length() > MAX_VECTOR_LENGTH) {
@@ -92,7 +93,8 @@ public record TokenChallenge(
     public byte[] encode() {
         byte[] issuer = issuerName.getBytes(StandardCharsets.US_ASCII);
         byte[] origins = originInfo.getBytes(StandardCharsets.US_ASCII);
-        return ByteBuffer.allocate(2 + 2 + issuer.length + 1 + redemptionContext.length + 2 + origins.length)
+        int length = 2 + 2 + issuer.length + 1 + redemptionContext.length + 2 + origins.length;
+        return ByteBuffer.allocate(length)
                 .putShort((short) tokenType)
                 .putShort((short) issuer.length)
                 .put(issuer)
@@ -161,7 +163,8 @@ public record TokenChallenge(
 
     private static int readUint8(ByteBuffer in) {
         if (!in.hasRemaining()) {
-            throw new MalformedTokenException("TokenChallenge is truncated in redemption_context length");
+            throw new MalformedTokenException(
+                    "TokenChallenge is truncated in redemption_context length");
         }
         return in.get() & 0xFF;
     }

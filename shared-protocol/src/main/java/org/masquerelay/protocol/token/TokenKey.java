@@ -75,11 +75,13 @@ public record TokenKey(BlindRsaPublicKey publicKey) {
         }
         TokenKey tokenKey;
         try {
-            BlindRsaPublicKey key = new BlindRsaPublicKey(rsa.getModulus(), rsa.getPublicExponent());
+            BlindRsaPublicKey key =
+                    new BlindRsaPublicKey(rsa.getModulus(), rsa.getPublicExponent());
             key.toParameters(); // BouncyCastle's modulus checks: small factors, primality
             tokenKey = new TokenKey(key);
         } catch (IllegalArgumentException e) {
-            throw new MalformedTokenException("token key is not a usable RSA key: " + e.getMessage());
+            throw new MalformedTokenException(
+                    "token key is not a usable RSA key: " + e.getMessage());
         }
         if (!Arrays.equals(tokenKey.encode(), spki)) {
             throw new MalformedTokenException(
