@@ -1,0 +1,69 @@
+package org.masquerelay.protocol.token;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the RFC test-vector files in this package's resources. They keep the RFCs' layout:
+ * {@code name: value} or {@code name = value}, values that wrap onto following lines, vectors
+ * separated by blank lines, and {@code #} or {@code //} comment lines.
+ */
+final class VectorFile {
+
+    private static final Pattern FIELD =
+            Pattern.compile("^([A-Za-z][A-Za-z0-9_-]*)(?::| =) ?(.*)$");
+
+    private VectorFile() {}
+
+    /** Returns each vector as its fields in file order; a wrapped value is joined as it stands. */
+    static List<Map<String, String>> read(String resource) {
+        List<Map<String, String>> vectors = new ArrayList<>();
+        Map<String, String> current = new LinkedHashMap<>();
+        String field = null;
+        for (String line : text(resource).split("\n", -1)) {
+            if (line.startsWith("#") || line.startsWith("//")) {
+                continue;
+            }
+            if (line.isBlank()) {
+                if (!current.isEmpty()) {
+                    vectors.add(current);
+                    current = new LinkedHashMap<>();
+                }
+                field = null;
+                continue;
+            }
+            Matcher m = FIELD.matcher(line);
+            if (m.matches()) {
+                field = m.group(1);
+                current.put(field, m.group(2));
+            } else if (field != null) {
+                current.merge(field, line, String::concat);
+            } else {
+                throw new IllegalStateException(resource + ": stray line " + line);
+            }
+        }
+        if (!current.isEmpty()) {
+            vectors.add(current);
+        }
+        return vectors;
+    }
+
+    private static String text(String resource) {
+        try (InputStream in = VectorFile.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("missing test resource " + resource);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
