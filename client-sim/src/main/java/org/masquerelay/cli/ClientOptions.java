@@ -35,7 +35,11 @@ final class ClientOptions {
             System.err.println(ce.getMessage());
             return MasqueCli.EX_CONFIG;
         }
-        System.err.println("error: " + t.getMessage());
+        // Some failures (a timeout, a closed channel) carry no message: name the type instead.
+        System.err.println("error: " + (t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName()));
+        if (Boolean.getBoolean("masque.debug")) {
+            t.printStackTrace();
+        }
         return 1;
     }
 }

@@ -9,12 +9,14 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.handler.codec.http3.DefaultHttp3Headers;
 import io.netty.handler.codec.http3.DefaultHttp3HeadersFrame;
 import io.netty.handler.codec.http3.Http3;
 import io.netty.handler.codec.http3.Http3ClientConnectionHandler;
+import io.netty.handler.codec.http3.Http3ConnectionHandler;
 import io.netty.handler.codec.http3.Http3Headers;
 import io.netty.handler.codec.http3.Http3SettingsFrame;
 import io.netty.handler.codec.quic.QuicChannel;
@@ -62,6 +64,8 @@ import org.masquerelay.protocol.uri.UdpProxyTemplate;
 public final class MasqueClient implements AutoCloseable {
     /** Outer UDP payload (NETTY-NOTES trap 3): room for a full-size inner QUIC packet. */
     public static final int OUTER_MAX_UDP_PAYLOAD = 1452;
+    /** A QUIC handshake without an answer fails after this; UDP gives no "connection refused". */
+    static final int CONNECT_TIMEOUT_MILLIS = 10_000;
 
     private final ClientConfig config;
     private final boolean insecure;
@@ -98,8 +102,33 @@ public final class MasqueClient implements AutoCloseable {
         Channel innerSocket;
         QuicChannel inner;
 
+        int openStreams; // on the event loop
+        boolean retired; // on the event loop
+
         boolean alive() {
-            return inner != null && inner.isActive() && outer.isActive() && tunnel.isActive();
+            return inner != null && inner.isActive() && outer.isActive() && tunnel.isActive()
+                    && !goingAway(outer) && !goingAway(inner);
+        }
+
+        /** Replaced by a new session: finish the flows still open here, then close. */
+        void retire() {
+            retired = true;
+            closeIfRetiredAndIdle();
+        }
+
+        void streamOpened() {
+            openStreams++;
+        }
+
+        void streamClosed() {
+            openStreams--;
+            closeIfRetiredAndIdle();
+        }
+
+        private void closeIfRetiredAndIdle() {
+            if (retired && openStreams == 0) {
+                close();
+            }
         }
 
         void close() {
@@ -141,7 +170,10 @@ public final class MasqueClient implements AutoCloseable {
         if (s != null) {
             reconnects++;
             if (s.isDone() && !s.isCompletedExceptionally()) {
-                s.join().close();
+                // After a GOAWAY (RFC 9114 §5.2) the flows already open may finish; a dead
+                // session has nothing left to finish, so retiring closes it at once.
+                Session old = s.join();
+                loop.execute(old::retire);
             }
         }
         CompletableFuture<Session> created = new CompletableFuture<>();
@@ -172,6 +204,7 @@ public final class MasqueClient implements AutoCloseable {
                     }
                     s.outerSocket = ((ChannelFuture) bound).channel();
                     QuicChannel.newBootstrap(s.outerSocket)
+                            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
                             .handler(connectionInitializer())
                             .remoteAddress(config.ingress().socketAddress())
                             .connect()
@@ -181,6 +214,9 @@ public final class MasqueClient implements AutoCloseable {
                                     return;
                                 }
                                 s.outer = f.getNow();
+                                // Losing any layer ends the session, so flows on it fail now
+                                // instead of waiting for the inner connection's idle timeout.
+                                s.outer.closeFuture().addListener(c -> s.close());
                                 awaitExtendedConnect("ingress", s.outer)
                                         .thenRun(() -> loop.execute(() -> openTunnel(s, result)))
                                         .exceptionally(e -> fail(result, e));
@@ -193,7 +229,8 @@ public final class MasqueClient implements AutoCloseable {
         return new Bootstrap().group(loop).channel(EpollDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, 4 << 20)
                 .option(ChannelOption.SO_SNDBUF, 4 << 20)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
+                .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 2048)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(64 * 1024).maxMessagesPerRead(16))
                 .handler(handler);
     }
 
@@ -226,6 +263,9 @@ public final class MasqueClient implements AutoCloseable {
     /** RFC 9220 §3: do not send an extended CONNECT before the peer's SETTINGS allow it. */
     private static CompletableFuture<Void> awaitExtendedConnect(String hop, QuicChannel ch) {
         return PeerSettingsHandler.peerSettings(ch).orTimeout(10, TimeUnit.SECONDS).thenAccept(settings -> {
+            if (goingAway(ch)) {
+                throw new CompletionException(new IOException("the " + hop + " is shutting down (GOAWAY)"));
+            }
             if (!isOne(settings, H3Settings.SETTINGS_ENABLE_CONNECT_PROTOCOL)) {
                 throw new CompletionException(new IOException(hop + " does not support extended CONNECT"));
             }
@@ -233,6 +273,12 @@ public final class MasqueClient implements AutoCloseable {
                 throw new CompletionException(new IOException(hop + " does not support HTTP Datagrams"));
             }
         });
+    }
+
+    /** True once the peer sent GOAWAY: no new requests on this connection (RFC 9114 §5.2). */
+    static boolean goingAway(QuicChannel ch) {
+        Http3ConnectionHandler h = ch.pipeline().get(Http3ConnectionHandler.class);
+        return h != null && h.isGoAwayReceived();
     }
 
     private static boolean isOne(Http3SettingsFrame s, long id) {
@@ -261,6 +307,7 @@ public final class MasqueClient implements AutoCloseable {
                 return;
             }
             s.tunnel = f.getNow();
+            s.tunnel.closeFuture().addListener(c -> s.close());
             s.tunnel.writeAndFlush(new DefaultHttp3HeadersFrame(h));
         });
         // Socket setup below blocks briefly on binds, so it runs off the event loop.
@@ -289,6 +336,7 @@ public final class MasqueClient implements AutoCloseable {
         s.innerSocket = innerSocket;
         bridgeSocket.connect(innerSocket.localAddress()).syncUninterruptibly();
         QuicChannel.newBootstrap(innerSocket)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
                 .handler(connectionInitializer())
                 .remoteAddress(bridgeSocket.localAddress())
                 .connect()
@@ -298,6 +346,7 @@ public final class MasqueClient implements AutoCloseable {
                         return;
                     }
                     s.inner = f.getNow();
+                    s.inner.closeFuture().addListener(c -> s.close());
                     awaitExtendedConnect("egress", s.inner).thenRun(() -> result.complete(s))
                             .exceptionally(e -> fail(result, e));
                 });
@@ -360,6 +409,8 @@ public final class MasqueClient implements AutoCloseable {
                             opened.completeExceptionally(f.cause());
                             return;
                         }
+                        s.streamOpened();
+                        f.getNow().closeFuture().addListener(c -> s.streamClosed());
                         f.getNow().writeAndFlush(new DefaultHttp3HeadersFrame(headers));
                     });
             return opened;

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http3.Http3DataFrame;
 import io.netty.handler.codec.http3.Http3Headers;
 import io.netty.handler.codec.http3.Http3HeadersFrame;
 import io.netty.handler.codec.http3.Http3RequestStreamInboundHandler;
+import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.CompletableFuture;
@@ -29,8 +30,10 @@ final class RequestStreamHandler extends Http3RequestStreamInboundHandler {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        ctx.channel().closeFuture().addListener(f -> result.completeExceptionally(
-                new java.io.IOException(hop + " closed the stream before a response")));
+        ctx.channel().closeFuture().addListener(f -> result.completeExceptionally(new java.io.IOException(
+                MasqueClient.goingAway((QuicChannel) ctx.channel().parent())
+                        ? "the " + hop + " is shutting down (GOAWAY)"
+                        : hop + " closed the stream before a response")));
     }
 
     @Override

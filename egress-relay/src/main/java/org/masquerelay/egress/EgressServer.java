@@ -93,7 +93,7 @@ public final class EgressServer implements AutoCloseable {
                     .option(ChannelOption.SO_RCVBUF, 4 << 20)
                     .option(ChannelOption.SO_SNDBUF, 4 << 20)
                     .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 2048)
-                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(64 * 1024))
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(64 * 1024).maxMessagesPerRead(16))
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {

@@ -1,6 +1,8 @@
 package org.masquerelay.protocol.tunnel;
 
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
@@ -25,6 +27,8 @@ import org.slf4j.LoggerFactory;
 public final class RelayConnections {
     /** RFC 9114 §8.1. */
     public static final int H3_NO_ERROR = 0x100;
+    /** RFC 9000 §20.1: "the server refused to accept a new connection" (a transport error). */
+    public static final int CONNECTION_REFUSED = 0x02;
     private static final Logger log = LoggerFactory.getLogger(RelayConnections.class);
 
     private final ChannelGroup connections;
@@ -44,15 +48,23 @@ public final class RelayConnections {
     }
 
     /**
-     * Sets up a newly accepted connection, or closes it with H3_NO_ERROR while draining or at
-     * the connection limit. Each request stream allows half-closure (CONNECT needs it) and gets
+     * Sets up a newly accepted connection. At the connection limit it is closed with
+     * CONNECTION_REFUSED after its handshake; while draining it is served a GOAWAY. Each request stream allows half-closure (CONNECT needs it) and gets
      * a fresh handler from {@code requestHandler}, named {@code handlerName}.
      *
      * @return false when the connection was refused
      */
     public boolean accept(QuicChannel ch, String handlerName, Supplier<ChannelHandler> requestHandler) {
-        if (draining || connections.size() >= maxConnections) {
-            ch.close(true, H3_NO_ERROR, ch.alloc().directBuffer(0));
+        if (connections.size() >= maxConnections) {
+            // Closing before the handshake ends sends nothing the client acts on, so it would
+            // wait for its connect timeout; close right after the handshake instead.
+            ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelActive(ChannelHandlerContext ctx) {
+                    log.debug("connection refused: {} connections open", connections.size());
+                    ch.close(false, CONNECTION_REFUSED, ch.alloc().directBuffer(0));
+                }
+            });
             return false;
         }
         connections.add(ch);
@@ -68,7 +80,26 @@ public final class RelayConnections {
                     }
                 },
                 new PeerSettingsHandler(), null, PeerSettingsHandler.localMasqueSettings(), true));
+        if (draining) {
+            // A client that arrives while we drain learns at once that it must go elsewhere:
+            // GOAWAY with stream id 0 admits no request (RFC 9114 §5.2). Requests sent anyway
+            // are refused with 503 by the request handlers.
+            ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelActive(ChannelHandlerContext ctx) {
+                    ctx.fireChannelActive();
+                    sendGoAway(ch, 0);
+                }
+            });
+        }
         return true;
+    }
+
+    private static void sendGoAway(QuicChannel ch, long streamId) {
+        QuicStreamChannel control = Http3.getLocalControlStream(ch);
+        if (control != null && control.isActive()) {
+            control.writeAndFlush(new DefaultHttp3GoAwayFrame(streamId));
+        }
     }
 
     /**
@@ -79,14 +110,9 @@ public final class RelayConnections {
         draining = true;
         connections.forEach(c -> {
             QuicChannel qc = (QuicChannel) c;
-            qc.eventLoop().execute(() -> {
-                QuicStreamChannel control = Http3.getLocalControlStream(qc);
-                if (control != null && control.isActive()) {
-                    // The largest client bidi stream id signals intent to shut down; streams
-                    // already open finish, new requests are refused with 503.
-                    control.writeAndFlush(new DefaultHttp3GoAwayFrame((1L << 62) - 4));
-                }
-            });
+            // The largest client bidi stream id signals intent to shut down (RFC 9114 §5.2);
+            // streams already open finish, new requests are refused with 503.
+            qc.eventLoop().execute(() -> sendGoAway(qc, (1L << 62) - 4));
         });
         long end = System.nanoTime() + deadline.toNanos();
         while (metrics.tunnels() > 0 && System.nanoTime() < end) {

@@ -58,7 +58,7 @@ public final class UdpSocketBridge extends ChannelInboundHandlerAdapter implemen
         return new Bootstrap()
                 .group(tunnel.stream().eventLoop())
                 .channel(datagramChannelType)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048).maxMessagesPerRead(32))
                 .option(ChannelOption.SO_RCVBUF, 1 << 20)
                 .option(ChannelOption.SO_SNDBUF, 1 << 20)
                 .handler(new ChannelInitializer<Channel>() {

@@ -1,0 +1,209 @@
+package org.masquerelay.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.masquerelay.cli.LoopbackDeployment;
+import org.masquerelay.client.ClientConfig;
+import org.masquerelay.client.HttpFetcher;
+import org.masquerelay.client.LocalForwarder;
+import org.masquerelay.client.MasqueClient;
+import org.masquerelay.egress.EgressServer;
+import org.masquerelay.egress.config.EgressConfig;
+import org.masquerelay.ingress.IngressServer;
+import org.masquerelay.ingress.config.IngressConfig;
+import org.masquerelay.tools.origin.HttpOrigin;
+import org.masquerelay.tools.origin.TcpEchoServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The relays' life cycle as a client sees it: a hop that goes away and comes back, and an
+ * operator's SIGTERM (GOAWAY, drain with a deadline, exit) against a real relay process.
+ */
+class RelayLifecycleIT {
+    static final InetAddress CLIENT = TwoHopIT.addr("127.0.0.6");
+    static final InetAddress TARGET = TwoHopIT.addr("127.0.0.98");
+
+    @TempDir
+    Path dir;
+
+    HttpOrigin origin;
+    TcpEchoServer tcpEcho;
+    EgressServer egress;
+    IngressServer ingress;
+    MasqueClient client;
+    Process relayProcess;
+
+    @BeforeEach
+    void start() throws Exception {
+        origin = new HttpOrigin(new InetSocketAddress(TARGET, 0));
+        tcpEcho = new TcpEchoServer(new InetSocketAddress(TARGET, 0));
+        LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free(), List.of("127.0.0.1"));
+    }
+
+    @AfterEach
+    void stop() {
+        if (relayProcess != null) {
+            relayProcess.destroyForcibly();
+        }
+        for (AutoCloseable c : new AutoCloseable[] {client, ingress, egress, origin, tcpEcho}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception ignored) {
+                // best effort
+            }
+        }
+    }
+
+    @Test
+    void clientReconnectsAfterTheIngressRestarts() throws Exception {
+        egress = EgressServer.start(EgressConfig.load(dir.resolve("egress.yaml")));
+        ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")));
+        client = new MasqueClient(ClientConfig.load(dir.resolve("client.yaml")), false, CLIENT);
+        assertThat(fetch(4096)).isEqualTo(4096);
+
+        ingress.close(); // CONNECTION_CLOSE to the client, then the port is free again
+        ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")));
+        // A flow that races the CONNECTION_CLOSE fails fast; the next one gets a new session.
+        TwoHopIT.await(this::fetchQuietly, "a fetch through the restarted ingress");
+
+        assertThat(fetch(100_000)).isEqualTo(100_000);
+        assertThat(client.reconnects()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void clientReconnectsAfterTheEgressRestarts() throws Exception {
+        egress = EgressServer.start(EgressConfig.load(dir.resolve("egress.yaml")));
+        ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")));
+        client = new MasqueClient(ClientConfig.load(dir.resolve("client.yaml")), false, CLIENT);
+        assertThat(fetch(4096)).isEqualTo(4096);
+        int before = client.reconnects();
+
+        egress.close(); // closes the inner connection; the outer one to the ingress survives
+        egress = EgressServer.start(EgressConfig.load(dir.resolve("egress.yaml")));
+        // A flow that races the CONNECTION_CLOSE may fail; the next one gets a new session.
+        TwoHopIT.await(this::fetchQuietly, "a fetch through the restarted egress");
+
+        assertThat(fetch(100_000)).isEqualTo(100_000);
+        assertThat(client.reconnects()).isGreaterThan(before);
+    }
+
+    /**
+     * SIGTERM on a real {@code masque ingress} process: /healthz turns 503, clients get GOAWAY and
+     * new tunnels are refused with 503, a flow already open keeps working until the drain
+     * deadline, then the process closes what is left and exits.
+     */
+    @Test
+    void sigtermSendsGoawayDrainsUntilTheDeadlineThenExits() throws Exception {
+        Path ingressYaml = dir.resolve("ingress.yaml");
+        Files.writeString(ingressYaml, Files.readString(ingressYaml).replace("drain-timeout: PT10S",
+                "drain-timeout: PT4S"));
+        IngressConfig config = IngressConfig.load(ingressYaml);
+        egress = EgressServer.start(EgressConfig.load(dir.resolve("egress.yaml")));
+        Path log = dir.resolve("ingress.log");
+        relayProcess = new ProcessBuilder(javaBin(), "-cp", System.getProperty("java.class.path"),
+                "org.masquerelay.cli.MasqueCli", "ingress", "--config", ingressYaml.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        URI healthz = URI.create("http://127.0.0.1:" + config.admin().listenAddress().getPort() + "/healthz");
+        // A cold JVM on a shared 2-core machine can take a while; a dead process fails at once.
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (status(healthz) != 200) {
+            assertThat(relayProcess.isAlive()).as("ingress process: %s", Files.readString(log)).isTrue();
+            assertThat(System.nanoTime()).as("ingress /healthz within 90 s").isLessThan(end);
+            Thread.sleep(100);
+        }
+
+        client = new MasqueClient(ClientConfig.load(dir.resolve("client.yaml")), false, CLIENT);
+        try (LocalForwarder fwd = new LocalForwarder(client, new InetSocketAddress(CLIENT, 0),
+                TARGET.getHostAddress(), tcpEcho.localAddress().getPort());
+             Socket flow = new Socket()) {
+            flow.connect(fwd.localAddress(), 5000);
+            flow.setSoTimeout(10_000);
+            assertThat(echo(flow, 1000)).isTrue();
+
+            long termAt = System.nanoTime();
+            relayProcess.destroy(); // SIGTERM
+            TwoHopIT.await(() -> status(healthz) == 503, "/healthz to report draining");
+
+            // The open flow still works while draining.
+            assertThat(echo(flow, 50_000)).isTrue();
+            // A new client is refused: the ingress accepts no new tunnels while draining.
+            try (MasqueClient late = new MasqueClient(ClientConfig.load(dir.resolve("client.yaml")), false,
+                    CLIENT)) {
+                assertThatThrownBy(() -> late.connect().get(20, TimeUnit.SECONDS))
+                        .cause().isInstanceOf(java.io.IOException.class).hasMessageContaining("GOAWAY");
+            }
+
+            assertThat(relayProcess.waitFor(15, TimeUnit.SECONDS)).as("ingress exits after the drain").isTrue();
+            double seconds = (System.nanoTime() - termAt) / 1e9;
+            assertThat(seconds).as("exit waits for the 4 s drain deadline").isGreaterThanOrEqualTo(3.5);
+            // JVM convention for a SIGTERM that ran its shutdown hook: 128 + 15.
+            assertThat(relayProcess.exitValue()).isEqualTo(143);
+            String output = Files.readString(log);
+            assertThat(output).contains("drain finished with 1 open tunnel(s) or flow(s) left");
+        }
+    }
+
+    private long fetch(int bytes) throws Exception {
+        return fetch(bytes, 30);
+    }
+
+    private long fetch(int bytes, int timeoutSeconds) throws Exception {
+        TwoHopIT.ByteCounter body = new TwoHopIT.ByteCounter();
+        HttpFetcher.fetch(client, origin.uri("/bytes/" + bytes), body, false).get(timeoutSeconds, TimeUnit.SECONDS);
+        return body.n;
+    }
+
+    private boolean fetchQuietly() {
+        try {
+            return fetch(10, 5) == 10;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static boolean echo(Socket s, int n) throws Exception {
+        byte[] out = new byte[n];
+        ThreadLocalRandom.current().nextBytes(out);
+        OutputStream o = s.getOutputStream();
+        o.write(out);
+        o.flush();
+        InputStream in = s.getInputStream();
+        return java.util.Arrays.equals(in.readNBytes(n), out);
+    }
+
+    private static int status(URI uri) {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri)
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return r.statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}
