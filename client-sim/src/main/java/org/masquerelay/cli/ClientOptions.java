@@ -16,13 +16,27 @@ final class ClientOptions {
     @Option(names = "--insecure", description = "Do not verify the relays' or the target's certificates. Testing only.")
     boolean insecure;
 
+    @Option(names = "--location", defaultValue = "precise",
+            description = "How precisely to present the ingress-asserted location to the egress: precise (the "
+                    + "asserted geohash) or coarse (2 characters: country and time-zone level).",
+            converter = LocationConverter.class)
+    MasqueClient.LocationPrecision location = MasqueClient.LocationPrecision.PRECISE;
+
+    /** Accepts {@code precise} and {@code coarse}, any case. */
+    static final class LocationConverter implements picocli.CommandLine.ITypeConverter<MasqueClient.LocationPrecision> {
+        @Override
+        public MasqueClient.LocationPrecision convert(String value) {
+            return MasqueClient.LocationPrecision.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+
     @Option(names = "--bind", description = "Local source address of the outer connection.")
     String bind;
 
     MasqueClient newClient() throws Exception {
         ClientConfig c = ClientConfig.load(config);
         InetAddress local = bind == null ? null : Addresses.address(bind);
-        return new MasqueClient(c, insecure, local);
+        return new MasqueClient(c, insecure, local, location);
     }
 
     static int report(Throwable e) {

@@ -1,11 +1,15 @@
 package org.masquerelay.cli;
 
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -16,46 +20,51 @@ import org.masquerelay.egress.EgressServer;
 import org.masquerelay.egress.config.EgressConfig;
 import org.masquerelay.ingress.IngressServer;
 import org.masquerelay.ingress.config.IngressConfig;
+import org.masquerelay.pool.City;
+import org.masquerelay.pool.Geohashes;
+import org.masquerelay.pool.PoolRegistry;
+import org.masquerelay.protocol.geo.SecChGeohash;
 import org.masquerelay.tools.origin.HttpOrigin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "demo", description = "Run origin, egress and ingress on loopback and fetch a page through both hops.")
+/**
+ * The whole chain on loopback with the files of {@code masque init}: an origin, an egress with
+ * the London, Paris and Tokyo pools, an ingress that locates clients with {@code geo.csv}, and
+ * three clients, one bound to an address of each city. Each fetches a page through both hops and
+ * the report shows what the origin saw: a pool address of the client's city, never the client.
+ */
+@Command(name = "demo", description = "Run origin, egress and ingress on loopback and fetch a page through both hops "
+        + "from a client in London, Paris and Tokyo.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--bytes", defaultValue = "1048576", description = "Size of the page to fetch.")
+    @Option(names = "--bytes", defaultValue = "1048576", description = "Size of the page each client fetches.")
     long bytes;
+
+    /** One simulated client: its address (placed by geo.csv) and the city it should come out of. */
+    private record Client(String address, String expectedCity) {
+    }
+
+    private static final List<Client> CLIENTS = List.of(new Client("127.1.0.10", "london"),
+            new Client("127.2.0.10", "paris"), new Client("127.3.0.10", "tokyo"));
 
     @Override
     public Integer call() throws Exception {
         Path dir = Files.createTempDirectory("masque-demo");
         try (HttpOrigin origin = new HttpOrigin(new InetSocketAddress("127.0.0.1", 0))) {
-            LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free(), java.util.List.of("127.0.0.1"));
+            LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free());
+            PoolRegistry pool = PoolRegistry.load(dir.resolve("pool.yaml"));
             try (EgressServer egress = EgressServer.start(EgressConfig.load(dir.resolve("egress.yaml")));
-                 IngressServer ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")));
-                 MasqueClient client = new MasqueClient(ClientConfig.load(dir.resolve("client.yaml")), false,
-                         java.net.InetAddress.getByName("127.0.0.1"))) {
+                 IngressServer ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")))) {
                 System.out.println("origin   http://" + hostPort(origin.localAddress()));
-                System.out.println("egress   " + hostPort(egress.quicAddress()) + " (QUIC)");
-                System.out.println("ingress  " + hostPort(ingress.quicAddress()) + " (QUIC)");
-                long t0 = System.nanoTime();
-                client.connect().get(15, TimeUnit.SECONDS);
-                long setup = System.nanoTime() - t0;
-                HttpFetcher.Result page = HttpFetcher.fetch(client, origin.uri("/bytes/" + bytes),
-                        java.io.OutputStream.nullOutputStream(), false).get(60, TimeUnit.SECONDS);
-                ByteArrayOutputStream who = new ByteArrayOutputStream();
-                HttpFetcher.fetch(client, origin.uri("/whoami"), who, false).get(30, TimeUnit.SECONDS);
-                String seen = who.toString(StandardCharsets.US_ASCII).trim();
-                System.out.printf("""
-
-                        fetched  %s through ingress -> egress
-                        status   %d
-                        bytes    %d
-                        time     %.1f ms (tunnel setup %.1f ms, two QUIC handshakes nested)
-                        rate     %.1f MB/s
-                        origin saw source address %s (the egress's, never the client's)
-                        %n""", origin.uri("/bytes/" + bytes), page.status(), page.bodyBytes(), page.nanos() / 1e6,
-                        setup / 1e6, page.bodyBytes() / (page.nanos() / 1e9) / 1e6, seen);
-                boolean ok = page.status() == 200 && page.bodyBytes() == bytes && !seen.isEmpty();
+                System.out.println("egress   " + hostPort(egress.quicAddress()) + " (QUIC), pools: "
+                        + pool.cities().stream().map(c -> c.name() + " " + c.prefixes()).toList());
+                System.out.println("ingress  " + hostPort(ingress.quicAddress()) + " (QUIC), geo database geo.csv");
+                System.out.println();
+                boolean ok = true;
+                for (Client c : CLIENTS) {
+                    ok &= run(dir, origin, pool, c);
+                }
+                System.out.println();
                 System.out.println(ok ? "demo OK" : "demo FAILED");
                 return ok ? 0 : 1;
             }
@@ -63,6 +72,34 @@ final class DemoCommand implements Callable<Integer> {
             try (Stream<Path> s = Files.walk(dir)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    private boolean run(Path dir, HttpOrigin origin, PoolRegistry pool, Client c)
+            throws Exception {
+        InetAddress bind = InetAddress.getByName(c.address());
+        try (MasqueClient client = new MasqueClient(ClientConfig.load(dir.resolve("client.yaml")), false, bind)) {
+            long t0 = System.nanoTime();
+            client.connect().get(15, TimeUnit.SECONDS);
+            long setup = System.nanoTime() - t0;
+            HttpFetcher.Result page = HttpFetcher.fetch(client, origin.uri("/bytes/" + bytes),
+                    OutputStream.nullOutputStream(), false).get(60, TimeUnit.SECONDS);
+            ByteArrayOutputStream who = new ByteArrayOutputStream();
+            HttpFetcher.fetch(client, origin.uri("/whoami"), who, false).get(30, TimeUnit.SECONDS);
+            InetAddress seen = InetAddress.getByName(who.toString(StandardCharsets.US_ASCII).trim());
+            Optional<City> city = pool.cities().stream()
+                    .filter(x -> x.prefixes().stream().anyMatch(p -> p.contains(seen))).findFirst();
+            Optional<SecChGeohash> presented = client.location();
+            String location = presented.map(SecChGeohash::toHeaderValue).orElse("none");
+            // What the egress measured: from the asserted cell's centre to the city.
+            String distance = presented.flatMap(l -> city.map(x -> String.format("%.1f km",
+                    Geohashes.centre(l.geohash()).distanceKm(x.location())))).orElse("?");
+            System.out.printf("client %-11s location %-11s -> egress city %-7s source %-13s (%s away)  "
+                            + "%d bytes in %.0f ms (setup %.0f ms)%n", c.address(), location,
+                    city.map(City::name).orElse("NONE"), seen.getHostAddress(), distance, page.bodyBytes(),
+                    page.nanos() / 1e6, setup / 1e6);
+            return page.status() == 200 && page.bodyBytes() == bytes && city.isPresent()
+                    && city.get().id().equals(c.expectedCity()) && !seen.equals(bind);
         }
     }
 

@@ -7,8 +7,11 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import org.masquerelay.protocol.geo.Ed25519Keys;
 import org.masquerelay.tools.pki.Pki;
 
 /**
@@ -33,14 +36,20 @@ public final class LoopbackDeployment {
     private LoopbackDeployment() {
     }
 
+    /**
+     * The deployment of {@code masque init} and the demo: the ingress locates clients with
+     * {@code geo.csv} and signs their location, the egress dials from {@code pool.yaml}'s cities.
+     */
     public static void write(Path dir, Ports ports) throws IOException {
-        write(dir, ports, List.of("127.0.0.1"));
+        write(dir, ports, null);
     }
 
     /**
-     * @param sourceAddresses the egress's {@code source-addresses}
+     * @param sourceAddresses the egress's fixed {@code source-addresses}, with location routing
+     *     off on both relays; null for the geo deployment of {@link #write(Path, Ports)}
      */
     public static void write(Path dir, Ports ports, List<String> sourceAddresses) throws IOException {
+        boolean geo = sourceAddresses == null;
         Files.createDirectories(dir);
         InetAddress lo = InetAddress.getByName("127.0.0.1");
         Pki.Credential ca = Pki.newCa("masque-relay loopback CA", Duration.ofDays(825));
@@ -69,10 +78,19 @@ public final class LoopbackDeployment {
                   max-tunnels: 10000
                   tunnel-idle-timeout: PT2M
                 drain-timeout: PT10S
-                """.formatted(ports.ingress(), ports.ingressAdmin(), ports.egress()));
-        StringBuilder sources = new StringBuilder();
-        for (String s : sourceAddresses) {
-            sources.append("  - ").append(s).append('\n');
+                """.formatted(ports.ingress(), ports.ingressAdmin(), ports.egress()) + (geo ? INGRESS_GEO : ""));
+        String sources;
+        if (geo) {
+            KeyPair key = Ed25519Keys.generate(new SecureRandom());
+            Pki.writePrivateKeyPem(dir.resolve(GEO_KEY_ID + ".key"), key.getPrivate());
+            Files.writeString(dir.resolve(GEO_KEY_ID + ".pub"), Ed25519Keys.publicKeyToPem(key.getPublic()));
+            sources = "";
+        } else {
+            StringBuilder b = new StringBuilder("# Targets are dialled from these addresses.\nsource-addresses:\n");
+            for (String a : sourceAddresses) {
+                b.append("  - ").append(a).append('\n');
+            }
+            sources = b.toString();
         }
         Files.writeString(dir.resolve("egress.yaml"), """
                 # Egress relay: ends the client's inner QUIC connection and dials targets.
@@ -85,10 +103,7 @@ public final class LoopbackDeployment {
                 # QUIC is answered only from these prefixes (the ingress relays).
                 ingress-prefixes:
                   - 127.0.0.0/8
-                # Targets are dialled from these addresses.
-                source-addresses:
-                %s
-                destinations:
+                %sdestinations:
                   # Loopback is refused by default (an egress must never become a way into its own
                   # host). This loopback deployment admits 127.0.0.0/8 so the demo and local test
                   # origins are reachable; remove it in production.
@@ -98,7 +113,7 @@ public final class LoopbackDeployment {
                   connect-timeout: PT10S
                   udp-idle-timeout: PT2M
                 drain-timeout: PT10S
-                """.formatted(ports.egress(), ports.egressAdmin(), sources.toString().stripTrailing()));
+                """.formatted(ports.egress(), ports.egressAdmin(), sources) + (geo ? EGRESS_GEO : ""));
         Files.writeString(dir.resolve("client.yaml"), """
                 # Client: an outer QUIC connection to the ingress, a connect-udp tunnel to the
                 # egress, and an inner QUIC connection to the egress inside it.
@@ -115,6 +130,37 @@ public final class LoopbackDeployment {
         Files.writeString(dir.resolve("pool.yaml"), POOL_YAML);
     }
 
+    /** Key id of the loopback deployment's geo-assertion signing key. */
+    static final String GEO_KEY_ID = "geo-k1";
+
+    static final String INGRESS_GEO = """
+            # Location (DESIGN §4): the client's address is looked up in geo.csv, turned into a
+            # geohash of 5 characters (about 5 km) and signed; the egress routes by it. Rotate keys
+            # by adding a second one, deploying its .pub to every egress, then switching active-key.
+            geo:
+              database: geo.csv
+              precision: 5
+              signing-keys:
+                - id: geo-k1
+                  private-key: geo-k1.key
+              active-key: geo-k1
+              # Clients that geo.csv does not place (127.0.0.1, say) get a country-level London
+              # cell; production deployments usually deny them instead (unknown-location: deny).
+              unknown-location: fallback
+              fallback: {country: GB, geohash: gc}
+            """;
+
+    static final String EGRESS_GEO = """
+            # Location (DESIGN §4): requests must carry a geo-assertion signed by a trusted ingress
+            # key; the nearest city of pool.yaml in the asserted country provides the source
+            # address, and /egress-ranges.csv on the admin listener publishes the pool (RFC 8805).
+            geo:
+              pool: pool.yaml
+              trusted-keys:
+                - id: geo-k1
+                  public-key: geo-k1.pub
+            """;
+
     /** The ingress's sample geo database: three loopback /24s placed in three cities. */
     static final String GEO_CSV = """
             # Geo database for the ingress (DESIGN §4): prefix,latitude,longitude,country,region,city
@@ -122,7 +168,8 @@ public final class LoopbackDeployment {
             # location as a geohash, 5 characters (about 5 km) by default, plus the country.
             # On loopback every 127.x.y.z is local, so a client bound to 127.1.0.x appears to be in
             # London, 127.2.0.x in Paris, 127.3.0.x in Tokyo. Addresses without a row (127.0.0.1
-            # too) get no location. A MaxMind City database (.mmdb) can replace this file.
+            # too) get the ingress's unknown-location policy. A MaxMind City database (.mmdb) can
+            # replace this file.
             127.1.0.0/24,51.5072,-0.1276,GB,GB-ENG,London
             127.2.0.0/24,48.8566,2.3522,FR,FR-IDF,Paris
             127.3.0.0/24,35.6762,139.6503,JP,JP-13,Tokyo

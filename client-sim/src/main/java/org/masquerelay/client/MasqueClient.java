@@ -27,11 +27,15 @@ import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.masquerelay.protocol.datagram.H3Settings;
+import org.masquerelay.protocol.geo.GeoAssertion;
+import org.masquerelay.protocol.geo.GeoAssertionException;
+import org.masquerelay.protocol.geo.SecChGeohash;
 import org.masquerelay.protocol.datagram.HttpDatagram;
 import org.masquerelay.protocol.tunnel.DatagramTunnelHandler;
 import org.masquerelay.protocol.tunnel.HttpDatagramDemuxHandler;
@@ -78,11 +82,34 @@ public final class MasqueClient implements AutoCloseable {
     private CompletableFuture<Session> session; // guarded by this
     private int reconnects;
     private volatile boolean closed;
+    private final LocationPrecision precision;
+    private volatile String[] locationOverride;
+
+    /** How precisely the client presents its asserted location (DESIGN §4). */
+    public enum LocationPrecision {
+        /** The full asserted geohash (default 5 characters, about 5 km). */
+        PRECISE,
+        /** A 2-character prefix: about country and time-zone level. */
+        COARSE
+    }
+
+    /** Geohash characters presented in {@link LocationPrecision#COARSE} mode. */
+    public static final int COARSE_PRECISION = 2;
 
     /**
      * @param bindAddress local source address of the outer connection, or null for any
      */
     public MasqueClient(ClientConfig config, boolean insecure, InetAddress bindAddress) throws Exception {
+        this(config, insecure, bindAddress, LocationPrecision.PRECISE);
+    }
+
+    /**
+     * @param bindAddress local source address of the outer connection, or null for any
+     * @param precision how precisely to present the asserted location to the egress
+     */
+    public MasqueClient(ClientConfig config, boolean insecure, InetAddress bindAddress, LocationPrecision precision)
+            throws Exception {
+        this.precision = precision;
         this.config = config;
         this.insecure = insecure;
         this.bindAddress = bindAddress;
@@ -102,6 +129,8 @@ public final class MasqueClient implements AutoCloseable {
         Channel innerSocket;
         QuicChannel inner;
 
+        /** The ingress's signed location for us, or null when it sends none (DESIGN §4). */
+        volatile GeoAssertion location;
         int openStreams; // on the event loop
         boolean retired; // on the event loop
 
@@ -298,6 +327,7 @@ public final class MasqueClient implements AutoCloseable {
         UdpSocketBridge bridge = new UdpSocketBridge(TunnelMetrics.NOOP);
         CompletableFuture<QuicStreamChannel> opened = new CompletableFuture<>();
         Http3.newRequestStream(s.outer, new RequestStreamHandler("ingress", stream -> {
+            s.location = locationOf(stream.attr(RequestStreamHandler.RESPONSE).get());
             DatagramTunnelHandler tunnel = new DatagramTunnelHandler(stream, bridge, TunnelMetrics.NOOP);
             bridge.tunnel(tunnel);
             stream.pipeline().addLast(tunnel);
@@ -398,8 +428,93 @@ public final class MasqueClient implements AutoCloseable {
         }).thenApply(stream -> ref[0]);
     }
 
+    /**
+     * The {@code geo-assertion} of a connect-udp 2xx, or null if it carries none.
+     *
+     * @throws IllegalArgumentException if the field is malformed (the ingress is broken)
+     */
+    private static GeoAssertion locationOf(Http3Headers response) {
+        CharSequence v = response == null ? null : response.get(GeoAssertion.FIELD);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return GeoAssertion.parse(v.toString());
+        } catch (GeoAssertionException e) {
+            throw new IllegalArgumentException("the ingress sent a malformed geo-assertion: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The location the client presents on inner requests: the asserted cell, cut to two
+     * characters (country and time-zone level) in {@link LocationPrecision#COARSE} mode.
+     */
+    private SecChGeohash presented(GeoAssertion a) {
+        SecChGeohash full = a.location();
+        return precision == LocationPrecision.COARSE && full.geohash().length() > COARSE_PRECISION
+                ? full.truncate(COARSE_PRECISION) : full;
+    }
+
+    /**
+     * The location this client presents to the egress, once connected; empty when the ingress
+     * sends no assertion.
+     */
+    public Optional<SecChGeohash> location() {
+        return assertion().map(this::presented);
+    }
+
+    /** The current session's assertion, if it is up and has one. */
+    private Optional<GeoAssertion> assertion() {
+        CompletableFuture<Session> s;
+        synchronized (this) {
+            s = session;
+        }
+        if (s == null || !s.isDone() || s.isCompletedExceptionally()) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(s.join().location);
+    }
+
+    /**
+     * The {@code geo-assertion} field the ingress issued for this client, verbatim; empty before
+     * connecting or when the ingress sends none.
+     */
+    public Optional<String> geoAssertion() {
+        return assertion().map(GeoAssertion::toHeaderValue);
+    }
+
+    /**
+     * Sends these location fields on inner requests instead of the asserted ones; a null field
+     * is left out. For researchers and tests probing how an egress treats forged, stale or
+     * mismatched assertions; a normal client never calls it. {@link #clearLocationOverride}
+     * restores the asserted fields.
+     */
+    public void overrideLocationFields(String secChGeohash, String geoAssertion) {
+        locationOverride = new String[] {secChGeohash, geoAssertion};
+    }
+
+    public void clearLocationOverride() {
+        locationOverride = null;
+    }
+
+    private void addLocation(Session s, Http3Headers h) {
+        String[] override = locationOverride;
+        if (override != null) {
+            if (override[0] != null) {
+                h.set(SecChGeohash.FIELD, override[0]);
+            }
+            if (override[1] != null) {
+                h.set(GeoAssertion.FIELD, override[1]);
+            }
+        } else if (s.location != null) {
+            h.set(SecChGeohash.FIELD, presented(s.location).toHeaderValue());
+            h.set(GeoAssertion.FIELD, s.location.toHeaderValue());
+        }
+    }
+
     private CompletableFuture<QuicStreamChannel> openStream(Http3Headers headers, Consumer<QuicStreamChannel> onOpen) {
         return session().thenCompose(s -> {
+            addLocation(s, headers);
             CompletableFuture<QuicStreamChannel> opened = new CompletableFuture<>();
             Http3.newRequestStreamBootstrap(s.inner, new RequestStreamHandler("egress", onOpen, opened))
                     .option(ChannelOption.ALLOW_HALF_CLOSURE, true)

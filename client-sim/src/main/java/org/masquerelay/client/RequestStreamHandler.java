@@ -7,6 +7,7 @@ import io.netty.handler.codec.http3.Http3HeadersFrame;
 import io.netty.handler.codec.http3.Http3RequestStreamInboundHandler;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -18,6 +19,9 @@ import java.util.function.Consumer;
  * future with a {@link ProxyResponseException}; interim 1xx responses are skipped.
  */
 final class RequestStreamHandler extends Http3RequestStreamInboundHandler {
+    /** The 2xx response's fields, set on the stream before {@code onOpen} runs. */
+    static final AttributeKey<Http3Headers> RESPONSE = AttributeKey.valueOf(RequestStreamHandler.class, "response");
+
     private final String hop;
     private final Consumer<QuicStreamChannel> onOpen;
     private final CompletableFuture<QuicStreamChannel> result;
@@ -51,6 +55,7 @@ final class RequestStreamHandler extends Http3RequestStreamInboundHandler {
         }
         QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
         if (status >= 200 && status < 300) {
+            stream.attr(RESPONSE).set(h);
             try {
                 onOpen.accept(stream);
             } catch (RuntimeException e) {

@@ -13,22 +13,26 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.masquerelay.egress.config.EgressConfig;
 import org.masquerelay.egress.config.EgressLimitsConfig;
 import org.masquerelay.egress.downstream.EgressConnectionInitializer;
 import org.masquerelay.egress.downstream.EgressContext;
 import org.masquerelay.egress.policy.DestinationPolicy;
+import org.masquerelay.egress.policy.LocationVerifier;
 import org.masquerelay.egress.policy.IngressFilterHandler;
 import org.masquerelay.egress.upstream.ConfiguredSourceAddresses;
 import org.masquerelay.egress.upstream.HappyEyeballsConnector;
+import org.masquerelay.egress.upstream.PoolSourceAddresses;
 import org.masquerelay.egress.upstream.SourceAddressSelector;
 import org.masquerelay.egress.upstream.TargetResolver;
+import org.masquerelay.pool.IpPrefix;
+import org.masquerelay.pool.PoolRegistry;
 import org.masquerelay.protocol.tunnel.RelayConnections;
 import org.masquerelay.protocol.tunnel.RelayMetrics;
 import org.masquerelay.protocol.tunnel.RelayQuic;
@@ -63,20 +67,27 @@ public final class EgressServer implements AutoCloseable {
     private final Channel socket;
     private final AdminServer admin;
 
-    private EgressServer(EgressConfig config, int threads, SourceAddressSelector sources) throws Exception {
+    private EgressServer(EgressConfig config, int threads, SourceAddressSelector sources, PoolRegistry pool)
+            throws Exception {
         this.config = config;
         EgressLimitsConfig limits = config.limitsOrDefault();
         group = new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
         tcpGroup = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
         resolver = new TargetResolver(group.next(), config.dnsOrDefault());
         try {
-            Set<InetAddress> own = new HashSet<>(config.sourceAddressList());
-            own.add(config.listenAddress().getAddress());
+            List<IpPrefix> own = new ArrayList<>();
+            own.add(IpPrefix.of(config.listenAddress().getAddress()));
+            config.sourceAddressList().forEach(a -> own.add(IpPrefix.of(a)));
+            if (pool != null) {
+                pool.cities().forEach(c -> own.addAll(c.prefixes()));
+            }
             DestinationPolicy policy = new DestinationPolicy(config.destinationsOrDefault().allowList(), own);
+            LocationVerifier locations = pool == null ? null
+                    : LocationVerifier.of(config.geo(), pool, Clock.systemUTC());
             EgressContext context = new EgressContext(UdpProxyTemplate.defaultTemplate(), config.proxyNameOrDefault(),
                     policy, resolver, new HappyEyeballsConnector(limits.connectTimeout()), tcpGroup, sources,
                     limits.udpIdleTimeout(), new TunnelCounter(limits.maxFlows(), limits.maxFlowsPerConnection()),
-                    metrics, connections::draining);
+                    metrics, connections::draining, locations);
             IngressFilterHandler filter = new IngressFilterHandler(config.ingressPrefixList());
             metrics.gauge("masque_egress_unauthorized_packets_dropped",
                     "UDP packets dropped because their source is not a configured ingress", filter::dropped);
@@ -102,7 +113,8 @@ public final class EgressServer implements AutoCloseable {
                     })
                     .bind(config.listenAddress()).sync().channel();
             admin = config.admin() == null ? null
-                    : new AdminServer(config.admin().listenAddress(), registry::scrape, connections::draining);
+                    : new AdminServer(config.admin().listenAddress(), registry::scrape, connections::draining,
+                            pool == null ? null : EgressRanges.of(pool, config.geo().pool()));
         } catch (Exception e) {
             resolver.close();
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -114,13 +126,19 @@ public final class EgressServer implements AutoCloseable {
     }
 
     public static EgressServer start(EgressConfig config) throws Exception {
-        return start(config, 1, new ConfiguredSourceAddresses(config.sourceAddressList()));
+        return start(config, 1);
     }
 
-    /** Starts with another source-address selector, the seam for the city pool. */
-    public static EgressServer start(EgressConfig config, int threads, SourceAddressSelector sources)
-            throws Exception {
-        return new EgressServer(config, threads, sources);
+    /**
+     * Starts with {@code threads} event loops. With a {@code geo} section the source addresses
+     * come from its city pool; otherwise from {@code source-addresses}.
+     */
+    public static EgressServer start(EgressConfig config, int threads) throws Exception {
+        if (config.geo() == null) {
+            return new EgressServer(config, threads, new ConfiguredSourceAddresses(config.sourceAddressList()), null);
+        }
+        PoolRegistry pool = PoolRegistry.load(config.geo().pool());
+        return new EgressServer(config, threads, new PoolSourceAddresses(pool, Clock.systemUTC()), pool);
     }
 
     public InetSocketAddress quicAddress() {

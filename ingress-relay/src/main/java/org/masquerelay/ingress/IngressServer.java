@@ -14,12 +14,14 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.handler.codec.quic.QuicChannel;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.masquerelay.ingress.config.IngressConfig;
 import org.masquerelay.ingress.config.LimitsConfig;
 import org.masquerelay.ingress.downstream.ConnectUdpRequestHandler;
 import org.masquerelay.ingress.downstream.IngressContext;
+import org.masquerelay.ingress.policy.ClientLocator;
 import org.masquerelay.ingress.policy.EgressRelayPolicy;
 import org.masquerelay.protocol.tunnel.RelayConnections;
 import org.masquerelay.protocol.tunnel.RelayMetrics;
@@ -46,6 +48,7 @@ public final class IngressServer implements AutoCloseable {
     private final RelayConnections connections;
     private final Channel socket;
     private final AdminServer admin;
+    private final ClientLocator locator;
 
     private IngressServer(IngressConfig config, int threads) throws Exception {
         this.config = config;
@@ -53,11 +56,12 @@ public final class IngressServer implements AutoCloseable {
         connections = new RelayConnections("ingress-connections", metrics, limits.maxConnections());
         group = new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
         try {
+            locator = config.geo() == null ? null : ClientLocator.open(config.geo(), Clock.systemUTC());
             IngressContext context = new IngressContext(config.template(),
                     new EgressRelayPolicy(config.egressRelayAddresses()), config.proxyNameOrDefault(),
                     limits.tunnelIdleTimeout(),
                     new TunnelCounter(limits.maxTunnels(), limits.maxTunnelsPerConnection()),
-                    metrics, connections::draining);
+                    metrics, connections::draining, locator);
             ChannelHandler codec = RelayQuic.serverCodec(
                             RelayQuic.serverTls(config.tls().privateKey(), config.tls().certificate()))
                     .maxSendUdpPayloadSize(MAX_UDP_PAYLOAD)
@@ -136,5 +140,8 @@ public final class IngressServer implements AutoCloseable {
             admin.close();
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (locator != null) {
+            locator.close();
+        }
     }
 }

@@ -29,10 +29,12 @@ import org.masquerelay.pool.yaml.YamlConfigLoader;
  * @param limits resource limits and timeouts
  * @param proxyName our name in {@code proxy-status}
  * @param drainTimeout how long SIGTERM waits for flows to end after GOAWAY
+ * @param geo the city pool and trusted location keys (DESIGN §4); when present, sources come
+ *     from the pool and {@code source-addresses} must be absent
  */
 public record EgressConfig(String listen, TlsConfig tls, AdminConfig admin, List<String> ingressPrefixes,
                            List<String> sourceAddresses, DestinationsConfig destinations, DnsConfig dns,
-                           EgressLimitsConfig limits, String proxyName, Duration drainTimeout)
+                           EgressLimitsConfig limits, String proxyName, Duration drainTimeout, GeoConfig geo)
         implements YamlConfigLoader.Validated {
 
     public static EgressConfig load(Path file) throws ConfigException {
@@ -41,7 +43,8 @@ public record EgressConfig(String listen, TlsConfig tls, AdminConfig admin, List
 
     EgressConfig resolvePaths(Path base) {
         return new EgressConfig(listen, tls == null ? null : tls.resolve(base), admin, ingressPrefixes,
-                sourceAddresses, destinations, dns, limits, proxyName, drainTimeout);
+                sourceAddresses, destinations, dns, limits, proxyName, drainTimeout,
+                geo == null ? null : geo.resolve(base));
     }
 
     @Override
@@ -60,6 +63,11 @@ public record EgressConfig(String listen, TlsConfig tls, AdminConfig admin, List
         }
         if (limits != null) {
             limits.validate("limits", errors);
+        }
+        if (geo != null) {
+            geo.validate("geo", errors);
+            errors.check(sourceAddresses == null, "source-addresses", sourceAddresses,
+                    "absent when geo is set: the pool decides the source addresses");
         }
     }
 

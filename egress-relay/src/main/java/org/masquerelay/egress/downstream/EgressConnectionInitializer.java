@@ -3,7 +3,7 @@ package org.masquerelay.egress.downstream;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.util.AttributeKey;
-import java.security.SecureRandom;
+import org.masquerelay.pool.AddressSelector;
 import org.masquerelay.protocol.tunnel.RelayConnections;
 
 /**
@@ -16,8 +16,7 @@ public final class EgressConnectionInitializer extends ChannelInitializer<QuicCh
      * Random per inner connection (DESIGN §4): picks the source address so one connection keeps
      * one address, and is derived from nothing that identifies the client.
      */
-    public static final AttributeKey<Long> CONNECTION_KEY = AttributeKey.valueOf("masque.connectionKey");
-    private static final SecureRandom RANDOM = new SecureRandom();
+    public static final AttributeKey<byte[]> CONNECTION_KEY = AttributeKey.valueOf("masque.connectionKey");
 
     private final EgressContext context;
     private final RelayConnections connections;
@@ -29,7 +28,7 @@ public final class EgressConnectionInitializer extends ChannelInitializer<QuicCh
 
     @Override
     protected void initChannel(QuicChannel ch) {
-        ch.attr(CONNECTION_KEY).set(RANDOM.nextLong());
+        ch.attr(CONNECTION_KEY).set(AddressSelector.newConnectionKey());
         connections.accept(ch, EgressRequestHandler.NAME, () -> new EgressRequestHandler(context));
     }
 }

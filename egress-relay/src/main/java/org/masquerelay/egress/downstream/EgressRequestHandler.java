@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.masquerelay.egress.upstream.TargetResolver;
+import org.masquerelay.pool.City;
 import org.masquerelay.protocol.ProtocolException;
 import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.RelayException.Side;
@@ -54,14 +55,17 @@ public final class EgressRequestHandler extends RelayRequestHandler {
             throw new RelayException(ProxyErrorType.HTTP_REQUEST_ERROR, Side.DOWNSTREAM, "expected CONNECT");
         }
         CharSequence protocol = h.protocol();
+        // DESIGN §4: the verified location picks the city whose pool the target is dialled from.
+        City city = context.locations() == null ? null : context.locations().cityFor(h).city();
         if (protocol == null) {
             Authority target = parseAuthority(h.authority());
             acquireSlot(stream);
-            resolveThen(stream, target.host(), addresses -> dialTcp(stream, addresses, target.port()));
+            resolveThen(stream, city, target.host(), addresses -> dialTcp(stream, city, addresses, target.port()));
         } else if ("connect-udp".contentEquals(protocol)) {
             UdpTarget target = connectUdpTarget(h, context.template());
             acquireSlot(stream);
-            resolveThen(stream, target.host(), addresses -> openUdp(ctx, stream, addresses, target.port()));
+            resolveThen(stream, city, target.host(),
+                    addresses -> openUdp(ctx, stream, city, addresses, target.port()));
         } else {
             throw new RelayException(ProxyErrorType.HTTP_REQUEST_ERROR, Side.DOWNSTREAM, "unsupported :protocol");
         }
@@ -89,7 +93,7 @@ public final class EgressRequestHandler extends RelayRequestHandler {
     }
 
     /** Resolves, applies the destination policy, and continues on the stream's event loop. */
-    private void resolveThen(QuicStreamChannel stream, String host, AddressesConsumer next) {
+    private void resolveThen(QuicStreamChannel stream, City city, String host, AddressesConsumer next) {
         EventLoop loop = stream.eventLoop();
         context.resolver().resolveAll(host).addListener((Future<List<InetAddress>> f) -> loop.execute(() -> {
             if (!stream.isActive()) {
@@ -104,7 +108,7 @@ public final class EgressRequestHandler extends RelayRequestHandler {
             for (InetAddress a : f.getNow()) {
                 if (!context.policy().permits(a)) {
                     prohibited = true;
-                } else if (context.sources().supports(a.getAddress().length == 16)) {
+                } else if (context.sources().supports(city, a.getAddress().length == 16)) {
                     permitted.add(a);
                 }
             }
@@ -123,14 +127,14 @@ public final class EgressRequestHandler extends RelayRequestHandler {
         }));
     }
 
-    private Optional<InetAddress> source(QuicStreamChannel stream, boolean ipv6) {
-        Long key = stream.parent().attr(EgressConnectionInitializer.CONNECTION_KEY).get();
-        return context.sources().select(key == null ? 0 : key, ipv6);
+    private Optional<InetAddress> source(QuicStreamChannel stream, City city, boolean ipv6) {
+        byte[] key = stream.parent().attr(EgressConnectionInitializer.CONNECTION_KEY).get();
+        return context.sources().select(key, city, ipv6);
     }
 
-    private void dialTcp(QuicStreamChannel stream, List<InetAddress> addresses, int port) {
+    private void dialTcp(QuicStreamChannel stream, City city, List<InetAddress> addresses, int port) {
         EventLoop tcpLoop = context.tcpGroup().next();
-        context.connector().connect(tcpLoop, addresses, port, (target, v6) -> source(stream, v6))
+        context.connector().connect(tcpLoop, addresses, port, (target, v6) -> source(stream, city, v6))
                 .addListener((Future<Channel> f) -> stream.eventLoop().execute(() -> {
                     if (!f.isSuccess()) {
                         fail(stream, asRelayException(f.cause()));
@@ -148,12 +152,13 @@ public final class EgressRequestHandler extends RelayRequestHandler {
                 }));
     }
 
-    private void openUdp(ChannelHandlerContext ctx, QuicStreamChannel stream, List<InetAddress> addresses, int port) {
+    private void openUdp(ChannelHandlerContext ctx, QuicStreamChannel stream, City city, List<InetAddress> addresses,
+                         int port) {
         InetAddress target = addresses.get(0); // interleaved: IPv6 first when permitted
         boolean v6 = target.getAddress().length == 16;
         UdpSocketBridge bridge = UdpSocketBridge.forStream(stream, context.metrics());
         Channel udp = bridge.bootstrap(EpollDatagramChannel.class, context.udpIdleTimeout()).register().channel();
-        Optional<InetAddress> local = source(stream, v6);
+        Optional<InetAddress> local = source(stream, city, v6);
         InetSocketAddress bindTo = new InetSocketAddress(local.orElse(null), 0);
         udp.bind(bindTo).addListener(b -> {
             if (!b.isSuccess()) {

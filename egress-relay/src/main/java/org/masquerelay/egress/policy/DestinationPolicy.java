@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.masquerelay.pool.IpPrefix;
 
 /**
@@ -46,15 +45,16 @@ public final class DestinationPolicy {
             p("ff00::/8")); // multicast, RFC 4291
 
     private final List<IpPrefix> allow;
-    private final Set<InetAddress> own;
+    private final List<IpPrefix> own;
 
     /**
      * @param allow prefixes admitted despite {@link #DENIED}
-     * @param ownAddresses the relay's own addresses, always refused unless allow-listed
+     * @param own the relay's own addresses and source pools, always refused unless allow-listed
+     *     (a flow back into the egress itself, or to a neighbour on its pool, is never a target)
      */
-    public DestinationPolicy(List<IpPrefix> allow, Set<InetAddress> ownAddresses) {
+    public DestinationPolicy(List<IpPrefix> allow, List<IpPrefix> own) {
         this.allow = List.copyOf(allow);
-        this.own = Set.copyOf(ownAddresses);
+        this.own = List.copyOf(own);
     }
 
     private static IpPrefix p(String s) {
@@ -77,8 +77,10 @@ public final class DestinationPolicy {
                 return true;
             }
         }
-        if (own.contains(a)) {
-            return false;
+        for (IpPrefix p : own) {
+            if (p.contains(a)) {
+                return false;
+            }
         }
         for (IpPrefix p : DENIED) {
             if (p.contains(a)) {

@@ -2,13 +2,16 @@ package org.masquerelay.egress.upstream;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
+import org.masquerelay.pool.City;
 
 /**
- * Source addresses from the config's {@code source-addresses} list. With an empty list the OS
- * chooses. Otherwise the address is picked by the connection key, so one inner connection keeps
- * one address per family and different connections spread over the list.
+ * Source addresses from the config's {@code source-addresses} list, used when geo routing is
+ * off (the city is ignored). With an empty list the OS chooses. Otherwise the address is picked
+ * by the connection key, so one inner connection keeps one address per family and different
+ * connections spread over the list.
  */
 public final class ConfiguredSourceAddresses implements SourceAddressSelector {
     private final List<InetAddress> v4;
@@ -22,16 +25,17 @@ public final class ConfiguredSourceAddresses implements SourceAddressSelector {
     }
 
     @Override
-    public Optional<InetAddress> select(long connectionKey, boolean ipv6) {
+    public Optional<InetAddress> select(byte[] connectionKey, City city, boolean ipv6) {
         List<InetAddress> list = ipv6 ? v6 : v4;
         if (list.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(list.get((int) Math.floorMod(connectionKey, (long) list.size())));
+        long k = ByteBuffer.wrap(connectionKey).getLong();
+        return Optional.of(list.get((int) Math.floorMod(k, (long) list.size())));
     }
 
     @Override
-    public boolean supports(boolean ipv6) {
+    public boolean supports(City city, boolean ipv6) {
         return osChooses || !(ipv6 ? v6 : v4).isEmpty();
     }
 

@@ -2,24 +2,22 @@ package org.masquerelay.egress.upstream;
 
 import java.net.InetAddress;
 import java.util.Optional;
+import org.masquerelay.pool.City;
 
 /**
- * Chooses the local address the egress dials a target from. This is the seam where the city
- * pool plugs in (geo-ip-pool): the selection may depend on the inner connection (so one client
- * connection keeps one address) but never on anything that identifies the client.
+ * Chooses the local address the egress dials a target from. The selection may depend on the
+ * inner connection (so one client connection keeps one address) and on the city its verified
+ * location maps to, but never on anything that identifies the client (DESIGN §4).
  */
 public interface SourceAddressSelector {
     /**
      * @param connectionKey a random key of the inner connection, stable for its life
+     * @param city the city the request's location maps to, or null when geo routing is off
      * @param ipv6 whether the target address is IPv6
-     * @return the address to bind, empty to let the OS choose, or {@link #NO_ADDRESS} when this
-     *     family must not be used at all
+     * @return the address to bind, or empty to let the OS choose
      */
-    Optional<InetAddress> select(long connectionKey, boolean ipv6);
+    Optional<InetAddress> select(byte[] connectionKey, City city, boolean ipv6);
 
-    /** Returned by {@link #select} when the configured pool has no address of that family. */
-    Optional<InetAddress> NO_ADDRESS = Optional.empty();
-
-    /** Whether {@code ipv6} targets can be dialled at all. */
-    boolean supports(boolean ipv6);
+    /** Whether targets of this family can be dialled for {@code city} (null: geo routing off). */
+    boolean supports(City city, boolean ipv6);
 }

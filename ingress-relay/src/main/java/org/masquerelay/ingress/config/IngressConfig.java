@@ -25,9 +25,11 @@ import org.masquerelay.protocol.uri.UdpProxyTemplate;
  * @param proxyName our name in {@code proxy-status} (RFC 9209 §2)
  * @param limits resource limits
  * @param drainTimeout how long SIGTERM waits for tunnels to end after GOAWAY
+ * @param geo client geolocation and the signed {@code geo-assertion} (DESIGN §4); none when absent
  */
 public record IngressConfig(String listen, TlsConfig tls, AdminConfig admin, List<String> egressRelays,
-                            String uriTemplate, String proxyName, LimitsConfig limits, Duration drainTimeout)
+                            String uriTemplate, String proxyName, LimitsConfig limits, Duration drainTimeout,
+                            GeoConfig geo)
         implements YamlConfigLoader.Validated {
 
     public static IngressConfig load(Path file) throws ConfigException {
@@ -36,7 +38,7 @@ public record IngressConfig(String listen, TlsConfig tls, AdminConfig admin, Lis
 
     IngressConfig resolvePaths(Path base) {
         return new IngressConfig(listen, tls == null ? null : tls.resolve(base), admin, egressRelays,
-                uriTemplate, proxyName, limits, drainTimeout);
+                uriTemplate, proxyName, limits, drainTimeout, geo == null ? null : geo.resolve(base));
     }
 
     @Override
@@ -52,6 +54,9 @@ public record IngressConfig(String listen, TlsConfig tls, AdminConfig admin, Lis
         }
         if (limits != null) {
             limits.validate("limits", errors);
+        }
+        if (geo != null) {
+            geo.validate("geo", errors);
         }
     }
 

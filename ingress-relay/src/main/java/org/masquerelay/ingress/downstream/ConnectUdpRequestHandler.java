@@ -3,9 +3,11 @@ package org.masquerelay.ingress.downstream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.handler.codec.http3.DefaultHttp3Headers;
 import io.netty.handler.codec.http3.Http3Headers;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import java.net.InetSocketAddress;
+import org.masquerelay.protocol.geo.GeoAssertion;
 import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.RelayException.Side;
 import org.masquerelay.protocol.status.RelayException;
@@ -34,13 +36,19 @@ public final class ConnectUdpRequestHandler extends RelayRequestHandler {
     @Override
     protected void onRequest(ChannelHandlerContext ctx, QuicStreamChannel stream, Http3Headers h) {
         InetSocketAddress egress = admit(h);
+        Http3Headers extra = null;
+        if (context.locator() != null) {
+            // DESIGN §4: the coarse, signed location goes back in the 2xx; the client passes it on.
+            InetSocketAddress client = (InetSocketAddress) stream.parent().remoteSocketAddress();
+            extra = new DefaultHttp3Headers().set(GeoAssertion.FIELD, context.locator().assertionFor(client.getAddress()));
+        }
         if (!context.counter().tryAcquire(stream)) {
             throw new RelayException(ProxyErrorType.CONNECTION_LIMIT_REACHED, Side.DOWNSTREAM, "tunnel limit reached");
         }
         UdpSocketBridge bridge = UdpSocketBridge.forStream(stream, context.metrics());
         Channel udp = bridge.bootstrap(EpollDatagramChannel.class, context.idleTimeout()).register().channel();
         completeUdpOpen(ctx, bridge, udp, udp.connect(egress), cause -> new RelayException(
-                ProxyErrorType.PROXY_INTERNAL_ERROR, Side.INTERNAL, "cannot open socket to egress", cause));
+                ProxyErrorType.PROXY_INTERNAL_ERROR, Side.INTERNAL, "cannot open socket to egress", cause), extra);
     }
 
     private InetSocketAddress admit(Http3Headers h) {

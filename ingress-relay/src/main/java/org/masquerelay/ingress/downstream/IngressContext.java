@@ -2,6 +2,7 @@ package org.masquerelay.ingress.downstream;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import org.masquerelay.ingress.policy.ClientLocator;
 import org.masquerelay.ingress.policy.EgressRelayPolicy;
 import org.masquerelay.protocol.tunnel.RelayMetrics;
 import org.masquerelay.protocol.tunnel.TunnelCounter;
@@ -9,11 +10,11 @@ import org.masquerelay.protocol.uri.UdpProxyTemplate;
 
 /**
  * What every request handler of one ingress shares: immutable settings plus thread-safe
- * counters. Built once by the server.
+ * counters. Built once by the server. {@code locator} is null when geolocation is off.
  */
 public record IngressContext(UdpProxyTemplate template, EgressRelayPolicy egressRelays, String proxyName,
                              Duration idleTimeout, TunnelCounter counter, RelayMetrics metrics,
-                             BooleanSupplier drainingFlag) {
+                             BooleanSupplier drainingFlag, ClientLocator locator) {
     public boolean draining() {
         return drainingFlag.getAsBoolean();
     }

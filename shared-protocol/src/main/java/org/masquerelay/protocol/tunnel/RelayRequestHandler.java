@@ -99,6 +99,13 @@ public abstract class RelayRequestHandler extends Http3RequestStreamInboundHandl
      */
     protected final void completeUdpOpen(ChannelHandlerContext ctx, UdpSocketBridge bridge, Channel udp,
                                          Future<?> connected, Function<Throwable, RelayException> failure) {
+        completeUdpOpen(ctx, bridge, udp, connected, failure, null);
+    }
+
+    /** {@link #completeUdpOpen} whose 2xx also carries {@code extra} (may be null). */
+    protected final void completeUdpOpen(ChannelHandlerContext ctx, UdpSocketBridge bridge, Channel udp,
+                                         Future<?> connected, Function<Throwable, RelayException> failure,
+                                         Http3Headers extra) {
         QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
         connected.addListener(f -> {
             if (!f.isSuccess()) {
@@ -111,7 +118,7 @@ public abstract class RelayRequestHandler extends Http3RequestStreamInboundHandl
                 return;
             }
             opened(udp);
-            bridge.open(ctx);
+            bridge.open(ctx, extra);
             log.debug("udp tunnel open on stream {}", stream.streamId());
         });
     }

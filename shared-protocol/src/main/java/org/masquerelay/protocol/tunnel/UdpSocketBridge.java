@@ -76,8 +76,16 @@ public final class UdpSocketBridge extends ChannelInboundHandlerAdapter implemen
      * (RFC 9298 §3.4) is sent.
      */
     public void open(ChannelHandlerContext requestHandler) {
+        open(requestHandler, null);
+    }
+
+    /** {@link #open(ChannelHandlerContext)} with {@code extra} fields (may be null) in the 2xx. */
+    public void open(ChannelHandlerContext requestHandler, Http3Headers extra) {
         Http3Headers ok = new DefaultHttp3Headers().status("200");
         ok.set("capsule-protocol", "?1");
+        if (extra != null) {
+            ok.add(extra);
+        }
         requestHandler.pipeline().replace(requestHandler.handler(), "tunnel", tunnel);
         tunnel.stream().writeAndFlush(new DefaultHttp3HeadersFrame(ok));
     }

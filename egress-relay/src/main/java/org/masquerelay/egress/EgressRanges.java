@@ -1,0 +1,71 @@
+package org.masquerelay.egress;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import org.masquerelay.pool.PoolRegistry;
+
+/**
+ * The published egress-range geofeed (RFC 8805), generated from the same pool file the egress
+ * routes with, never kept by hand. Sites poll it: the {@code ETag} is a hash of the body and
+ * {@code Last-Modified} the pool file's modification time, so a conditional GET is answered 304
+ * (RFC 9110 §13.1.1, §13.1.3).
+ *
+ * @param body the CSV, byte-identical to {@code masque pool export-csv}
+ * @param etag a strong entity tag (RFC 9110 §8.8.3)
+ * @param lastModified whole seconds (HTTP dates carry no fraction)
+ */
+record EgressRanges(byte[] body, String etag, Instant lastModified) {
+    static final String PATH = "/egress-ranges.csv";
+    static final String CONTENT_TYPE = "text/csv; charset=utf-8";
+
+    static EgressRanges of(PoolRegistry pool, Path poolFile) throws IOException {
+        byte[] body = pool.geofeedCsv().getBytes(StandardCharsets.UTF_8);
+        byte[] digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256").digest(body);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JDK", e);
+        }
+        String etag = "\"" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, 22) + "\"";
+        Instant modified = Files.getLastModifiedTime(poolFile).toInstant().truncatedTo(ChronoUnit.SECONDS);
+        return new EgressRanges(body, etag, modified);
+    }
+
+    String lastModifiedHttpDate() {
+        return DateTimeFormatter.RFC_1123_DATE_TIME.format(lastModified.atOffset(ZoneOffset.UTC));
+    }
+
+    /**
+     * True when a GET with these conditional fields need not send the body: If-None-Match wins
+     * over If-Modified-Since (RFC 9110 §13.2.2).
+     */
+    boolean notModified(String ifNoneMatch, String ifModifiedSince) {
+        if (ifNoneMatch != null) {
+            for (String tag : ifNoneMatch.split(",")) {
+                String t = tag.trim();
+                if (t.equals("*") || t.equals(etag) || t.equals("W/" + etag)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (ifModifiedSince != null) {
+            try {
+                Instant since = DateTimeFormatter.RFC_1123_DATE_TIME.parse(ifModifiedSince.trim(), Instant::from);
+                return !lastModified.isAfter(since);
+            } catch (java.time.format.DateTimeParseException e) {
+                return false; // RFC 9110 §13.1.3: an invalid date is ignored
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,104 @@
+package org.masquerelay.egress.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.masquerelay.pool.yaml.ConfigException;
+import org.masquerelay.protocol.geo.Ed25519Keys;
+
+class EgressConfigTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String yaml) throws Exception {
+        Files.writeString(dir.resolve("egress.crt"), "x");
+        Files.writeString(dir.resolve("egress.key"), "x");
+        Files.writeString(dir.resolve("k1.pub"),
+                Ed25519Keys.publicKeyToPem(Ed25519Keys.generate(new SecureRandom()).getPublic()));
+        Files.writeString(dir.resolve("pool.yaml"), """
+                cities:
+                  - {id: london, name: London, country: GB, region: GB-ENG, latitude: 51.5, longitude: -0.12,
+                     prefixes: [192.0.2.0/28]}
+                """);
+        Path f = dir.resolve("egress.yaml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    @Test
+    void validConfigLoadsWithDefaults() throws Exception {
+        EgressConfig c = EgressConfig.load(write("""
+                listen: 127.0.0.1:4434
+                tls: {certificate: egress.crt, private-key: egress.key}
+                ingress-prefixes: [127.0.0.0/8, "2001:db8::/32"]
+                source-addresses: [127.0.0.7]
+                destinations: {allow: [127.0.0.0/8]}
+                """));
+        assertThat(c.ingressPrefixList()).hasSize(2);
+        assertThat(c.sourceAddressList()).hasSize(1);
+        assertThat(c.tls().privateKey()).isEqualTo(dir.resolve("egress.key"));
+        assertThat(c.geo()).isNull();
+        assertThat(c.limitsOrDefault().connectTimeout()).isPositive();
+    }
+
+    @Test
+    void geoSectionLoadsThePoolAndTrustedKeys() throws Exception {
+        EgressConfig c = EgressConfig.load(write("""
+                listen: 127.0.0.1:4434
+                tls: {certificate: egress.crt, private-key: egress.key}
+                ingress-prefixes: [127.0.0.0/8]
+                geo:
+                  pool: pool.yaml
+                  trusted-keys: [{id: k1, public-key: k1.pub}]
+                """));
+        assertThat(c.geo().pool()).isEqualTo(dir.resolve("pool.yaml"));
+        assertThat(c.geo().keys()).containsOnlyKeys("k1");
+    }
+
+    @Test
+    void everyErrorIsReportedWithItsPath() throws Exception {
+        Files.writeString(dir.resolve("broken.yaml"), "cities: [{id: x}]\n");
+        Path f = write("""
+                listen: 127.0.0.1:99999
+                tls: {certificate: missing.crt, private-key: egress.key}
+                ingress-prefixes: [127.0.0.1/8]
+                source-addresses: [egress.example]
+                geo:
+                  pool: broken.yaml
+                  trusted-keys: [{id: k1, public-key: egress.crt}, {id: k1, public-key: k1.pub}]
+                  max-clock-skew: PT1H
+                """);
+        assertThatThrownBy(() -> EgressConfig.load(f)).isInstanceOfSatisfying(ConfigException.class, e -> {
+            assertThat(e.errors()).anySatisfy(m -> assertThat(m).startsWith("listen: 127.0.0.1:99999"));
+            assertThat(e.errors()).anySatisfy(m -> assertThat(m).startsWith("tls.certificate: "));
+            assertThat(e.errors()).anySatisfy(m -> assertThat(m).startsWith("ingress-prefixes[0]: 127.0.0.1/8"));
+            assertThat(e.errors()).anySatisfy(m -> assertThat(m).startsWith("source-addresses[0]: egress.example"));
+            assertThat(e.errors()).anySatisfy(m -> assertThat(m).startsWith("source-addresses: ")
+                    .contains("absent when geo is set"));
+            assertThat(e.errors()).anySatisfy(m -> assertThat(m).startsWith("geo.pool: ")
+                    .contains("broken.yaml"));
+            assertThat(e.errors()).anySatisfy(m -> assertThat(m).startsWith("geo.trusted-keys[0].public-key: ")
+                    .contains("Ed25519"));
+            assertThat(e.errors()).anySatisfy(m -> assertThat(m)
+                    .startsWith("geo.trusted-keys[1].id: k1 (expected: a key id used once)"));
+            assertThat(e.errors()).anySatisfy(m -> assertThat(m).startsWith("geo.max-clock-skew: PT1H"));
+        });
+    }
+
+    @Test
+    void unknownKeysAreRejected() throws Exception {
+        Path f = write("""
+                listen: 127.0.0.1:4434
+                tls: {certificate: egress.crt, private-key: egress.key}
+                ingress-prefixes: [127.0.0.0/8]
+                geo: {pool: pool.yaml, trusted-keys: [{id: k1, public-key: k1.pub}], trusted: yes}
+                """);
+        assertThatThrownBy(() -> EgressConfig.load(f)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("trusted");
+    }
+}

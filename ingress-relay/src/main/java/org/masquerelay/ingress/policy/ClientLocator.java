@@ -1,0 +1,76 @@
+package org.masquerelay.ingress.policy;
+
+import java.io.Closeable;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.util.Optional;
+import org.masquerelay.ingress.config.GeoConfig;
+import org.masquerelay.pool.GeoDatabase;
+import org.masquerelay.pool.GeoLocation;
+import org.masquerelay.pool.Geohashes;
+import org.masquerelay.pool.yaml.ConfigException;
+import org.masquerelay.protocol.geo.GeoAssertion;
+import org.masquerelay.protocol.geo.GeoAssertionSigner;
+import org.masquerelay.protocol.geo.SecChGeohash;
+import org.masquerelay.protocol.status.ProxyErrorType;
+import org.masquerelay.protocol.status.RelayException;
+import org.masquerelay.protocol.status.RelayException.Side;
+
+/**
+ * Turns a client address into the signed, coarse location the egress routes by (DESIGN §4): a
+ * geo-database look-up, a geohash of the configured precision, and an Ed25519
+ * {@code geo-assertion}. The assertion holds only the cell, the country, the window's
+ * {@code not_after} and the key id, so every client of one cell and window gets the same bytes
+ * and the two hops cannot be linked through it.
+ *
+ * <p>Thread-safe: the database readers and the signer are.
+ */
+public final class ClientLocator implements Closeable {
+    private final GeoDatabase database;
+    private final int precision;
+    private final GeoAssertionSigner signer;
+    private final SecChGeohash fallback;
+
+    ClientLocator(GeoDatabase database, int precision, GeoAssertionSigner signer, SecChGeohash fallback) {
+        this.database = database;
+        this.precision = precision;
+        this.signer = signer;
+        this.fallback = fallback;
+    }
+
+    /** Opens the configured database and keys. */
+    public static ClientLocator open(GeoConfig config, Clock clock) throws ConfigException {
+        GeoAssertionSigner signer = GeoAssertionSigner.of(config.keys(), config.activeKeyOrDefault(),
+                config.assertionWindow(), clock);
+        return new ClientLocator(GeoDatabase.open(config.database()), config.precisionOrDefault(), signer,
+                config.fallbackLocation());
+    }
+
+    /** The location the assertion for {@code client} would carry, if the policy gives one. */
+    public Optional<SecChGeohash> locate(InetAddress client) {
+        Optional<GeoLocation> found = database.lookup(client);
+        if (found.isPresent()) {
+            GeoLocation l = found.get();
+            return Optional.of(new SecChGeohash(Geohashes.encode(l, precision), l.country()));
+        }
+        return Optional.ofNullable(fallback);
+    }
+
+    /**
+     * The {@code geo-assertion} field value for {@code client}.
+     *
+     * @throws RelayException {@code http_request_denied} when the database does not know the
+     *     client and the policy denies unknown locations
+     */
+    public String assertionFor(InetAddress client) {
+        SecChGeohash location = locate(client).orElseThrow(() -> new RelayException(
+                ProxyErrorType.HTTP_REQUEST_DENIED, Side.DOWNSTREAM, "client location unknown"));
+        GeoAssertion a = signer.sign(location);
+        return a.toHeaderValue();
+    }
+
+    @Override
+    public void close() {
+        database.close();
+    }
+}
