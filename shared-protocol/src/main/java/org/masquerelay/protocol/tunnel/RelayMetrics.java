@@ -78,13 +78,22 @@ public final class RelayMetrics implements TunnelMetrics {
 
     /** Registers a gauge over a counter owned elsewhere (for example the egress's ingress filter). */
     public void gauge(String name, String description, LongSupplier value) {
-        Gauge.builder(name, value, v -> (double) v.getAsLong()).description(description).register(registry);
+        // Micrometer holds gauge state weakly by default: a method reference would be collected
+        // and the gauge would read NaN.
+        Gauge.builder(name, value, v -> (double) v.getAsLong()).strongReference(true).description(description)
+                .register(registry);
     }
 
     @Override
     public void datagramDropped(String reason) {
         drops.computeIfAbsent(reason, r -> Counter.builder(prefix + "_datagram_drops")
                 .tag("reason", r).description("Datagrams dropped").register(registry)).increment();
+    }
+
+    /** Datagrams dropped so far for {@code reason} (as counted by {@link #datagramDropped}). */
+    public double drops(String reason) {
+        Counter c = drops.get(reason);
+        return c == null ? 0 : c.count();
     }
 
     @Override

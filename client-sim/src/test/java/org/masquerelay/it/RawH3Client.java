@@ -1,0 +1,184 @@
+package org.masquerelay.it;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.handler.codec.http3.DefaultHttp3DataFrame;
+import io.netty.handler.codec.http3.DefaultHttp3Headers;
+import io.netty.handler.codec.http3.DefaultHttp3HeadersFrame;
+import io.netty.handler.codec.http3.Http3;
+import io.netty.handler.codec.http3.Http3ClientConnectionHandler;
+import io.netty.handler.codec.http3.Http3DataFrame;
+import io.netty.handler.codec.http3.Http3Headers;
+import io.netty.handler.codec.http3.Http3HeadersFrame;
+import io.netty.handler.codec.http3.Http3RequestStreamInboundHandler;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicConnectionCloseEvent;
+import io.netty.handler.codec.quic.QuicDatagramExtensionEvent;
+import io.netty.handler.codec.quic.QuicSslContext;
+import io.netty.handler.codec.quic.QuicSslContextBuilder;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamResetException;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.masquerelay.protocol.tunnel.PeerSettingsHandler;
+
+/**
+ * A bare HTTP/3 client that sends whatever a test tells it to: raw DATAGRAM frames, raw DATA
+ * bytes on a request stream, any header fields. It plays the hostile peer; it trusts any
+ * certificate because it attacks the relay rather than protecting a user.
+ */
+final class RawH3Client implements AutoCloseable {
+    final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    final Channel udp;
+    final QuicChannel quic;
+    final CompletableFuture<QuicConnectionCloseEvent> closed = new CompletableFuture<>();
+    final CompletableFuture<Integer> maxDatagram = new CompletableFuture<>();
+    /** Payloads of the DATAGRAM frames received, copied. */
+    final BlockingQueue<byte[]> datagrams = new LinkedBlockingQueue<>();
+
+    RawH3Client(InetSocketAddress server, InetAddress bind) throws Exception {
+        this(server, bind, 20_000);
+    }
+
+    RawH3Client(InetSocketAddress server, InetAddress bind, int connectTimeoutMillis) throws Exception {
+        QuicSslContext tls = QuicSslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE)
+                .applicationProtocols(Http3.supportedApplicationProtocols()).build();
+        udp = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+                .handler(Http3.newQuicClientCodecBuilder()
+                        .sslEngineProvider(q -> tls.newEngine(q.alloc(), "localhost", server.getPort()))
+                        .maxIdleTimeout(20, TimeUnit.SECONDS)
+                        .initialMaxData(16 << 20)
+                        .initialMaxStreamDataBidirectionalLocal(1 << 20)
+                        .initialMaxStreamsUnidirectional(8)
+                        .maxSendUdpPayloadSize(1452)
+                        .maxRecvUdpPayloadSize(1452)
+                        .datagram(1024, 1024)
+                        .build())
+                .bind(new InetSocketAddress(bind, 0)).sync().channel();
+        quic = QuicChannel.newBootstrap(udp)
+                .handler(new ChannelInitializer<QuicChannel>() {
+                    @Override
+                    protected void initChannel(QuicChannel ch) {
+                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                if (msg instanceof ByteBuf b) {
+                                    datagrams.add(ByteBufUtil.getBytes(b));
+                                    b.release();
+                                } else {
+                                    ctx.fireChannelRead(msg);
+                                }
+                            }
+
+                            @Override
+                            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                                if (evt instanceof QuicDatagramExtensionEvent e) {
+                                    maxDatagram.complete(e.maxLength());
+                                } else if (evt instanceof QuicConnectionCloseEvent e) {
+                                    closed.complete(e);
+                                }
+                                ctx.fireUserEventTriggered(evt);
+                            }
+                        });
+                        ch.pipeline().addLast(new Http3ClientConnectionHandler(new PeerSettingsHandler(), null, null,
+                                PeerSettingsHandler.localMasqueSettings(), true));
+                    }
+                })
+                .option(io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .remoteAddress(server)
+                .connect().get(connectTimeoutMillis + 5000L, TimeUnit.MILLISECONDS);
+        PeerSettingsHandler.peerSettings(quic).get(20, TimeUnit.SECONDS);
+    }
+
+    /** One request stream and what came back on it. */
+    static final class Request extends Http3RequestStreamInboundHandler {
+        final CompletableFuture<Http3Headers> response = new CompletableFuture<>();
+        final CompletableFuture<Long> reset = new CompletableFuture<>();
+        final BlockingQueue<byte[]> data = new LinkedBlockingQueue<>();
+        QuicStreamChannel stream;
+
+        @Override
+        protected void channelRead(ChannelHandlerContext ctx, Http3HeadersFrame frame) {
+            response.complete(frame.headers());
+        }
+
+        @Override
+        protected void channelRead(ChannelHandlerContext ctx, Http3DataFrame frame) {
+            data.add(ByteBufUtil.getBytes(frame.content()));
+            frame.release();
+        }
+
+        @Override
+        protected void channelInputClosed(ChannelHandlerContext ctx) {
+            response.completeExceptionally(new IllegalStateException("closed before a response"));
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            for (Throwable t = cause; t != null; t = t.getCause()) {
+                if (t instanceof QuicStreamResetException r) {
+                    reset.complete(r.applicationProtocolCode());
+                }
+            }
+            response.completeExceptionally(cause);
+        }
+
+        int status() throws Exception {
+            return Integer.parseInt(response.get(20, TimeUnit.SECONDS).status().toString());
+        }
+
+        String proxyStatus() throws Exception {
+            CharSequence v = response.get(20, TimeUnit.SECONDS).get("proxy-status");
+            return v == null ? null : v.toString();
+        }
+
+        /** Writes raw bytes as one DATA frame (for capsules). */
+        void writeData(byte[] bytes) {
+            stream.writeAndFlush(new DefaultHttp3DataFrame(Unpooled.wrappedBuffer(bytes)));
+        }
+    }
+
+    Request request(Http3Headers headers) throws Exception {
+        Request r = new Request();
+        r.stream = Http3.newRequestStream(quic, r).get(10, TimeUnit.SECONDS);
+        r.stream.writeAndFlush(new DefaultHttp3HeadersFrame(headers));
+        return r;
+    }
+
+    static Http3Headers connectUdp(String authority, String path) {
+        Http3Headers h = new DefaultHttp3Headers().method("CONNECT").protocol("connect-udp").scheme("https")
+                .authority(authority).path(path);
+        h.set("capsule-protocol", "?1");
+        return h;
+    }
+
+    /** Sends one raw QUIC DATAGRAM frame payload. */
+    void datagram(byte[] payload) throws Exception {
+        maxDatagram.get(10, TimeUnit.SECONDS);
+        quic.writeAndFlush(Unpooled.wrappedBuffer(payload)).sync();
+    }
+
+    @Override
+    public void close() {
+        if (quic != null) {
+            quic.close();
+        }
+        udp.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        datagrams.clear();
+    }
+}
