@@ -52,6 +52,7 @@ class HostileInputIT {
     static final InetAddress OUTSIDER = TwoHopIT.addr("127.0.0.66");
     static final long H3_DATAGRAM_ERROR = 0x33; // RFC 9297 §5.2
     static final long H3_MESSAGE_ERROR = 0x10e; // RFC 9114 §8.1
+    static final long H3_EXCESSIVE_LOAD = 0x107; // RFC 9114 §8.1
 
     @TempDir
     static Path dir;
@@ -67,8 +68,9 @@ class HostileInputIT {
         echo = new UdpEchoServer(new InetSocketAddress("127.0.0.1", 0));
         LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free(), List.of("127.0.0.1"));
         Path in = dir.resolve("ingress.yaml");
-        Files.writeString(in, Files.readString(in).replace("egress-relays:\n",
-                "egress-relays:\n  - 127.0.0.1:" + echo.localAddress().getPort() + "\n"));
+        Files.writeString(in, Files.readString(in)
+                .replace("egress-relays:\n", "egress-relays:\n  - 127.0.0.1:" + echo.localAddress().getPort() + "\n")
+                .replace("  max-tunnels: 10000\n", "  max-tunnels: 10000\n  max-connections-per-address: 3\n"));
         Path eg = dir.resolve("egress.yaml");
         Files.writeString(eg, Files.readString(eg).replace("  - 127.0.0.0/8\n# Targets", "  - 127.0.0.1/32\n# Targets"));
         egress = EgressServer.start(EgressConfig.load(eg));
@@ -147,6 +149,46 @@ class HostileInputIT {
         }
         assertThat(ingress.metrics().drops("malformed")).isGreaterThanOrEqualTo(1);
         legitTransferMBps(1 << 20);
+    }
+
+    @Test
+    void oversizedHeaderSectionClosesThatConnectionWithExcessiveLoad() throws Exception {
+        try (RawH3Client raw = new RawH3Client(ingress.quicAddress(), ATTACKER)) {
+            Http3Headers h = RawH3Client.connectUdp(ingressAuthority(), echoPath());
+            h.set("x-padding", "p".repeat(16 * 1024)); // twice SETTINGS_MAX_FIELD_SECTION_SIZE
+            raw.request(h);
+            QuicConnectionCloseEvent close = raw.closed.get(10, TimeUnit.SECONDS);
+            assertThat((long) close.error()).isEqualTo(H3_EXCESSIVE_LOAD);
+        }
+        legitTransferMBps(1 << 20);
+    }
+
+    @Test
+    void connectionsPerClientAddressAreLimitedAndCounted() throws Exception {
+        InetAddress crowded = TwoHopIT.addr("127.0.0.10");
+        double before = ingress.metrics().refused("max_connections_per_address");
+        List<RawH3Client> held = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                held.add(new RawH3Client(ingress.quicAddress(), crowded));
+            }
+            assertThatThrownBy(() -> new RawH3Client(ingress.quicAddress(), crowded).close())
+                    .as("the fourth connection from one address");
+            assertThat(ingress.metrics().refused("max_connections_per_address")).isEqualTo(before + 1);
+            // Other addresses are unaffected, and the held connections still work.
+            assertThat(tunnel(held.get(0)).status()).isEqualTo(200);
+            legitTransferMBps(1 << 20);
+        } finally {
+            held.forEach(RawH3Client::close);
+        }
+        // Slots come back when connections close.
+        TwoHopIT.await(() -> {
+            try (RawH3Client again = new RawH3Client(ingress.quicAddress(), crowded, 5000)) {
+                return again.quic.isActive();
+            } catch (Exception e) {
+                return false;
+            }
+        }, "a connection after the others closed");
     }
 
     @Test

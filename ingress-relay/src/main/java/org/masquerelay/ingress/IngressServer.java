@@ -53,7 +53,8 @@ public final class IngressServer implements AutoCloseable {
     private IngressServer(IngressConfig config, int threads) throws Exception {
         this.config = config;
         LimitsConfig limits = config.limitsOrDefault();
-        connections = new RelayConnections("ingress-connections", metrics, limits.maxConnections());
+        connections = new RelayConnections("ingress-connections", metrics, limits.maxConnections(),
+                limits.maxConnectionsPerAddress());
         group = new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
         try {
             locator = config.geo() == null ? null : ClientLocator.open(config.geo(), Clock.systemUTC());

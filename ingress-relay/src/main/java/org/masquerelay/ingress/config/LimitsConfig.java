@@ -10,17 +10,21 @@ import org.masquerelay.pool.yaml.ConfigErrors;
  * @param maxTunnels concurrent tunnels in the whole relay
  * @param tunnelIdleTimeout a tunnel with no datagram in either direction for this long is closed
  * @param maxConnections concurrent client QUIC connections
+ * @param maxConnectionsPerAddress concurrent QUIC connections from one client IP address; more
+ *     are closed with CONNECTION_REFUSED after the handshake (a NAT may hide many users behind
+ *     one address, so keep it generous)
  */
 public record LimitsConfig(Integer maxTunnelsPerConnection, Integer maxTunnels, Duration tunnelIdleTimeout,
-                           Integer maxConnections) {
-    public static final LimitsConfig DEFAULTS = new LimitsConfig(16, 10_000, Duration.ofMinutes(2), 10_000);
+                           Integer maxConnections, Integer maxConnectionsPerAddress) {
+    public static final LimitsConfig DEFAULTS = new LimitsConfig(16, 10_000, Duration.ofMinutes(2), 10_000, 64);
 
     public LimitsConfig withDefaults() {
         return new LimitsConfig(
                 maxTunnelsPerConnection == null ? DEFAULTS.maxTunnelsPerConnection : maxTunnelsPerConnection,
                 maxTunnels == null ? DEFAULTS.maxTunnels : maxTunnels,
                 tunnelIdleTimeout == null ? DEFAULTS.tunnelIdleTimeout : tunnelIdleTimeout,
-                maxConnections == null ? DEFAULTS.maxConnections : maxConnections);
+                maxConnections == null ? DEFAULTS.maxConnections : maxConnections,
+                maxConnectionsPerAddress == null ? DEFAULTS.maxConnectionsPerAddress : maxConnectionsPerAddress);
     }
 
     public void validate(String path, ConfigErrors errors) {
@@ -29,6 +33,8 @@ public record LimitsConfig(Integer maxTunnelsPerConnection, Integer maxTunnels, 
                 path + ".max-tunnels-per-connection", l.maxTunnelsPerConnection, "1-100000");
         errors.check(l.maxTunnels >= 1, path + ".max-tunnels", l.maxTunnels, ">= 1");
         errors.check(l.maxConnections >= 1, path + ".max-connections", l.maxConnections, ">= 1");
+        errors.check(l.maxConnectionsPerAddress >= 1, path + ".max-connections-per-address",
+                l.maxConnectionsPerAddress, ">= 1");
         errors.check(!l.tunnelIdleTimeout.isNegative() && !l.tunnelIdleTimeout.isZero(),
                 path + ".tunnel-idle-timeout", l.tunnelIdleTimeout, "a positive ISO-8601 duration such as PT2M");
     }

@@ -21,6 +21,9 @@ import org.masquerelay.protocol.datagram.H3Settings;
  * <p>Pass a new instance as the {@code inboundControlStreamHandler} of the connection handler.
  */
 public final class PeerSettingsHandler extends ChannelInboundHandlerAdapter {
+    /** Largest header section we accept (RFC 9114 §4.2.2): 8 KiB, Netty's default, made explicit. */
+    public static final long MAX_FIELD_SECTION_SIZE = 8192;
+
     private static final AttributeKey<CompletableFuture<Http3SettingsFrame>> KEY =
             AttributeKey.valueOf(PeerSettingsHandler.class, "peerSettings");
 
@@ -48,6 +51,9 @@ public final class PeerSettingsHandler extends ChannelInboundHandlerAdapter {
         Http3Settings s = new Http3Settings();
         s.enableConnectProtocol(true);
         s.enableH3Datagram(true);
+        // RFC 9114 §7.2.4.1: a larger field section is refused (Netty closes the connection with
+        // H3_EXCESSIVE_LOAD); advertised so peers know. MASQUE requests are a few hundred bytes.
+        s.maxFieldSectionSize(MAX_FIELD_SECTION_SIZE);
         return new DefaultHttp3SettingsFrame(s);
     }
 

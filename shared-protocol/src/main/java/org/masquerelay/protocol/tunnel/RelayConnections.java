@@ -13,7 +13,11 @@ import io.netty.handler.codec.http3.Http3ServerConnectionHandler;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -34,12 +38,23 @@ public final class RelayConnections {
     private final ChannelGroup connections;
     private final RelayMetrics metrics;
     private final int maxConnections;
+    private final int maxConnectionsPerAddress;
+    private final Map<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
     private volatile boolean draining;
 
     public RelayConnections(String name, RelayMetrics metrics, int maxConnections) {
+        this(name, metrics, maxConnections, Integer.MAX_VALUE);
+    }
+
+    /**
+     * @param maxConnectionsPerAddress concurrent connections from one peer IP address (the
+     *     ingress limits clients; the egress's peers are ingress relays, so it sets no limit)
+     */
+    public RelayConnections(String name, RelayMetrics metrics, int maxConnections, int maxConnectionsPerAddress) {
         this.connections = new DefaultChannelGroup(name, GlobalEventExecutor.INSTANCE);
         this.metrics = metrics;
         this.maxConnections = maxConnections;
+        this.maxConnectionsPerAddress = maxConnectionsPerAddress;
     }
 
     /** True once shutdown began: new connections and new requests are refused. */
@@ -56,16 +71,17 @@ public final class RelayConnections {
      */
     public boolean accept(QuicChannel ch, String handlerName, Supplier<ChannelHandler> requestHandler) {
         if (connections.size() >= maxConnections) {
-            // Closing before the handshake ends sends nothing the client acts on, so it would
-            // wait for its connect timeout; close right after the handshake instead.
-            ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                @Override
-                public void channelActive(ChannelHandlerContext ctx) {
-                    log.debug("connection refused: {} connections open", connections.size());
-                    ch.close(false, CONNECTION_REFUSED, ch.alloc().directBuffer(0));
-                }
-            });
+            refuse(ch, "max_connections");
             return false;
+        }
+        InetAddress peer = ch.remoteSocketAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+        if (peer != null) {
+            if (perAddress.merge(peer, 1, Integer::sum) > maxConnectionsPerAddress) {
+                release(peer);
+                refuse(ch, "max_connections_per_address");
+                return false;
+            }
+            ch.closeFuture().addListener(f -> release(peer));
         }
         connections.add(ch);
         metrics.connectionOpened();
@@ -93,6 +109,26 @@ public final class RelayConnections {
             });
         }
         return true;
+    }
+
+    private void release(InetAddress peer) {
+        perAddress.computeIfPresent(peer, (k, n) -> n == 1 ? null : n - 1);
+    }
+
+    /**
+     * Refuses a connection with CONNECTION_REFUSED right after its handshake: closing before
+     * the handshake ends sends nothing the client acts on, so it would wait for its connect
+     * timeout. Counted by {@code reason}.
+     */
+    private void refuse(QuicChannel ch, String reason) {
+        metrics.connectionRefused(reason);
+        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelActive(ChannelHandlerContext ctx) {
+                log.debug("connection refused: {}", reason);
+                ch.close(false, CONNECTION_REFUSED, ch.alloc().directBuffer(0));
+            }
+        });
     }
 
     private static void sendGoAway(QuicChannel ch, long streamId) {

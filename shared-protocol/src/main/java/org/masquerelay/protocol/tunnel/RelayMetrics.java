@@ -23,6 +23,7 @@ public final class RelayMetrics implements TunnelMetrics {
     private final Counter streamsOpened;
     private final ConcurrentHashMap<String, Counter> errors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> drops = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> refused = new ConcurrentHashMap<>();
 
     /**
      * @param prefix metric name prefix, such as {@code masque_ingress}
@@ -68,6 +69,18 @@ public final class RelayMetrics implements TunnelMetrics {
 
     public void tunnelClosed() {
         streams.decrementAndGet();
+    }
+
+    /** Counts a QUIC connection refused at a limit, by {@code reason}. */
+    public void connectionRefused(String reason) {
+        refused.computeIfAbsent(reason, r -> Counter.builder(prefix + "_connections_refused")
+                .tag("reason", r).description("Connections refused at a limit").register(registry)).increment();
+    }
+
+    /** Connections refused so far for {@code reason}. */
+    public double refused(String reason) {
+        Counter c = refused.get(reason);
+        return c == null ? 0 : c.count();
     }
 
     /** Counts an error response by its RFC 9209 error type. */
