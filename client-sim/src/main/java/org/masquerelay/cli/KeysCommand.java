@@ -99,7 +99,7 @@ final class KeysCommand implements Runnable {
          * Creates {@code file}, failing if it exists. A secret file is created with mode 0600 from
          * the start, so no other user can open it between creation and a later chmod.
          */
-        private static void writeNew(Path file, String text, boolean secret) throws IOException {
+        static void writeNew(Path file, String text, boolean secret) throws IOException {
             FileAttribute<?>[] attributes = secret && isPosix(file.getParent())
                     ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(
                             PosixFilePermissions.fromString("rw-------"))}

@@ -1,0 +1,55 @@
+package org.masquerelay.issuer.downstream;
+
+import com.sun.net.httpserver.HttpExchange;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/** Writing responses and reading request fields for the issuer's handlers. */
+final class HttpResponses {
+    private HttpResponses() {
+    }
+
+    /** Sends {@code body} with {@code status}; a HEAD request gets the headers only. */
+    static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        boolean head = "HEAD".equals(exchange.getRequestMethod());
+        exchange.sendResponseHeaders(status, head ? -1 : body.length);
+        if (!head) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    /**
+     * Sends a one-line plain-text error. The message is ours: it may state sizes and the expected
+     * form, never bytes the client sent (DESIGN §3: errors never echo the peer).
+     */
+    static void sendError(HttpExchange exchange, int status, String message) throws IOException {
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        send(exchange, status, "text/plain; charset=utf-8", (message + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** 405 with the methods the resource allows (RFC 9110 §15.5.6). */
+    static void sendMethodNotAllowed(HttpExchange exchange, String allow) throws IOException {
+        exchange.getResponseHeaders().set("Allow", allow);
+        sendError(exchange, 405, "method not allowed (expected: " + allow + ")");
+    }
+
+    /** Whether the request's path is exactly {@code path}: contexts match prefixes. */
+    static boolean pathIs(HttpExchange exchange, String path) {
+        return path.equals(exchange.getRequestURI().getRawPath());
+    }
+
+    /** Whether a Content-Type value names {@code mediaType}, parameters ignored (RFC 9110 §8.3.1). */
+    static boolean isMediaType(String contentType, String mediaType) {
+        if (contentType == null) {
+            return false;
+        }
+        int semicolon = contentType.indexOf(';');
+        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip();
+        return type.toLowerCase(Locale.ROOT).equals(mediaType);
+    }
+}

@@ -1,0 +1,31 @@
+package org.masquerelay.issuer.policy;
+
+import java.time.Duration;
+
+/**
+ * An account is at one of its {@link AccountLimiter} limits; the issuer answers 429 with {@code
+ * Retry-After} (<a href="https://www.rfc-editor.org/rfc/rfc6585#section-4">RFC 6585 §4</a>,
+ * <a href="https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3">RFC 9110 §10.2.3</a>).
+ */
+public final class LimitExceededException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    private final String limit;
+    private final Duration retryAfter;
+
+    LimitExceededException(String limit, Duration retryAfter) {
+        super(limit + " reached; retry after " + retryAfter.toSeconds() + " s");
+        this.limit = limit;
+        this.retryAfter = retryAfter;
+    }
+
+    /** Returns the config key of the limit that was reached: tokens-per-hour or max-batch. */
+    public String limit() {
+        return limit;
+    }
+
+    /** Returns how long until a request can be granted, at least one second. */
+    public Duration retryAfter() {
+        return retryAfter;
+    }
+}
