@@ -20,6 +20,8 @@ import org.masquerelay.egress.EgressServer;
 import org.masquerelay.egress.config.EgressConfig;
 import org.masquerelay.ingress.IngressServer;
 import org.masquerelay.ingress.config.IngressConfig;
+import org.masquerelay.issuer.IssuerServer;
+import org.masquerelay.issuer.config.IssuerConfig;
 import org.masquerelay.pool.City;
 import org.masquerelay.pool.Geohashes;
 import org.masquerelay.pool.PoolRegistry;
@@ -30,8 +32,9 @@ import picocli.CommandLine.Option;
 
 /**
  * The whole chain on loopback with the files of {@code masque init}: an origin, an egress with
- * the London, Paris and Tokyo pools, an ingress that locates clients with {@code geo.csv}, and
- * three clients, one bound to an address of each city. Each fetches a page through both hops and
+ * the London, Paris and Tokyo pools, a Privacy Pass issuer, an ingress that admits only clients
+ * with a token and locates them with {@code geo.csv}, and three clients, one bound to an address
+ * of each city; each fetches its tokens from the issuer with the deployment's API key. Each fetches a page through both hops and
  * the report shows what the origin saw: a pool address of the client's city, never the client.
  */
 @Command(name = "demo", description = "Run origin, egress and ingress on loopback and fetch a page through both hops "
@@ -53,12 +56,16 @@ final class DemoCommand implements Callable<Integer> {
         try (HttpOrigin origin = new HttpOrigin(new InetSocketAddress("127.0.0.1", 0))) {
             LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free());
             PoolRegistry pool = PoolRegistry.load(dir.resolve("pool.yaml"));
-            try (EgressServer egress = EgressServer.start(EgressConfig.load(dir.resolve("egress.yaml")));
+            try (IssuerServer issuer = IssuerServer.start(IssuerConfig.load(dir.resolve("issuer.yaml")));
+                 EgressServer egress = EgressServer.start(EgressConfig.load(dir.resolve("egress.yaml")));
                  IngressServer ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")))) {
+                System.out.println("issuer   " + issuer.directoryUri() + " (Privacy Pass, token key "
+                        + issuer.tokenKeyIdHex().substring(0, 16) + "...)");
                 System.out.println("origin   http://" + hostPort(origin.localAddress()));
                 System.out.println("egress   " + hostPort(egress.quicAddress()) + " (QUIC), pools: "
                         + pool.cities().stream().map(c -> c.name() + " " + c.prefixes()).toList());
-                System.out.println("ingress  " + hostPort(ingress.quicAddress()) + " (QUIC), geo database geo.csv");
+                System.out.println("ingress  " + hostPort(ingress.quicAddress())
+                        + " (QUIC), geo database geo.csv, admits clients with a token");
                 System.out.println();
                 boolean ok = true;
                 for (Client c : CLIENTS) {

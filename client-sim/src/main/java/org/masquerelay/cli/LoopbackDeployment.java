@@ -10,8 +10,13 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
+import org.masquerelay.issuer.config.SigningKeyFile;
 import org.masquerelay.protocol.geo.Ed25519Keys;
+import org.masquerelay.protocol.token.BlindRsaPrivateKey;
+import org.masquerelay.protocol.token.PublicTokenIssuance;
+import org.masquerelay.protocol.token.TokenKey;
 import org.masquerelay.tools.pki.Pki;
 
 /**
@@ -23,13 +28,13 @@ import org.masquerelay.tools.pki.Pki;
  */
 public final class LoopbackDeployment {
     /** Ports of one deployment. */
-    public record Ports(int ingress, int egress, int ingressAdmin, int egressAdmin) {
+    public record Ports(int ingress, int egress, int ingressAdmin, int egressAdmin, int issuer) {
         /** The fixed defaults of {@code masque init}. */
-        public static final Ports DEFAULT = new Ports(4433, 4434, 9433, 9434);
+        public static final Ports DEFAULT = new Ports(4433, 4434, 9433, 9434, 9435);
 
         /** Currently free ports, for tests and the demo (a tiny race, acceptable there). */
         public static Ports free() throws IOException {
-            return new Ports(freeUdp(), freeUdp(), freeTcp(), freeTcp());
+            return new Ports(freeUdp(), freeUdp(), freeTcp(), freeTcp(), freeTcp());
         }
     }
 
@@ -38,7 +43,9 @@ public final class LoopbackDeployment {
 
     /**
      * The deployment of {@code masque init} and the demo: the ingress locates clients with
-     * {@code geo.csv} and signs their location, the egress dials from {@code pool.yaml}'s cities.
+     * {@code geo.csv} and signs their location, the egress dials from {@code pool.yaml}'s cities,
+     * and the ingress admits only clients with a Privacy Pass token from the issuer of
+     * {@code issuer.yaml}, for which {@code client.yaml} holds an API key.
      */
     public static void write(Path dir, Ports ports) throws IOException {
         write(dir, ports, null);
@@ -78,7 +85,11 @@ public final class LoopbackDeployment {
                   max-tunnels: 10000
                   tunnel-idle-timeout: PT2M
                 drain-timeout: PT10S
-                """.formatted(ports.ingress(), ports.ingressAdmin(), ports.egress()) + (geo ? INGRESS_GEO : ""));
+                """.formatted(ports.ingress(), ports.ingressAdmin(), ports.egress()) + (geo ? INGRESS_GEO
+                + INGRESS_TOKENS.formatted(ports.issuer()) : ""));
+        if (geo) {
+            writeIssuer(dir, ports);
+        }
         String sources;
         if (geo) {
             KeyPair key = Ed25519Keys.generate(new SecureRandom());
@@ -125,10 +136,54 @@ public final class LoopbackDeployment {
                   server-name: egress.localhost
                 # Both relays' certificates must chain to this CA.
                 ca-file: ca.crt
-                """.formatted(ports.ingress(), ports.egress()));
+                """.formatted(ports.ingress(), ports.egress()) + (geo ? CLIENT_TOKENS.formatted(ports.issuer()) : ""));
         Files.writeString(dir.resolve("geo.csv"), GEO_CSV);
         Files.writeString(dir.resolve("pool.yaml"), POOL_YAML);
     }
+
+    /**
+     * The Privacy Pass issuer (DESIGN §5): its blind-RSA key, its config, one account and that
+     * account's API key for the client, and the public token key the ingress trusts.
+     */
+    private static void writeIssuer(Path dir, Ports ports) throws IOException {
+        BlindRsaPrivateKey key = PublicTokenIssuance.generateKey(new SecureRandom());
+        Pki.writeSecret(dir.resolve("issuer.key"), SigningKeyFile.toPem(key));
+        byte[] apiKey = new byte[24];
+        new SecureRandom().nextBytes(apiKey);
+        String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(apiKey);
+        Pki.writeSecret(dir.resolve("issuer-accounts.txt"), """
+                # account-id:api-key, one per line; the issuer limits each account's tokens per hour.
+                demo:%s
+                """.formatted(secret));
+        Pki.writeSecret(dir.resolve("client.apikey"), secret + "\n");
+        Files.writeString(dir.resolve("issuer-token-key.pub"), Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(TokenKey.of(key.publicKey()).encode()) + "\n");
+        Files.writeString(dir.resolve("issuer.yaml"), """
+                # Privacy Pass issuer (RFC 9578, token type 0x0002): signs blinded token requests for
+                # accounts that present an API key. It never sees the tokens clients later spend.
+                listen: 127.0.0.1:%d
+                issuer-name: 127.0.0.1:%d
+                signing-key: issuer.key
+                api-keys: issuer-accounts.txt
+                tokens-per-hour: 1000
+                max-batch: 8
+                """.formatted(ports.issuer(), ports.issuer()));
+    }
+
+    static final String INGRESS_TOKENS = """
+            # Access (DESIGN §5): connect-udp needs a Privacy Pass token from this issuer; without
+            # one the answer is 407 with a PrivateToken challenge. Spent tokens are refused.
+            tokens:
+              issuer-name: 127.0.0.1:%d
+              token-keys: [issuer-token-key.pub]
+            """;
+
+    static final String CLIENT_TOKENS = """
+            # Privacy Pass: tokens for the ingress come from this issuer, paid for by this API key.
+            tokens:
+              issuer: http://127.0.0.1:%d/
+              api-key-file: client.apikey
+            """;
 
     /** Key id of the loopback deployment's geo-assertion signing key. */
     static final String GEO_KEY_ID = "geo-k1";

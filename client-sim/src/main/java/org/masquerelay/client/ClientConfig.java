@@ -1,5 +1,6 @@
 package org.masquerelay.client;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.masquerelay.pool.yaml.ConfigErrors;
@@ -16,13 +17,26 @@ import org.masquerelay.protocol.uri.UdpProxyTemplate;
  * @param uriTemplate the ingress's connect-udp template (RFC 9298 §2); default the well-known one
  * @param innerMaxUdpPayload the inner QUIC connection's packet size; must fit one outer DATAGRAM
  *     frame (DESIGN §3), default 1350
+ * @param tokens where Privacy Pass tokens for the ingress come from; none when absent
  */
 public record ClientConfig(HopConfig ingress, HopConfig egress, Path caFile, String uriTemplate,
-                           Integer innerMaxUdpPayload) implements YamlConfigLoader.Validated {
+                           Integer innerMaxUdpPayload, TokensConfig tokens) implements YamlConfigLoader.Validated {
+
+    /**
+     * The Privacy Pass issuer (RFC 9578) the client fetches tokens from when the ingress asks
+     * for them with a 407.
+     *
+     * @param issuer the issuer's base or directory URL
+     * @param apiKeyFile the file holding the account's API key (never logged)
+     */
+    public record TokensConfig(URI issuer, Path apiKeyFile) {
+    }
 
     public static ClientConfig load(Path file) throws ConfigException {
         return YamlConfigLoader.load(file, ClientConfig.class, (c, dir) -> new ClientConfig(c.ingress, c.egress,
-                c.caFile == null ? null : dir.resolve(c.caFile), c.uriTemplate, c.innerMaxUdpPayload));
+                c.caFile == null ? null : dir.resolve(c.caFile), c.uriTemplate, c.innerMaxUdpPayload,
+                c.tokens == null ? null : new TokensConfig(c.tokens.issuer(),
+                        c.tokens.apiKeyFile() == null ? null : dir.resolve(c.tokens.apiKeyFile()))));
     }
 
     @Override
@@ -42,6 +56,17 @@ public record ClientConfig(HopConfig ingress, HopConfig egress, Path caFile, Str
         }
         if (uriTemplate != null) {
             errors.parse("uri-template", uriTemplate, UdpProxyTemplate::parse, "an RFC 9298 template");
+        }
+        if (tokens != null) {
+            if (tokens.issuer() == null || tokens.issuer().getScheme() == null
+                    || !tokens.issuer().getScheme().matches("https?")) {
+                errors.add("tokens.issuer", tokens.issuer(), "the issuer's http(s) URL");
+            }
+            if (tokens.apiKeyFile() == null) {
+                errors.missing("tokens.api-key-file");
+            } else if (!Files.isReadable(tokens.apiKeyFile())) {
+                errors.add("tokens.api-key-file", tokens.apiKeyFile(), "a readable file holding the API key");
+            }
         }
         if (innerMaxUdpPayload != null) {
             errors.check(innerMaxUdpPayload >= 1200 && innerMaxUdpPayload <= 1400, "inner-max-udp-payload",

@@ -27,6 +27,7 @@ import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -41,6 +42,9 @@ import org.masquerelay.protocol.tunnel.DatagramTunnelHandler;
 import org.masquerelay.protocol.tunnel.HttpDatagramDemuxHandler;
 import org.masquerelay.protocol.tunnel.PeerSettingsHandler;
 import org.masquerelay.protocol.tunnel.TunnelMetrics;
+import org.masquerelay.protocol.token.PrivateTokenChallenge;
+import org.masquerelay.protocol.token.PrivateTokenCredentials;
+import org.masquerelay.protocol.token.Token;
 import org.masquerelay.protocol.tunnel.UdpSocketBridge;
 import org.masquerelay.protocol.uri.UdpProxyTemplate;
 
@@ -84,6 +88,10 @@ public final class MasqueClient implements AutoCloseable {
     private volatile boolean closed;
     private final LocationPrecision precision;
     private volatile String[] locationOverride;
+    /** Fetches Privacy Pass tokens when the config names an issuer; null otherwise. */
+    private final TokenFetcher tokens;
+    /** The ingress's token challenge, once a 407 told us (RFC 9577 §2.1). */
+    private volatile PrivateTokenChallenge tokenChallenge;
 
     /** How precisely the client presents its asserted location (DESIGN §4). */
     public enum LocationPrecision {
@@ -111,6 +119,10 @@ public final class MasqueClient implements AutoCloseable {
             throws Exception {
         this.precision = precision;
         this.config = config;
+        this.tokens = config.tokens() == null ? null : TokenFetcher.builder(config.tokens().issuer(),
+                Files.readString(config.tokens().apiKeyFile()).strip())
+                .allowPlainHttp(insecure) // plain HTTP is accepted to a loopback issuer only
+                .build();
         this.insecure = insecure;
         this.bindAddress = bindAddress;
         this.template = config.template();
@@ -316,6 +328,43 @@ public final class MasqueClient implements AutoCloseable {
     }
 
     private void openTunnel(Session s, CompletableFuture<Session> result) {
+        UdpSocketBridge bridge = new UdpSocketBridge(TunnelMetrics.NOOP);
+        // With a challenge already known, send a token up front; a first tunnel learns it from
+        // the ingress's 407 (RFC 9577 §2.1) and retries once with a token.
+        PrivateTokenChallenge known = tokenChallenge;
+        CompletableFuture<Token> token = tokens != null && known != null ? tokens.nextAsync(known)
+                : CompletableFuture.completedFuture(null);
+        token.thenCompose(t -> requestTunnel(s, bridge, t))
+                .exceptionallyCompose(e -> {
+                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    if (tokens == null || !(cause instanceof ProxyResponseException p) || p.status() != 407
+                            || p.proxyAuthenticate() == null) {
+                        return CompletableFuture.failedFuture(cause);
+                    }
+                    PrivateTokenChallenge challenge;
+                    try {
+                        challenge = tokens.selectChallenge(p.proxyAuthenticate()).orElse(null);
+                    } catch (RuntimeException malformed) {
+                        challenge = null;
+                    }
+                    if (challenge == null) {
+                        return CompletableFuture.failedFuture(new IOException(
+                                "the ingress asks for a token this client's issuer cannot provide: "
+                                        + p.proxyAuthenticate(), p));
+                    }
+                    if (challenge.equals(known)) {
+                        tokens.discard(challenge.decodeChallenge()); // the cached tokens were refused
+                    }
+                    tokenChallenge = challenge;
+                    return tokens.nextAsync(challenge).thenCompose(t -> requestTunnel(s, bridge, t));
+                })
+                // Socket setup below blocks briefly on binds, so it runs off the event loop.
+                .thenRunAsync(() -> openInner(s, bridge, result))
+                .exceptionally(e -> fail(result, e));
+    }
+
+    /** One connect-udp request for the tunnel to the egress, with {@code token} if not null. */
+    private CompletableFuture<QuicStreamChannel> requestTunnel(Session s, UdpSocketBridge bridge, Token token) {
         InetSocketAddress egress = config.egress().socketAddress();
         Http3Headers h = new DefaultHttp3Headers()
                 .method("CONNECT")
@@ -324,24 +373,27 @@ public final class MasqueClient implements AutoCloseable {
                 .authority(authority(config.ingress()))
                 .path(template.expandPath(egress.getAddress().getHostAddress(), egress.getPort()));
         h.set("capsule-protocol", "?1");
-        UdpSocketBridge bridge = new UdpSocketBridge(TunnelMetrics.NOOP);
+        if (token != null) {
+            h.set("proxy-authorization", PrivateTokenCredentials.of(token).toFieldValue());
+        }
         CompletableFuture<QuicStreamChannel> opened = new CompletableFuture<>();
-        Http3.newRequestStream(s.outer, new RequestStreamHandler("ingress", stream -> {
+        loop.execute(() -> Http3.newRequestStream(s.outer, new RequestStreamHandler("ingress", stream -> {
             s.location = locationOf(stream.attr(RequestStreamHandler.RESPONSE).get());
             DatagramTunnelHandler tunnel = new DatagramTunnelHandler(stream, bridge, TunnelMetrics.NOOP);
             bridge.tunnel(tunnel);
             stream.pipeline().addLast(tunnel);
         }, opened)).addListener((Future<QuicStreamChannel> f) -> {
             if (!f.isSuccess()) {
-                result.completeExceptionally(f.cause());
+                opened.completeExceptionally(f.cause());
                 return;
             }
-            s.tunnel = f.getNow();
+            f.getNow().writeAndFlush(new DefaultHttp3HeadersFrame(h));
+        }));
+        return opened.thenApply(stream -> {
+            s.tunnel = stream;
             s.tunnel.closeFuture().addListener(c -> s.close());
-            s.tunnel.writeAndFlush(new DefaultHttp3HeadersFrame(h));
+            return stream;
         });
-        // Socket setup below blocks briefly on binds, so it runs off the event loop.
-        opened.thenRunAsync(() -> openInner(s, bridge, result)).exceptionally(e -> fail(result, e));
     }
 
     private void openInner(Session s, UdpSocketBridge bridge, CompletableFuture<Session> result) {
@@ -548,5 +600,8 @@ public final class MasqueClient implements AutoCloseable {
             loop.submit(() -> s.join().close()).awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (tokens != null) {
+            tokens.close();
+        }
     }
 }

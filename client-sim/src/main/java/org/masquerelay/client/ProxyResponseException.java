@@ -9,12 +9,24 @@ public final class ProxyResponseException extends Exception {
     private final String hop;
     private final int status;
     private final String proxyStatus;
+    private final String proxyAuthenticate;
 
     public ProxyResponseException(String hop, int status, String proxyStatus) {
+        this(hop, status, proxyStatus, null);
+    }
+
+    /** @param proxyAuthenticate the challenge of a 407 (RFC 9110 §11.7.1), or null */
+    public ProxyResponseException(String hop, int status, String proxyStatus, String proxyAuthenticate) {
         super(hop + " answered " + status + (proxyStatus == null ? "" : " (proxy-status: " + proxyStatus + ")"));
         this.hop = hop;
         this.status = status;
         this.proxyStatus = proxyStatus;
+        this.proxyAuthenticate = proxyAuthenticate;
+    }
+
+    /** The {@code proxy-authenticate} field of a 407, or null. */
+    public String proxyAuthenticate() {
+        return proxyAuthenticate;
     }
 
     public String hop() {

@@ -67,7 +67,9 @@ final class RequestStreamHandler extends Http3RequestStreamInboundHandler {
             result.complete(stream);
         } else {
             CharSequence ps = h.get("proxy-status");
-            result.completeExceptionally(new ProxyResponseException(hop, status, ps == null ? null : ps.toString()));
+            CharSequence auth = h.get("proxy-authenticate");
+            result.completeExceptionally(new ProxyResponseException(hop, status, ps == null ? null : ps.toString(),
+                    auth == null ? null : auth.toString()));
             stream.close();
         }
     }

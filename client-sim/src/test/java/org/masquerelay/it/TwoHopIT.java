@@ -235,7 +235,7 @@ class TwoHopIT {
         ClientConfig good = ClientConfig.load(dir.resolve("client.yaml"));
         ClientConfig bad = new ClientConfig(good.ingress(),
                 new HopConfig(TARGET.getHostAddress() + ":" + udpEcho.localAddress().getPort(), "egress.localhost",
-                        null), good.caFile(), null, null);
+                        null), good.caFile(), null, null, null);
         try (MasqueClient c = new MasqueClient(bad, false, CLIENT)) {
             assertThatThrownBy(() -> c.connect().get(20, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class)

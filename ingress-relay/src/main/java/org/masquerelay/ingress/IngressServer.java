@@ -19,10 +19,13 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.masquerelay.ingress.config.IngressConfig;
 import org.masquerelay.ingress.config.LimitsConfig;
+import org.masquerelay.ingress.config.TokensConfig;
 import org.masquerelay.ingress.downstream.ConnectUdpRequestHandler;
 import org.masquerelay.ingress.downstream.IngressContext;
 import org.masquerelay.ingress.policy.ClientLocator;
+import org.masquerelay.ingress.policy.CaffeineSpentTokenStore;
 import org.masquerelay.ingress.policy.EgressRelayPolicy;
+import org.masquerelay.ingress.policy.TokenAuthenticator;
 import org.masquerelay.protocol.tunnel.RelayConnections;
 import org.masquerelay.protocol.tunnel.RelayMetrics;
 import org.masquerelay.protocol.tunnel.RelayQuic;
@@ -62,7 +65,7 @@ public final class IngressServer implements AutoCloseable {
                     new EgressRelayPolicy(config.egressRelayAddresses()), config.proxyNameOrDefault(),
                     limits.tunnelIdleTimeout(),
                     new TunnelCounter(limits.maxTunnels(), limits.maxTunnelsPerConnection()),
-                    metrics, connections::draining, locator);
+                    metrics, connections::draining, locator, tokens(config));
             ChannelHandler codec = RelayQuic.serverCodec(
                             RelayQuic.serverTls(config.tls().privateKey(), config.tls().certificate()))
                     .maxSendUdpPayloadSize(MAX_UDP_PAYLOAD)
@@ -93,6 +96,15 @@ public final class IngressServer implements AutoCloseable {
         }
         log.info("ingress listening on {} (QUIC), admin {}", socket.localAddress(),
                 admin == null ? "off" : admin.address());
+    }
+
+    private static TokenAuthenticator tokens(IngressConfig config) {
+        TokensConfig t = config.tokens();
+        if (t == null) {
+            return null;
+        }
+        return new TokenAuthenticator(t.issuerName(), t.originInfo() != null ? t.originInfo()
+                : config.proxyNameOrDefault(), t.keys(), new CaffeineSpentTokenStore(t.maxSpentTokensPerKeyOrDefault()));
     }
 
     public static IngressServer start(IngressConfig config) throws Exception {

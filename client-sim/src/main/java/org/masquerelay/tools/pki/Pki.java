@@ -237,6 +237,23 @@ public final class Pki {
    * file is {@code rw-------} before the key is written into it.
    */
   public static void writePrivateKeyPem(Path file, PrivateKey key) throws IOException {
+    try (Writer out = secretWriter(file);
+        JcaPEMWriter pem = new JcaPEMWriter(out)) {
+      pem.writeObject(new JcaPKCS8Generator(key, null));
+    }
+  }
+
+  /**
+   * Writes {@code text} (a key, an API key, an account file) so that, where the file system is
+   * POSIX, the file is {@code rw-------} before the secret is in it.
+   */
+  public static void writeSecret(Path file, String text) throws IOException {
+    try (Writer out = secretWriter(file)) {
+      out.write(text);
+    }
+  }
+
+  private static Writer secretWriter(Path file) throws IOException {
     boolean posix = file.getFileSystem().supportedFileAttributeViews().contains("posix");
     if (posix && Files.exists(file)) {
       Files.setPosixFilePermissions(file, OWNER_READ_WRITE);
@@ -250,11 +267,8 @@ public final class Pki {
             StandardOpenOption.CREATE,
             StandardOpenOption.TRUNCATE_EXISTING,
             StandardOpenOption.WRITE);
-    try (SeekableByteChannel channel = Files.newByteChannel(file, options, attributes);
-        Writer out = Channels.newWriter(channel, StandardCharsets.US_ASCII);
-        JcaPEMWriter pem = new JcaPEMWriter(out)) {
-      pem.writeObject(new JcaPKCS8Generator(key, null));
-    }
+    SeekableByteChannel channel = Files.newByteChannel(file, options, attributes);
+    return Channels.newWriter(channel, StandardCharsets.UTF_8);
   }
 
   /**

@@ -26,10 +26,11 @@ import org.masquerelay.protocol.uri.UdpProxyTemplate;
  * @param limits resource limits
  * @param drainTimeout how long SIGTERM waits for tunnels to end after GOAWAY
  * @param geo client geolocation and the signed {@code geo-assertion} (DESIGN §4); none when absent
+ * @param tokens Privacy Pass access control (DESIGN §5); when absent every client is admitted
  */
 public record IngressConfig(String listen, TlsConfig tls, AdminConfig admin, List<String> egressRelays,
                             String uriTemplate, String proxyName, LimitsConfig limits, Duration drainTimeout,
-                            GeoConfig geo)
+                            GeoConfig geo, TokensConfig tokens)
         implements YamlConfigLoader.Validated {
 
     public static IngressConfig load(Path file) throws ConfigException {
@@ -38,7 +39,8 @@ public record IngressConfig(String listen, TlsConfig tls, AdminConfig admin, Lis
 
     IngressConfig resolvePaths(Path base) {
         return new IngressConfig(listen, tls == null ? null : tls.resolve(base), admin, egressRelays,
-                uriTemplate, proxyName, limits, drainTimeout, geo == null ? null : geo.resolve(base));
+                uriTemplate, proxyName, limits, drainTimeout, geo == null ? null : geo.resolve(base),
+                tokens == null ? null : tokens.resolve(base));
     }
 
     @Override
@@ -57,6 +59,9 @@ public record IngressConfig(String listen, TlsConfig tls, AdminConfig admin, Lis
         }
         if (geo != null) {
             geo.validate("geo", errors);
+        }
+        if (tokens != null) {
+            tokens.validate("tokens", errors);
         }
     }
 

@@ -55,6 +55,9 @@ public final class ConnectUdpRequestHandler extends RelayRequestHandler {
         if (context.draining()) {
             throw new RelayException(ProxyErrorType.CONNECTION_LIMIT_REACHED, Side.INTERNAL, "relay is draining");
         }
+        if (context.tokens() != null) {
+            context.tokens().admit(h); // DESIGN §5: first, so unauthorised clients learn nothing else
+        }
         if (!"CONNECT".contentEquals(nullToEmpty(h.method())) || !"connect-udp".contentEquals(nullToEmpty(h.protocol()))) {
             throw new RelayException(ProxyErrorType.HTTP_REQUEST_ERROR, Side.DOWNSTREAM,
                     "expected extended CONNECT with :protocol connect-udp");

@@ -14,19 +14,45 @@ public final class RelayException extends RuntimeException {
     /** Who is at fault, which decides the log level: peers at DEBUG, ourselves at ERROR. */
     public enum Side { DOWNSTREAM, UPSTREAM, INTERNAL }
 
+    /** RFC 9110 §15.5.8. */
+    public static final int PROXY_AUTHENTICATION_REQUIRED = 407;
+
     private final transient ProxyErrorType type;
     private final Side side;
     private final String details;
+    private final int status;
+    private final String proxyAuthenticate;
 
     public RelayException(ProxyErrorType type, Side side, String details) {
         this(type, side, details, null);
     }
 
     public RelayException(ProxyErrorType type, Side side, String details, Throwable cause) {
+        this(type, side, details, cause, type.status(), null);
+    }
+
+    private RelayException(ProxyErrorType type, Side side, String details, Throwable cause, int status,
+                           String proxyAuthenticate) {
         super(type.token() + (details == null ? "" : ": " + details), cause, false, false);
         this.type = type;
         this.side = side;
         this.details = details;
+        this.status = status;
+        this.proxyAuthenticate = proxyAuthenticate;
+    }
+
+    /**
+     * A missing, invalid or spent credential: 407 with a {@code proxy-authenticate} challenge
+     * (RFC 9110 §11.7.1, RFC 9577 §2.1); the proxy-status type is {@code http_request_denied}.
+     */
+    public static RelayException authenticationRequired(String details, String proxyAuthenticate) {
+        return new RelayException(ProxyErrorType.HTTP_REQUEST_DENIED, Side.DOWNSTREAM, details, null,
+                PROXY_AUTHENTICATION_REQUIRED, proxyAuthenticate);
+    }
+
+    /** The {@code proxy-authenticate} field of a 407, or null. */
+    public String proxyAuthenticate() {
+        return proxyAuthenticate;
     }
 
     public ProxyErrorType type() {
@@ -42,6 +68,6 @@ public final class RelayException extends RuntimeException {
     }
 
     public int status() {
-        return type.status();
+        return status;
     }
 }

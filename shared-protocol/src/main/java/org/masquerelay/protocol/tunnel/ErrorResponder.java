@@ -20,6 +20,9 @@ public final class ErrorResponder {
         Http3Headers h = new DefaultHttp3Headers();
         h.status(Integer.toString(e.status()));
         h.set("proxy-status", ProxyStatus.of(proxyName, e.type(), e.details()).toHeaderValue());
+        if (e.proxyAuthenticate() != null) {
+            h.set("proxy-authenticate", e.proxyAuthenticate());
+        }
         return h;
     }
 

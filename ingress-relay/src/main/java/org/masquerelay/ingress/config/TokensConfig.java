@@ -1,0 +1,89 @@
+package org.masquerelay.ingress.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.masquerelay.pool.yaml.ConfigErrors;
+import org.masquerelay.protocol.ProtocolException;
+import org.masquerelay.protocol.token.TokenKey;
+
+/**
+ * The ingress's {@code tokens:} section (DESIGN §5): connect-udp needs a Privacy Pass token
+ * (RFC 9577, type 0x0002) from this issuer.
+ *
+ * <pre>
+ * tokens:
+ *   issuer-name: issuer.example        # the issuer's name (its directory, RFC 9578 §4)
+ *   token-keys: [issuer-token-key.pub] # the issuer's public token keys, current first
+ *   origin-info: ingress.example       # names this ingress in the challenge; default: proxy-name
+ *   max-spent-tokens-per-key: 1000000  # bound of the in-memory double-spend set
+ * </pre>
+ *
+ * <p>A token key file holds the key's SubjectPublicKeyInfo (RSASSA-PSS form, RFC 9578 §6.5):
+ * PEM ({@code PUBLIC KEY}), or the base64url text the issuer directory publishes.
+ */
+public record TokensConfig(String issuerName, List<Path> tokenKeys, String originInfo, Long maxSpentTokensPerKey) {
+
+    TokensConfig resolve(Path base) {
+        return new TokensConfig(issuerName, tokenKeys == null ? null : tokenKeys.stream().map(base::resolve).toList(),
+                originInfo, maxSpentTokensPerKey);
+    }
+
+    void validate(String path, ConfigErrors errors) {
+        if (issuerName == null || issuerName.isBlank()) {
+            errors.missing(path + ".issuer-name");
+        }
+        if (tokenKeys == null || tokenKeys.isEmpty()) {
+            errors.add(path + ".token-keys", tokenKeys, "at least one issuer token key file");
+        } else {
+            for (int i = 0; i < tokenKeys.size(); i++) {
+                readKey(path + ".token-keys[" + i + "]", tokenKeys.get(i), errors);
+            }
+        }
+        if (maxSpentTokensPerKey != null) {
+            errors.check(maxSpentTokensPerKey >= 1000, path + ".max-spent-tokens-per-key", maxSpentTokensPerKey,
+                    ">= 1000");
+        }
+    }
+
+    private static TokenKey readKey(String path, Path file, ConfigErrors errors) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            errors.add(path, file, "a readable token key file");
+            return null;
+        }
+        try {
+            return decode(text);
+        } catch (ProtocolException | IllegalArgumentException e) {
+            errors.add(path, file, "an RSASSA-PSS SubjectPublicKeyInfo in PEM or base64url; " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** Decodes a token key file's text: PEM, or base64/base64url of the SPKI. */
+    public static TokenKey decode(String text) {
+        String body = text.replaceAll("-----(BEGIN|END) [A-Z ]+-----", "").replaceAll("\\s", "");
+        byte[] der = body.contains("-") || body.contains("_")
+                ? Base64.getUrlDecoder().decode(body) : Base64.getDecoder().decode(body);
+        return TokenKey.decode(der);
+    }
+
+    /** The trusted keys; call only on a validated config. */
+    public List<TokenKey> keys() {
+        List<TokenKey> out = new ArrayList<>();
+        ConfigErrors ignored = new ConfigErrors();
+        for (Path p : tokenKeys) {
+            out.add(readKey("", p, ignored));
+        }
+        return out;
+    }
+
+    public long maxSpentTokensPerKeyOrDefault() {
+        return maxSpentTokensPerKey == null ? 1_000_000 : maxSpentTokensPerKey;
+    }
+}

@@ -1,0 +1,93 @@
+package org.masquerelay.ingress.policy;
+
+import io.netty.handler.codec.http3.Http3Headers;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalLong;
+import org.masquerelay.protocol.ProtocolException;
+import org.masquerelay.protocol.status.RelayException;
+import org.masquerelay.protocol.token.PrivateTokenChallenge;
+import org.masquerelay.protocol.token.PrivateTokenCredentials;
+import org.masquerelay.protocol.token.PublicTokenIssuance;
+import org.masquerelay.protocol.token.Token;
+import org.masquerelay.protocol.token.TokenChallenge;
+import org.masquerelay.protocol.token.TokenKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Admits a connect-udp request only with a valid, unspent Privacy Pass token (RFC 9577, token
+ * type 0x0002 of RFC 9578) in {@code proxy-authorization}. Without one the answer is 407 with
+ * {@code proxy-authenticate: PrivateToken challenge=..., token-key=...} for each trusted key.
+ *
+ * <p>The challenge has an empty redemption context, so clients can fetch tokens ahead of time
+ * and the token says nothing about when or where it was issued; its origin info names this
+ * ingress, so tokens for another service are refused. The ingress learns only that a token was
+ * valid: tokens, nonces and accounts are never logged (DESIGN §2). Thread-safe.
+ */
+public final class TokenAuthenticator {
+    private static final Logger log = LoggerFactory.getLogger(TokenAuthenticator.class);
+
+    private final List<TokenKey> keys;
+    private final byte[] challengeDigest;
+    private final String proxyAuthenticate;
+    private final SpentTokenStore spent;
+
+    /**
+     * @param issuerName the issuer's name, as in its directory (RFC 9578 §4)
+     * @param originInfo this ingress's name, put in the challenge
+     * @param keys the issuer's token keys, first the current one
+     */
+    public TokenAuthenticator(String issuerName, String originInfo, List<TokenKey> keys, SpentTokenStore spent) {
+        this.keys = List.copyOf(keys);
+        this.spent = spent;
+        TokenChallenge challenge = new TokenChallenge(PublicTokenIssuance.TOKEN_TYPE, issuerName, new byte[0],
+                originInfo);
+        this.challengeDigest = challenge.digest();
+        List<PrivateTokenChallenge> challenges = new ArrayList<>();
+        for (TokenKey k : this.keys) {
+            challenges.add(PrivateTokenChallenge.of(challenge, k, OptionalLong.empty()));
+        }
+        this.proxyAuthenticate = PrivateTokenChallenge.toFieldValue(challenges);
+    }
+
+    /** The {@code proxy-authenticate} field value of a 407. */
+    public String challengeField() {
+        return proxyAuthenticate;
+    }
+
+    /**
+     * Verifies and spends the request's token.
+     *
+     * @throws RelayException 407 with the challenge when the token is missing, malformed, not
+     *     for this challenge or key, forged, or already spent
+     */
+    public void admit(Http3Headers request) {
+        CharSequence field = request.get("proxy-authorization");
+        if (field == null) {
+            throw refuse("token required");
+        }
+        Token token;
+        try {
+            token = PrivateTokenCredentials.parse(field.toString()).decodeToken();
+        } catch (ProtocolException | IllegalArgumentException e) {
+            throw refuse("malformed token");
+        }
+        TokenKey key = keys.stream().filter(k -> Arrays.equals(k.tokenKeyId(), token.tokenKeyId())).findFirst()
+                .orElseThrow(() -> refuse("unknown token key"));
+        try {
+            PublicTokenIssuance.verify(token, challengeDigest, key);
+        } catch (ProtocolException e) {
+            throw refuse("invalid token");
+        }
+        if (!spent.markSpent(token.tokenKeyId(), token.nonce())) {
+            throw refuse("token already spent");
+        }
+    }
+
+    private RelayException refuse(String why) {
+        log.debug("token refused: {}", why);
+        return RelayException.authenticationRequired(why, proxyAuthenticate);
+    }
+}
