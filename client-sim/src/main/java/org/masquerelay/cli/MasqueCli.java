@@ -12,7 +12,7 @@ import picocli.CommandLine;
 @Command(name = "masque", mixinStandardHelpOptions = true, version = "masque-relay 0.1.0",
         description = "Two-hop MASQUE privacy relay: ingress, egress, client and tools.",
         subcommands = {DemoCommand.class, InitCommand.class, IngressCommand.class, EgressCommand.class,
-                FetchCommand.class, UdpEchoCommand.class, BenchCommand.class})
+                FetchCommand.class, UdpEchoCommand.class, BenchCommand.class, ProxyCommand.class})
 public final class MasqueCli implements Runnable {
     /** sysexits.h EX_CONFIG: configuration error. */
     public static final int EX_CONFIG = 78;

@@ -261,6 +261,9 @@ public final class MasqueClient implements AutoCloseable {
                 return;
             }
             s.tunnel = f.getNow();
+            // Without the tunnel the inner connection is dead: close it now so its flows fail at
+            // once instead of after the inner idle timeout.
+            s.tunnel.closeFuture().addListener(x -> s.close());
             s.tunnel.writeAndFlush(new DefaultHttp3HeadersFrame(h));
         });
         // Socket setup below blocks briefly on binds, so it runs off the event loop.
