@@ -84,6 +84,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private int writesInFlight;
     private boolean draining;
     private CompositeByteBuf early;
+    private boolean dialing;
 
     HttpProxyHandler(UpstreamConnector connector, FlowMeter meter) {
         this.connector = connector;
@@ -118,7 +119,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (state == State.TUNNEL) {
-            if (msg instanceof ByteBuf b && early != null) {
+            if (msg instanceof ByteBuf b && dialing) {
+                if (early == null) {
+                    early = ctx.alloc().compositeBuffer();
+                }
                 early.addComponent(true, b); // sent behind the CONNECT before our 200
             } else {
                 ReferenceCountUtil.release(msg); // the CONNECT's empty end of content
@@ -197,14 +201,17 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.TUNNEL;
-        early = ctx.alloc().compositeBuffer();
+        dialing = true;
         // Without the decoder, bytes behind the request reach us raw, not as a next request.
         ctx.pipeline().remove(DECODER);
         ctx.executor().execute(() -> {
             CompositeByteBuf data = early;
             early = null;
+            dialing = false;
             if (!ctx.channel().isActive()) {
-                data.release();
+                if (data != null) {
+                    data.release();
+                }
                 return;
             }
             TcpTunnel.open(connector, ctx, target.host(), target.port(), data, meter, new TcpTunnel.Reply() {

@@ -131,6 +131,9 @@ final class Socks5ServerHandler extends ChannelInboundHandlerAdapter {
             case DIALING -> {
                 if (msg instanceof ByteBuf b) {
                     // Sent before our reply (RFC 1928 does not forbid it): forwarded once open.
+                    if (early == null) {
+                        early = ctx.alloc().compositeBuffer();
+                    }
                     early.addComponent(true, b);
                     return;
                 }
@@ -193,7 +196,6 @@ final class Socks5ServerHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             state = State.DIALING;
-            early = ctx.alloc().compositeBuffer();
             // Bytes already read behind the request come out of the decoder as it is removed.
             ctx.pipeline().remove(DECODER);
             // Dial once this read is fully delivered, so every early byte is in place.
@@ -234,9 +236,6 @@ final class Socks5ServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void associate(ChannelHandlerContext ctx) {
-        InetSocketAddress control = (InetSocketAddress) ctx.channel().remoteAddress();
-        InetSocketAddress bindTo = new InetSocketAddress(((InetSocketAddress) ctx.channel().localAddress())
-                .getAddress(), 0);
         UpstreamConnector.UdpSession session;
         try {
             session = upstream.udpSession();
@@ -244,6 +243,10 @@ final class Socks5ServerHandler extends ChannelInboundHandlerAdapter {
             reply(ctx, ProxyErrors.socksStatus(e));
             return;
         }
+        InetSocketAddress control = (InetSocketAddress) ctx.channel().remoteAddress();
+        // The relay socket listens where the client reached us (§7: BND.ADDR of the reply).
+        InetSocketAddress bindTo = new InetSocketAddress(((InetSocketAddress) ctx.channel().localAddress())
+                .getAddress(), 0);
         association = new UdpAssociation(session, control.getAddress(), stats);
         association.bind(bindTo).addListener(f -> ctx.executor().execute(() -> {
             if (!f.isSuccess()) {

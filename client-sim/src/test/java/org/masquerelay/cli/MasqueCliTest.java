@@ -49,4 +49,18 @@ class MasqueCliTest {
         assertThat(MasqueCli.run("fetch", "ftp://127.0.0.1/", "--config", dir.resolve("client.yaml").toString()))
                 .isNotZero();
     }
+
+    @Test
+    void proxyOptionErrorsExit78BeforeAnythingBinds() throws Exception {
+        LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free());
+        String config = dir.resolve("client.yaml").toString();
+        assertThat(MasqueCli.run("proxy", "--config", config)).as("no listener").isEqualTo(78);
+        assertThat(MasqueCli.run("proxy", "--config", config, "--socks", "localhost:1080")).isEqualTo(78);
+        assertThat(MasqueCli.run("proxy", "--config", config, "--http", "127.0.0.1:0",
+                "--max-streams-per-connection", "0")).isEqualTo(78);
+        assertThat(MasqueCli.run("proxy", "--config", config, "--socks", "127.0.0.1:0",
+                "--socks-auth", dir.resolve("missing").toString())).isEqualTo(78);
+        assertThat(MasqueCli.run("proxy", "--config", dir.resolve("missing.yaml").toString(), "--socks",
+                "127.0.0.1:0")).isEqualTo(78);
+    }
 }
