@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
  * one run so the baseline shares the machine's current noise. Medians of {@code --runs}.
  * Outer packets are 1452-byte UDP payloads, inner ones 1350. Not a test: it asserts nothing.
  */
-@Command(name = "bench", description = "Benchmark direct versus two hops on loopback (medians).")
+@Command(name = "bench", description = "Benchmark direct versus two hops on loopback (medians).",
+        subcommands = ProxyBenchCommand.class)
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--bytes", defaultValue = "67108864", description = "Bulk transfer size.")
     long bytes;
@@ -140,7 +141,7 @@ final class BenchCommand implements Callable<Integer> {
         return sorted.length == 0 ? 0 : sorted[Math.max(0, (int) Math.ceil(q * sorted.length) - 1)];
     }
 
-    private static double median(double[] v) {
+    static double median(double[] v) {
         double[] c = v.clone();
         Arrays.sort(c);
         return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
