@@ -69,7 +69,12 @@ final class ProxyCommand implements Callable<Integer> {
         } catch (Exception e) {
             return ClientOptions.report(e);
         }
-        ProxyServer server = ProxyServer.start(config, pool);
+        ProxyServer server;
+        try {
+            server = ProxyServer.start(config, pool);
+        } catch (RuntimeException e) {
+            return ClientOptions.report(e.getCause() != null ? e.getCause() : e);
+        }
         System.err.println("masque proxy: socks5 " + show(server.socksAddress()) + ", http " + show(server.httpAddress()));
         ScheduledExecutorService ticker = null;
         if (statsSeconds != null) {

@@ -62,15 +62,19 @@ public final class ProxyServer implements AutoCloseable {
                 HttpProxyHandler h = new HttpProxyHandler(pool, meter);
                 return h::install;
             });
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // a taken port arrives as a BindException, thrown unchecked by Netty
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            throw e;
+            pool.close();
+            throw e instanceof RuntimeException r ? r : new IllegalStateException("cannot listen: " + e, e);
         }
         log.info("proxy listening: socks5 {}, http {}", socks == null ? "off" : socks.localAddress(),
                 http == null ? "off" : http.localAddress());
     }
 
-    /** Binds the configured listeners; the pool belongs to the server from now on. */
+    /**
+     * Binds the configured listeners; the pool belongs to the server from now on (and is closed
+     * if a listener cannot bind).
+     */
     public static ProxyServer start(ProxyConfig config, ClientPool pool) {
         return new ProxyServer(config, pool);
     }

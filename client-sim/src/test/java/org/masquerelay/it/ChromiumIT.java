@@ -11,15 +11,12 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.masquerelay.proxy.ClientPool;
-import org.masquerelay.proxy.ProxyConfig;
 import org.masquerelay.proxy.ProxyServer;
 import org.masquerelay.tools.origin.HttpOrigin;
 
@@ -63,10 +60,7 @@ class ChromiumIT {
         Files.writeString(site.resolve("count.js"), "window.ran = (window.ran || 0) + 1;\n");
         try (HttpOrigin first = new HttpOrigin(new InetSocketAddress(TARGET, 0), site);
              HttpOrigin second = new HttpOrigin(new InetSocketAddress(SECOND_TARGET, 0), site);
-             ProxyServer proxy = ProxyServer.start(
-                     ProxyConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null, null, 100,
-                             Duration.ofSeconds(20)),
-                     new ClientPool(relays::newClient, 100, Duration.ofSeconds(20)))) {
+             ProxyServer proxy = relays.startProxy(true, false, null, 100)) {
             Files.writeString(site.resolve("index.html"), page(first, second));
             Path profile = Files.createDirectories(relays.dir().resolve("chromium-profile"));
             Path stderr = relays.dir().resolve("chromium.err");

@@ -6,23 +6,18 @@ import static org.masquerelay.it.LoopbackRelays.EGRESS_SOURCE;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.masquerelay.proxy.ClientPool;
-import org.masquerelay.proxy.ProxyConfig;
 import org.masquerelay.proxy.ProxyServer;
 import org.masquerelay.proxy.SocksCredentials;
 import org.masquerelay.tools.origin.HttpOrigin;
@@ -48,23 +43,11 @@ class CurlIT {
     static void start() throws Exception {
         requireCurl();
         work = relays.dir();
-        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        proxy = ProxyServer.start(ProxyConfig.of(any, any, null, 100, Duration.ofSeconds(20)),
-                new ClientPool(relays::newClient, 100, Duration.ofSeconds(20)));
+        proxy = relays.startProxy(true, true, null, 100);
         Path users = work.resolve("socks-users");
         Files.writeString(users, "# test users\nalice:s3cret:with:colons\nbob:hunter2\n");
-        authProxy = ProxyServer.start(ProxyConfig.of(any, null, SocksCredentials.load(users), 100,
-                Duration.ofSeconds(20)), new ClientPool(relays::newClient, 100, Duration.ofSeconds(20)));
+        authProxy = relays.startProxy(true, false, SocksCredentials.load(users), 100);
         expectedSha256 = HttpOrigin.patternSha256(SIZE);
-    }
-
-    @AfterAll
-    static void stop() {
-        for (ProxyServer p : new ProxyServer[] {proxy, authProxy}) {
-            if (p != null) {
-                p.close();
-            }
-        }
     }
 
     static void requireCurl() {

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -22,6 +23,10 @@ import org.masquerelay.egress.EgressServer;
 import org.masquerelay.egress.config.EgressConfig;
 import org.masquerelay.ingress.IngressServer;
 import org.masquerelay.ingress.config.IngressConfig;
+import org.masquerelay.proxy.ClientPool;
+import org.masquerelay.proxy.ProxyConfig;
+import org.masquerelay.proxy.ProxyServer;
+import org.masquerelay.proxy.SocksCredentials;
 import org.masquerelay.tools.origin.HttpOrigin;
 
 /**
@@ -99,6 +104,18 @@ final class LoopbackRelays implements BeforeAllCallback, AfterAllCallback {
     /** A client bound to {@link #CLIENT}, verifying both relays with the deployment's CA. */
     MasqueClient newClient() throws Exception {
         return new MasqueClient(clientConfig(), false, CLIENT);
+    }
+
+    /**
+     * A local proxy on loopback ports whose pool makes clients of this deployment, closed after
+     * the class (closing it earlier is fine).
+     */
+    ProxyServer startProxy(boolean socks, boolean http, SocksCredentials users, int maxStreams) throws Exception {
+        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        Duration timeout = Duration.ofSeconds(20);
+        return closeAfterAll(ProxyServer.start(
+                ProxyConfig.of(socks ? any : null, http ? any : null, users, maxStreams, timeout),
+                new ClientPool(this::newClient, maxStreams, timeout)));
     }
 
     /** Kills the ingress (CONNECTION_CLOSE to its clients, no drain), as a crashed hop would. */

@@ -14,14 +14,10 @@ import static org.masquerelay.it.LoopbackRelays.await;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.masquerelay.proxy.ClientPool;
-import org.masquerelay.proxy.ProxyConfig;
 import org.masquerelay.proxy.ProxyServer;
 import org.masquerelay.tools.origin.HttpOrigin;
 
@@ -35,10 +31,8 @@ class ProxyHopDropIT {
 
     @Test
     void killingTheIngressFailsTheFlowAndANewFlowReconnectsAfterItsRestart() throws Exception {
-        ClientPool pool = new ClientPool(relays::newClient, 100, Duration.ofSeconds(20));
-        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        try (ProxyServer proxy = ProxyServer.start(ProxyConfig.of(any, null, null, 100, Duration.ofSeconds(20)),
-                pool)) {
+        try (ProxyServer proxy = relays.startProxy(true, false, null, 100)) {
+            ClientPool pool = proxy.pool();
             int port = relays.origin().localAddress().getPort();
             long n = 1L << 30; // far more than can pass before the ingress dies
             try (Socket s = socksGreeted(proxy.socksAddress())) {

@@ -34,12 +34,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.masquerelay.protocol.tunnel.ByteStreamRelay;
-import org.masquerelay.proxy.ClientPool;
 import org.masquerelay.proxy.ProxyConfig;
 import org.masquerelay.proxy.ProxyServer;
 import org.masquerelay.tools.origin.HttpOrigin;
@@ -72,17 +70,8 @@ class ProxyIT {
         proxy = startProxy(ProxyConfig.DEFAULT_MAX_STREAMS_PER_CONNECTION);
     }
 
-    @AfterAll
-    static void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-    }
-
     static ProxyServer startProxy(int maxStreams) throws Exception {
-        ClientPool pool = new ClientPool(relays::newClient, maxStreams, Duration.ofSeconds(20));
-        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        return ProxyServer.start(ProxyConfig.of(any, any, null, maxStreams, Duration.ofSeconds(20)), pool);
+        return relays.startProxy(true, true, null, maxStreams);
     }
 
     static HttpOrigin origin() {
