@@ -2,6 +2,7 @@ package org.masquerelay.proxy;
 
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.quic.QuicStreamChannel;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,7 +59,7 @@ public final class ClientPool implements UpstreamConnector, AutoCloseable {
     /** The client for the next flow: the first with room, or a new one. */
     private synchronized Entry pick() throws Exception {
         if (closed) {
-            throw new java.io.IOException("proxy is shutting down");
+            throw new IOException("proxy is shutting down");
         }
         for (Entry e : entries) {
             if (e.streams < maxStreamsPerClient) {

@@ -2,6 +2,7 @@ package org.masquerelay.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -287,7 +288,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         countWrite(upstream.write(c));
     }
 
-    private void countWrite(io.netty.channel.ChannelFuture f) {
+    private void countWrite(ChannelFuture f) {
         writesInFlight++;
         f.addListener(x -> ctx.executor().execute(() -> {
             writesInFlight--;

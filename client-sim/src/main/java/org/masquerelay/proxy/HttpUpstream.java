@@ -8,6 +8,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -97,7 +98,7 @@ final class HttpUpstream extends ChannelInboundHandlerAdapter {
     /** Starts an exchange: remembers what shapes its response, then sends the request head. */
     ChannelFuture begin(HttpRequest head, boolean keepAlive) {
         clientKeepAlive = keepAlive;
-        headRequest = io.netty.handler.codec.http.HttpMethod.HEAD.equals(head.method());
+        headRequest = HttpMethod.HEAD.equals(head.method());
         QuicStreamChannel s = stream;
         s.eventLoop().execute(this::resetExchange); // runs before the write below: same queue
         return s.writeAndFlush(head);

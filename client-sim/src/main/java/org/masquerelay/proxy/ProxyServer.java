@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -81,7 +82,7 @@ public final class ProxyServer implements AutoCloseable {
 
     /** How a new connection's pipeline is built, given its meter. */
     private interface PipelineInstaller {
-        void install(io.netty.channel.ChannelPipeline p);
+        void install(ChannelPipeline p);
     }
 
     private Channel listen(InetSocketAddress address, Function<FlowMeter, PipelineInstaller> handlers) {

@@ -5,6 +5,7 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.socksx.v5.DefaultSocks5CommandResponse;
 import io.netty.handler.codec.socksx.v5.DefaultSocks5InitialResponse;
 import io.netty.handler.codec.socksx.v5.DefaultSocks5PasswordAuthResponse;
@@ -24,6 +25,7 @@ import io.netty.handler.codec.socksx.v5.Socks5ServerEncoder;
 import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -73,7 +75,7 @@ final class Socks5ServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Adds the decoder, encoder, meter and this handler to a new connection's pipeline. */
-    void install(io.netty.channel.ChannelPipeline p) {
+    void install(ChannelPipeline p) {
         p.addLast(DECODER, new Socks5InitialRequestDecoder());
         p.addLast(ENCODER, Socks5ServerEncoder.DEFAULT);
         p.addLast("meter", meter.handler());
@@ -255,7 +257,7 @@ final class Socks5ServerHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             InetSocketAddress bound = association.localAddress();
-            boolean v6 = bound.getAddress() instanceof java.net.Inet6Address;
+            boolean v6 = bound.getAddress() instanceof Inet6Address;
             ctx.writeAndFlush(new DefaultSocks5CommandResponse(Socks5CommandStatus.SUCCESS,
                     v6 ? Socks5AddressType.IPv6 : Socks5AddressType.IPv4,
                     NetUtil.toAddressString(bound.getAddress()), bound.getPort()));

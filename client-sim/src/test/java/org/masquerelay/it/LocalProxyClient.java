@@ -132,6 +132,39 @@ final class LocalProxyClient {
         return sha.digest();
     }
 
+    /** Reads a chunked body (RFC 9112 §7.1) to its end, trailers included, and returns it. */
+    static byte[] readChunked(InputStream in) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        while (true) {
+            String sizeLine = readLine(in);
+            int semicolon = sizeLine.indexOf(';');
+            int size = Integer.parseInt((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
+            if (size == 0) {
+                while (!readLine(in).isEmpty()) {
+                    // trailer fields
+                }
+                return body.toByteArray();
+            }
+            body.write(in.readNBytes(size));
+            if (!readLine(in).isEmpty()) {
+                throw new IOException("chunk not followed by CRLF");
+            }
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int b; (b = in.read()) != '\n'; ) {
+            if (b < 0) {
+                throw new IOException("connection closed inside a chunked body");
+            }
+            if (b != '\r') {
+                line.append((char) b);
+            }
+        }
+        return line.toString();
+    }
+
     static void send(Socket s, String text) throws IOException {
         s.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
     }

@@ -225,6 +225,52 @@ class ProxyIT {
     }
 
     @Test
+    void httpAbsoluteFormForwardsRequestBodiesOfBothFramings() throws Exception {
+        byte[] body = new byte[2 << 20];
+        ThreadLocalRandom.current().nextBytes(body);
+        String url = "http://" + TARGET.getHostAddress() + ":" + origin().localAddress().getPort() + "/echo";
+        try (Socket s = new Socket()) {
+            s.connect(proxy.httpAddress(), 5000);
+            s.setSoTimeout(60_000);
+            InputStream in = s.getInputStream();
+            // Content-Length: written while the echo comes back, as the origin streams it.
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    send(s, "POST " + url + " HTTP/1.1\r\nHost: o\r\nContent-Length: " + body.length + "\r\n\r\n");
+                    s.getOutputStream().write(body);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            String head = readHead(in);
+            assertThat(status(head)).isEqualTo(200);
+            assertThat(contentLength(head)).isEqualTo(body.length);
+            assertThat(in.readNBytes(body.length)).isEqualTo(body);
+            writer.get(30, TimeUnit.SECONDS);
+            // Chunked, on the same connection and upstream.
+            writer = CompletableFuture.runAsync(() -> {
+                try {
+                    send(s, "POST " + url + " HTTP/1.1\r\nHost: o\r\nTransfer-Encoding: chunked\r\n\r\n");
+                    for (int off = 0; off < body.length; off += 100_000) {
+                        int len = Math.min(100_000, body.length - off);
+                        send(s, Integer.toHexString(len) + "\r\n");
+                        s.getOutputStream().write(body, off, len);
+                        send(s, "\r\n");
+                    }
+                    send(s, "0\r\n\r\n");
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            head = readHead(in);
+            assertThat(status(head)).isEqualTo(200);
+            assertThat(field(head, "transfer-encoding")).isEqualToIgnoringCase("chunked");
+            assertThat(LocalProxyClient.readChunked(in)).isEqualTo(body);
+            writer.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void httpConnectRelaysBytesAfter200() throws Exception {
         try (Socket s = new Socket()) {
             s.connect(proxy.httpAddress(), 5000);
@@ -278,6 +324,7 @@ class ProxyIT {
         for (String mode : List.of("socks", "http")) {
             await(() -> proxy.stats().bufferedBytes() == 0, "no bytes held before the download");
             proxy.stats().resetMaxBufferedBytes();
+            long downAtStart = proxy.stats().bytesDown();
             try (Socket s = new Socket()) {
                 s.setReceiveBufferSize(64 * 1024);
                 String path = "/bytes/" + n;
@@ -298,20 +345,36 @@ class ProxyIT {
                 assertThat(status(readHead(in))).isEqualTo(200);
                 byte[] first = in.readNBytes(4 << 20);
                 assertThat(first).hasSize(4 << 20);
-                long downBefore = proxy.stats().bytesDown();
-                Thread.sleep(6000); // the reader stalls; the download is far from done
-                long stalledGrowth = proxy.stats().bytesDown() - downBefore;
+                // The reader stalls until the proxy stops accepting (its count of bytes down stays
+                // put for 2 s), at least 5 s. Without backpressure that happens only once the whole
+                // body is in the proxy's memory.
+                long stallStart = System.nanoTime();
+                long lastDown = -1;
+                long steadySince = stallStart;
+                while (System.nanoTime() - stallStart < TimeUnit.SECONDS.toNanos(90)) {
+                    long down = proxy.stats().bytesDown() - downAtStart;
+                    long now = System.nanoTime();
+                    if (down != lastDown) {
+                        lastDown = down;
+                        steadySince = now;
+                    } else if (now - steadySince >= TimeUnit.SECONDS.toNanos(2)
+                            && now - stallStart >= TimeUnit.SECONDS.toNanos(5)) {
+                        break;
+                    }
+                    Thread.sleep(100);
+                }
+                double stalledSeconds = (System.nanoTime() - stallStart) / 1e9;
                 long maxWhileStalled = proxy.stats().maxBufferedBytes();
                 byte[] rest = in.readAllBytes();
                 assertThat(first.length + (long) rest.length).isEqualTo(n);
-                System.err.printf("backpressure (%s): max buffered %d bytes while stalled, %d after; "
-                        + "%d bytes accepted during the stall%n", mode, maxWhileStalled,
-                        proxy.stats().maxBufferedBytes(), stalledGrowth);
-                // The gauge saw the stall (it holds about HIGH_WATER) and never passed the bound.
-                assertThat(maxWhileStalled).isGreaterThan(ByteStreamRelay.HIGH_WATER / 2);
+                System.err.printf("backpressure (%s): stalled %.1f s; max buffered %d bytes while stalled, %d "
+                        + "over the whole download; %d of %d bytes accepted when the stall ended%n", mode,
+                        stalledSeconds, maxWhileStalled, proxy.stats().maxBufferedBytes(), lastDown, n);
+                assertThat(maxWhileStalled).as("the proxy never passed its bound").isLessThan(BUFFER_BOUND);
                 assertThat(proxy.stats().maxBufferedBytes()).isLessThan(BUFFER_BOUND);
-                // Without backpressure the stall would accept the rest of the 48 MiB.
-                assertThat(stalledGrowth).isLessThan(16L << 20);
+                // The stall reached the proxy (not only kernel buffers): it held about HIGH_WATER.
+                assertThat(maxWhileStalled).isGreaterThan(ByteStreamRelay.HIGH_WATER / 2);
+                assertThat(lastDown).as("the proxy stopped accepting long before the end").isLessThan(n / 2);
             }
         }
     }
