@@ -58,6 +58,9 @@ final class ProxyBenchCommand implements Callable<Integer> {
                  ProxyServer proxy = ProxyServer.start(ProxyConfig.of(any, any, null, 100, Duration.ofSeconds(30)),
                          new ClientPool(() -> new MasqueClient(clientConfig, false, null), 100,
                                  Duration.ofSeconds(30)))) {
+                System.err.println("ingress " + hostPort(ingress.quicAddress()) + ", egress "
+                        + hostPort(egress.quicAddress()) + ", socks5 " + hostPort(proxy.socksAddress()) + ", http "
+                        + hostPort(proxy.httpAddress()));
                 fetcher.connect().get(15, TimeUnit.SECONDS);
                 String url = origin.uri("/bytes/" + bytes).toString();
                 String socks = hostPort(proxy.socksAddress());

@@ -46,7 +46,7 @@ final class UdpAssociation extends ChannelInboundHandlerAdapter {
     private final Map<String, Destination> destinations = new HashMap<>();
     private InetSocketAddress client;
     private Channel socket;
-    private long dropped;
+    private long dropped; // wrong sender, fragment, bad header, too many destinations, flow busy
 
     UdpAssociation(UpstreamConnector.UdpSession session, InetAddress clientIp, ProxyStats stats) {
         this.session = session;
@@ -77,11 +77,6 @@ final class UdpAssociation extends ChannelInboundHandlerAdapter {
         if (socket != null) {
             socket.close();
         }
-    }
-
-    /** Datagrams dropped so far (wrong sender, fragment, bad header, flow not open). */
-    long dropped() {
-        return dropped;
     }
 
     @Override

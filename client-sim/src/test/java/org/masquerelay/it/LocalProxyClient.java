@@ -5,11 +5,13 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The client side of the local proxy's protocols, spelled out byte by byte so a test sees every
@@ -163,6 +165,22 @@ final class LocalProxyClient {
             }
         }
         return line.toString();
+    }
+
+    /** Something a test does with a socket. */
+    interface SocketAction {
+        void run() throws IOException;
+    }
+
+    /** Runs {@code action} on another thread, as a writer must while the test reads the echo. */
+    static CompletableFuture<Void> inBackground(SocketAction action) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                action.run();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     static void send(Socket s, String text) throws IOException {
