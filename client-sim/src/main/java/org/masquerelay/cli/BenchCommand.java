@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
  * one run so the baseline shares the machine's current noise. Medians of {@code --runs}.
  * Outer packets are 1452-byte UDP payloads, inner ones 1350. Not a test: it asserts nothing.
  */
-@Command(name = "bench", description = "Benchmark direct versus two hops on loopback (medians).")
+@Command(name = "bench", description = "Benchmark direct versus two hops on loopback (medians).",
+        subcommands = ProxyBenchCommand.class)
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--bytes", defaultValue = "67108864", description = "Bulk transfer size.")
     long bytes;
@@ -51,7 +52,8 @@ final class BenchCommand implements Callable<Integer> {
         Path dir = Files.createTempDirectory("masque-bench");
         try (HttpOrigin origin = new HttpOrigin(new InetSocketAddress("127.0.0.1", 0));
              UdpEchoServer echo = new UdpEchoServer(new InetSocketAddress("127.0.0.1", 0))) {
-            LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free());
+            // The plain relay pair (no tokens, no location): the bench measures the data path.
+            LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free(), java.util.List.of("127.0.0.1"));
             try (EgressServer egress = EgressServer.start(EgressConfig.load(dir.resolve("egress.yaml")));
                  IngressServer ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")));
                  MasqueClient client = new MasqueClient(ClientConfig.load(dir.resolve("client.yaml")), false, null)) {
@@ -140,7 +142,7 @@ final class BenchCommand implements Callable<Integer> {
         return sorted.length == 0 ? 0 : sorted[Math.max(0, (int) Math.ceil(q * sorted.length) - 1)];
     }
 
-    private static double median(double[] v) {
+    static double median(double[] v) {
         double[] c = v.clone();
         Arrays.sort(c);
         return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;

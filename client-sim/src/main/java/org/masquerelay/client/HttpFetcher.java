@@ -95,8 +95,11 @@ public final class HttpFetcher {
         return result;
     }
 
-    /** HTTP/3 DATA frames in, bytes out, and the reverse: the CONNECT stream as a byte pipe. */
-    static final class DataFrameCodec extends ChannelDuplexHandler {
+    /**
+     * HTTP/3 DATA frames in, bytes out, and the reverse: the CONNECT stream (RFC 9114 §4.4) as a
+     * byte pipe, so an HTTP/1.1 codec can run on it. Not sharable.
+     */
+    public static final class DataFrameCodec extends ChannelDuplexHandler {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof Http3DataFrame frame) {

@@ -234,4 +234,18 @@ class MasqueCliTest {
         assertThat(Run.of("keys").exitCode()).isEqualTo(2);
         assertThat(Run.of("keys", "generate").exitCode()).isEqualTo(2);
     }
+
+    @Test
+    void proxyOptionErrorsExit78BeforeAnythingBinds() throws Exception {
+        LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free());
+        String config = dir.resolve("client.yaml").toString();
+        assertThat(MasqueCli.run("proxy", "--config", config)).as("no listener").isEqualTo(78);
+        assertThat(MasqueCli.run("proxy", "--config", config, "--socks", "localhost:1080")).isEqualTo(78);
+        assertThat(MasqueCli.run("proxy", "--config", config, "--http", "127.0.0.1:0",
+                "--max-streams-per-connection", "0")).isEqualTo(78);
+        assertThat(MasqueCli.run("proxy", "--config", config, "--socks", "127.0.0.1:0",
+                "--socks-auth", dir.resolve("missing").toString())).isEqualTo(78);
+        assertThat(MasqueCli.run("proxy", "--config", dir.resolve("missing.yaml").toString(), "--socks",
+                "127.0.0.1:0")).isEqualTo(78);
+    }
 }

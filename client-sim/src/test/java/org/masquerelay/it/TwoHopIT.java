@@ -2,6 +2,10 @@ package org.masquerelay.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.masquerelay.it.LoopbackRelays.CLIENT;
+import static org.masquerelay.it.LoopbackRelays.EGRESS_SOURCE;
+import static org.masquerelay.it.LoopbackRelays.TARGET;
+import static org.masquerelay.it.LoopbackRelays.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -10,10 +14,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -26,12 +28,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.masquerelay.cli.LoopbackDeployment;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.masquerelay.client.ClientConfig;
 import org.masquerelay.client.HopConfig;
 import org.masquerelay.client.HttpFetcher;
@@ -40,9 +40,7 @@ import org.masquerelay.client.MasqueClient;
 import org.masquerelay.client.ProxyResponseException;
 import org.masquerelay.client.UdpEchoProbe;
 import org.masquerelay.egress.EgressServer;
-import org.masquerelay.egress.config.EgressConfig;
 import org.masquerelay.ingress.IngressServer;
-import org.masquerelay.ingress.config.IngressConfig;
 import org.masquerelay.tools.origin.HttpOrigin;
 import org.masquerelay.tools.origin.TcpEchoServer;
 import org.masquerelay.tools.origin.UdpEchoServer;
@@ -55,11 +53,9 @@ import org.slf4j.LoggerFactory;
  * address is unambiguous.
  */
 class TwoHopIT {
-    static final InetAddress CLIENT = addr("127.0.0.5");
-    static final InetAddress EGRESS_SOURCE = addr("127.0.0.77");
-    static final InetAddress TARGET = addr("127.0.0.99");
+    @RegisterExtension
+    static final LoopbackRelays relays = new LoopbackRelays();
 
-    @TempDir
     static Path dir;
 
     static ListAppender<ILoggingEvent> logs = new ListAppender<>();
@@ -79,19 +75,19 @@ class TwoHopIT {
         logs.start();
         relayLogger.addAppender(logs);
 
-        origin = new HttpOrigin(new InetSocketAddress(TARGET, 0));
+        dir = relays.dir();
+        origin = relays.origin();
+        egress = relays.egress();
+        ingress = relays.ingress();
         tcpEcho = new TcpEchoServer(new InetSocketAddress(TARGET, 0));
         udpEcho = new UdpEchoServer(new InetSocketAddress(TARGET, 0));
-        LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free(), List.of(EGRESS_SOURCE.getHostAddress()));
-        egress = EgressServer.start(EgressConfig.load(dir.resolve("egress.yaml")));
-        ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")));
-        client = new MasqueClient(ClientConfig.load(dir.resolve("client.yaml")), false, CLIENT);
+        client = relays.newClient();
         client.connect().get(20, TimeUnit.SECONDS);
     }
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {client, ingress, egress, origin, tcpEcho, udpEcho}) {
+        for (AutoCloseable c : new AutoCloseable[] {client, tcpEcho, udpEcho}) {
             try {
                 if (c != null) {
                     c.close();
@@ -301,24 +297,6 @@ class TwoHopIT {
         @Override
         public void write(byte[] b, int off, int len) {
             n += len;
-        }
-    }
-
-    static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    static InetAddress addr(String s) {
-        try {
-            return InetAddress.getByName(s);
-        } catch (java.net.UnknownHostException e) {
-            throw new AssertionError(e);
         }
     }
 

@@ -1,0 +1,42 @@
+package org.masquerelay.proxy;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import org.masquerelay.pool.yaml.ConfigErrors;
+import org.masquerelay.pool.yaml.ConfigException;
+
+/**
+ * What the local proxy listens on and how it uses the relay path.
+ *
+ * @param socksListen the SOCKS5 listener (RFC 1928), or null for none
+ * @param httpListen the HTTP proxy listener (RFC 9110 §9.3.6, RFC 9112 §3.2.2), or null for none
+ * @param socksCredentials users for RFC 1929 username/password authentication, or null to offer
+ *     only "no authentication required"
+ * @param maxStreamsPerConnection flows one {@code MasqueClient} carries before the pool opens
+ *     another (each client is one outer and one inner QUIC connection)
+ * @param openTimeout how long a flow waits for the egress's answer before it fails (SOCKS reply
+ *     0x06, HTTP 504)
+ */
+public record ProxyConfig(InetSocketAddress socksListen, InetSocketAddress httpListen,
+                          SocksCredentials socksCredentials, int maxStreamsPerConnection,
+                          Duration openTimeout) {
+    public static final int DEFAULT_MAX_STREAMS_PER_CONNECTION = 100;
+    public static final Duration DEFAULT_OPEN_TIMEOUT = Duration.ofSeconds(30);
+
+    /** Validates everything at once, in the message shape of the relays' configs. */
+    public static ProxyConfig of(InetSocketAddress socksListen, InetSocketAddress httpListen,
+                                 SocksCredentials socksCredentials, int maxStreamsPerConnection,
+                                 Duration openTimeout) throws ConfigException {
+        ConfigErrors errors = new ConfigErrors();
+        errors.check(socksListen != null || httpListen != null, "listeners", "none",
+                "--socks, --http or both");
+        errors.check(maxStreamsPerConnection >= 1, "max-streams-per-connection", maxStreamsPerConnection,
+                ">= 1");
+        errors.check(openTimeout != null && !openTimeout.isNegative() && !openTimeout.isZero(),
+                "connect-timeout", openTimeout, "a positive duration");
+        errors.check(socksCredentials == null || socksListen != null, "socks-auth", "set",
+                "only together with --socks");
+        errors.throwIfAny("proxy options");
+        return new ProxyConfig(socksListen, httpListen, socksCredentials, maxStreamsPerConnection, openTimeout);
+    }
+}

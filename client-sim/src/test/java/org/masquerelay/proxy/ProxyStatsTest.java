@@ -1,0 +1,41 @@
+package org.masquerelay.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.Test;
+
+class ProxyStatsTest {
+    @Test
+    void statusLineShowsUnknownCityUntilOneIsReported() {
+        ProxyStats s = new ProxyStats(() -> 3, () -> 1, () -> 2);
+        s.up(1536);
+        s.down(3L << 20);
+        assertThat(s.statusLine()).isEqualTo("proxy: 3 active flow(s), up 1.5 KiB, down 3.0 MiB, "
+                + "1 relay connection(s), 2 reconnect(s), egress city unknown");
+        s.egressCity("London");
+        assertThat(s.statusLine()).endsWith("egress city London");
+    }
+
+    @Test
+    void meterHoldsAcceptedBytesUntilTheLocalWriteCompletes() {
+        ProxyStats s = new ProxyStats(() -> 0, () -> 0, () -> 0);
+        FlowMeter m = new FlowMeter(s);
+        EmbeddedChannel ch = new EmbeddedChannel(m.handler());
+        m.bind(ch);
+        m.bytesFromPeer(1000);
+        assertThat(s.bufferedBytes()).isEqualTo(1000);
+        ch.write(Unpooled.wrappedBuffer(new byte[600]));
+        assertThat(s.bufferedBytes()).as("queued, not yet written").isEqualTo(1000);
+        ch.flush();
+        assertThat(s.bufferedBytes()).isEqualTo(400);
+        assertThat(s.maxBufferedBytes()).isEqualTo(1000);
+        assertThat(s.bytesDown()).isEqualTo(1000);
+        ch.close();
+        assertThat(s.bufferedBytes()).as("a closed flow holds nothing").isZero();
+        m.bytesFromPeer(5);
+        assertThat(s.bufferedBytes()).isZero();
+        ch.finishAndReleaseAll();
+    }
+}
