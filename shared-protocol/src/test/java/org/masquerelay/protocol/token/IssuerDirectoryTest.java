@@ -201,6 +201,8 @@ class IssuerDirectoryTest {
             {"a":tru}                                               | unexpected character at offset 5
             {"a":"\\x"}                                             | invalid escape at offset 8
             {"a":"\\u12g4"}                                         | invalid \\u escape at offset 11
+            # Fullwidth A and Arabic-Indic zero are digits to Character.digit (found by a property).
+            {"a":"\\u0\uFF21\u0660\u0660"}                           | invalid \\u escape at offset 10
             {"a":"\\ud800"}                                         | unpaired surrogate escape at offset 12
             {"a":"\\udc00\\ud800"}                                  | unpaired surrogate escape at offset 12
             {"a":"abc                                               | unterminated string at offset 9
