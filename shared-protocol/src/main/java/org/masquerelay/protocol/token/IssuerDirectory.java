@@ -106,11 +106,20 @@ public record IssuerDirectory(String issuerRequestUri, List<TokenKeyEntry> token
     /**
      * Validates the URI and copies the list.
      *
-     * @throws MalformedTokenException if {@code issuerRequestUri} is not a URI reference
+     * @throws MalformedTokenException if {@code issuerRequestUri} is not a URI reference or not
+     *     Unicode text
      */
     public IssuerDirectory {
         if (issuerRequestUri.isEmpty()) {
             throw new MalformedTokenException(WHAT + ": issuer-request-uri is empty");
+        }
+        // java.net.URI takes unpaired surrogates as "other" characters, but JSON text is UTF-8
+        // (RFC 8259 §8.1), which cannot carry them: toJson would write what fromJson refuses.
+        if (issuerRequestUri
+                .codePoints()
+                .anyMatch(cp -> cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE)) {
+            throw new MalformedTokenException(
+                    WHAT + ": issuer-request-uri has an unpaired surrogate (not Unicode text)");
         }
         try {
             new URI(issuerRequestUri);

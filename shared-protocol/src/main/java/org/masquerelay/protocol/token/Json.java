@@ -230,7 +230,10 @@ final class Json {
         }
         int value = 0;
         for (int i = 0; i < 4; i++) {
-            int digit = Character.digit(text.charAt(pos++), 16);
+            // RFC 8259 §7: HEXDIG is ASCII. Character.digit alone also takes fullwidth letters and
+            // other scripts' digits (U+FF21, U+0660), which a strict reader must refuse.
+            char c = text.charAt(pos++);
+            int digit = c < 0x80 ? Character.digit(c, 16) : -1;
             if (digit < 0) {
                 throw error("invalid \\u escape");
             }

@@ -40,22 +40,33 @@ public record PrivateTokenChallenge(byte[] challenge, byte[] tokenKey, OptionalL
     /** Longest field value {@link #parse} reads, in characters. */
     public static final int MAX_FIELD_LENGTH = AuthHeaderParser.MAX_FIELD_LENGTH;
 
+    /**
+     * Largest max-age: {@link #parse} reads at most 18 digits, and a challenge must never be
+     * written in a form it would refuse.
+     */
+    public static final long MAX_MAX_AGE = 999_999_999_999_999_999L;
+
     private static final String FIELD = "PrivateToken challenge list";
 
     /**
      * Validates and copies the values.
      *
      * @throws MalformedTokenException if the challenge is shorter than a token_type or max-age is
-     *     negative
+     *     outside 0 to {@value #MAX_MAX_AGE}
      */
     public PrivateTokenChallenge {
         if (challenge.length < 2) {
             throw new MalformedTokenException(
                     FIELD + ": challenge of " + challenge.length + " bytes has no token_type");
         }
-        if (maxAge.isPresent() && maxAge.getAsLong() < 0) {
+        if (maxAge.isPresent() && (maxAge.getAsLong() < 0 || maxAge.getAsLong() > MAX_MAX_AGE)) {
             throw new MalformedTokenException(
-                    FIELD + ": max-age " + maxAge.getAsLong() + " (expected: 0 or more)");
+                    FIELD
+                            + ": max-age "
+                            + maxAge.getAsLong()
+                            + " (expected: 0-"
+                            + MAX_MAX_AGE
+                            + ")");
         }
         challenge = challenge.clone();
         tokenKey = tokenKey == null ? null : tokenKey.clone();

@@ -38,14 +38,20 @@ public final class HostSyntax {
     if (host.indexOf(':') >= 0) {
       return canonicalIpv6(host);
     }
-    String lower = host.toLowerCase(Locale.ROOT);
-    for (int i = 0; i < lower.length(); i++) {
-      char c = lower.charAt(i);
-      if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.')) {
+    // Check the text as written: lower-casing first would let non-ASCII letters through as LDH,
+    // such as KELVIN SIGN (U+212A), which Locale.ROOT lower-cases to 'k'.
+    for (int i = 0; i < host.length(); i++) {
+      char c = host.charAt(i);
+      if (!(c >= 'a' && c <= 'z'
+          || c >= 'A' && c <= 'Z'
+          || c >= '0' && c <= '9'
+          || c == '-'
+          || c == '.')) {
         throw new MalformedTargetException(
             "host contains invalid character " + describe(c) + " at offset " + i);
       }
     }
+    String lower = host.toLowerCase(Locale.ROOT);
     boolean rooted = lower.endsWith(".");
     String name = rooted ? lower.substring(0, lower.length() - 1) : lower;
     if (name.isEmpty()) {

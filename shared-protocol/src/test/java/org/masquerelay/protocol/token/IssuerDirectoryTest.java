@@ -126,6 +126,19 @@ class IssuerDirectoryTest {
     }
 
     @Test
+    void refusesARequestUriThatJsonCannotCarry() {
+        // Found by a property: java.net.URI accepts "/\udc00x", whose JSON fromJson refuses.
+        for (String uri : new String[] {"/\udc00x", "/r\ud800"}) {
+            assertThatThrownBy(() -> new IssuerDirectory(uri, List.of()))
+                    .isInstanceOf(MalformedTokenException.class)
+                    .hasMessage("issuer directory: issuer-request-uri has an unpaired surrogate"
+                            + " (not Unicode text)");
+        }
+        IssuerDirectory paired = new IssuerDirectory("/r\ud83d\ude00", List.of());
+        assertThat(IssuerDirectory.fromJson(paired.toJson())).isEqualTo(paired);
+    }
+
+    @Test
     void escapesStringsTheWayTheParserReadsThem() {
         String awkward = "q\"b\\n\nr\rt\t\u0001\u007f\u00e9\ud83d\ude00";
         StringBuilder json = new StringBuilder();
@@ -201,6 +214,8 @@ class IssuerDirectoryTest {
             {"a":tru}                                               | unexpected character at offset 5
             {"a":"\\x"}                                             | invalid escape at offset 8
             {"a":"\\u12g4"}                                         | invalid \\u escape at offset 11
+            # Fullwidth A and Arabic-Indic zero are digits to Character.digit (found by a property).
+            {"a":"\\u0\uFF21\u0660\u0660"}                           | invalid \\u escape at offset 10
             {"a":"\\ud800"}                                         | unpaired surrogate escape at offset 12
             {"a":"\\udc00\\ud800"}                                  | unpaired surrogate escape at offset 12
             {"a":"abc                                               | unterminated string at offset 9

@@ -98,6 +98,24 @@ class PrivateTokenHeaderTest {
     }
 
     @Test
+    void maxAgeThatParseWouldRefuseCannotBeWritten() {
+        // Found by a property: max-age=9223372036854775807 was written, then refused by parse.
+        byte[] challenge = new TokenChallenge(2, "a", new byte[0], "").encode();
+        long largest = PrivateTokenChallenge.MAX_MAX_AGE;
+        PrivateTokenChallenge longest =
+                new PrivateTokenChallenge(challenge, null, OptionalLong.of(largest));
+
+        assertThat(PrivateTokenChallenge.parse(longest.toFieldValue())).containsExactly(longest);
+        for (long tooLarge : new long[] {largest + 1, Long.MAX_VALUE}) {
+            OptionalLong maxAge = OptionalLong.of(tooLarge);
+            assertThatThrownBy(() -> new PrivateTokenChallenge(challenge, null, maxAge))
+                    .isInstanceOf(MalformedTokenException.class)
+                    .hasMessage("PrivateToken challenge list: max-age " + tooLarge
+                            + " (expected: 0-999999999999999999)");
+        }
+    }
+
+    @Test
     void tokenKeyAndMaxAgeAreOptional() {
         String value = "PrivateToken challenge=\"AAIAAWEAAAA=\"";
 
