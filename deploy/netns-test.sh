@@ -92,7 +92,8 @@ stop_pid() {
 
 cleanup() {
   local rc=$? name ns p
-  trap - EXIT INT TERM
+  trap - EXIT
+  trap '' INT TERM   # a second Ctrl-C must not cut the cleanup short; it is bounded anyway
   set +e
   for name in "${!PID[@]}"; do kill -TERM "${PID[$name]}" 2>/dev/null; done
   for name in "${!PID[@]}"; do stop_pid "$name" TERM 15; done
@@ -104,7 +105,7 @@ cleanup() {
   if [[ $rc -ne 0 || $FAILED -ne 0 ]]; then
     for name in egress ingress origin dns; do
       [[ -n "${LOG[$name]:-}" && -f "${LOG[$name]}" ]] || continue
-      echo "----- $name log (${LOG[$name]}, last 80 lines) -----"
+      echo "----- $name log, last 80 lines -----"
       tail -n 80 "${LOG[$name]}"
     done
     [[ $rc -ne 0 ]] || rc=1
