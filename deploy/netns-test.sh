@@ -19,7 +19,8 @@
 # target's family, never the client's. Prints a report; exits non-zero on any failure, with the
 # relays' logs.
 #
-#   sudo deploy/netns-test.sh          # about a minute; KEEP=1 keeps the work directory
+#   sudo deploy/netns-test.sh          # about a minute; KEEP=1 keeps the work directory,
+#                                      # MQ_NETNS_ID=x names the namespaces mq-x-* (default: the PID)
 #
 # The DNS server has a namespace of its own rather than sharing the origin's: the egress must
 # reach its resolver over the network, as in production, and a resolver answering from the
