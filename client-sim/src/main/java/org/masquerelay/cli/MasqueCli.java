@@ -14,7 +14,7 @@ import picocli.CommandLine;
         description = "Two-hop MASQUE privacy relay: ingress, egress, client and tools.",
         subcommands = {DemoCommand.class, InitCommand.class, IngressCommand.class, EgressCommand.class,
                 FetchCommand.class, UdpEchoCommand.class, BenchCommand.class, KeysCommand.class,
-                PoolCommand.class, IssuerCommand.class, ProxyCommand.class})
+                PoolCommand.class, IssuerCommand.class, ProxyCommand.class, OriginCommand.class})
 public final class MasqueCli implements Runnable {
     /** sysexits.h EX_CONFIG: configuration error. */
     public static final int EX_CONFIG = 78;

@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.masquerelay.pool.AddressSelector;
@@ -27,6 +29,8 @@ import org.masquerelay.pool.Geohashes;
 import org.masquerelay.pool.IpPrefix;
 import org.masquerelay.pool.PoolRegistry;
 import org.masquerelay.protocol.geo.Ed25519Keys;
+import org.masquerelay.tools.origin.HttpOrigin;
+import picocli.CommandLine;
 
 class MasqueCliTest {
     @TempDir
@@ -247,5 +251,30 @@ class MasqueCliTest {
                 "--socks-auth", dir.resolve("missing").toString())).isEqualTo(78);
         assertThat(MasqueCli.run("proxy", "--config", dir.resolve("missing.yaml").toString(), "--socks",
                 "127.0.0.1:0")).isEqualTo(78);
+    }
+
+    @Test
+    void originServesWhoamiOnEveryListenAddressAndRejectsBadOnes() throws Exception {
+        OriginCommand origin = new OriginCommand();
+        new CommandLine(origin).parseArgs("--listen", "127.0.0.1:0", "--listen", "[::1]:0");
+        List<HttpOrigin> started = origin.start();
+        try {
+            assertThat(started).hasSize(2);
+            for (HttpOrigin o : started) {
+                HttpURLConnection c = (HttpURLConnection) o.uri("/whoami").toURL().openConnection();
+                String body = new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(c.getResponseCode()).isEqualTo(200);
+                // The peer address, in the family the origin was reached on.
+                assertThat(InetAddress.getByName(body.strip()).isLoopbackAddress()).isTrue();
+                assertThat(InetAddress.getByName(body.strip()).getAddress())
+                        .hasSize(o.localAddress().getAddress().getAddress().length);
+            }
+        } finally {
+            started.forEach(HttpOrigin::close);
+        }
+        Run bad = Run.of("origin", "--listen", "localhost:80");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--listen localhost:80: ");
+        assertThat(Run.of("origin").exitCode()).isEqualTo(2);
     }
 }
