@@ -72,6 +72,8 @@ import org.masquerelay.protocol.uri.UdpProxyTemplate;
 public final class MasqueClient implements AutoCloseable {
     /** Outer UDP payload (NETTY-NOTES trap 3): room for a full-size inner QUIC packet. */
     public static final int OUTER_MAX_UDP_PAYLOAD = 1452;
+    /** Time the inner CONNECTION_CLOSE gets to leave through the tunnel before it closes. */
+    static final int INNER_CLOSE_GRACE_MILLIS = 50;
     /** A QUIC handshake without an answer fails after this; UDP gives no "connection refused". */
     static final int CONNECT_TIMEOUT_MILLIS = 10_000;
 
@@ -172,21 +174,37 @@ public final class MasqueClient implements AutoCloseable {
             }
         }
 
+        /** Done once every channel of the session is closed. */
+        final CompletableFuture<Void> closedAll = new CompletableFuture<>();
+        boolean closing;
+
+        /**
+         * Closes the session, inner connection first: its CONNECTION_CLOSE must still travel
+         * through the tunnel, or the egress would hold the connection until its idle timeout.
+         * Call on the event loop.
+         */
         void close() {
-            if (inner != null) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            if (inner != null && inner.isActive() && tunnel != null && tunnel.isActive()) {
                 inner.close();
+                // The close packet goes inner socket -> bridge -> outer DATAGRAM on the next
+                // loop turns; a short grace lets it out before the tunnel goes.
+                tunnel.eventLoop().schedule(this::closeRest, INNER_CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            } else {
+                closeRest();
             }
-            if (tunnel != null) {
-                tunnel.close();
-            }
-            if (outer != null) {
-                outer.close();
-            }
-            for (Channel c : new Channel[] {innerSocket, bridgeSocket, outerSocket}) {
+        }
+
+        private void closeRest() {
+            for (Channel c : new Channel[] {inner, tunnel, outer, innerSocket, bridgeSocket, outerSocket}) {
                 if (c != null) {
                     c.close();
                 }
             }
+            closedAll.complete(null);
         }
     }
 
@@ -227,7 +245,7 @@ public final class MasqueClient implements AutoCloseable {
         Session s = new Session();
         result.whenComplete((ok, err) -> {
             if (err != null) {
-                s.close();
+                loop.execute(s::close);
             }
         });
         ChannelHandler outerCodec = clientCodec(ingressTls, config.ingress(), OUTER_MAX_UDP_PAYLOAD)
@@ -597,7 +615,13 @@ public final class MasqueClient implements AutoCloseable {
             s = session;
         }
         if (s != null && s.isDone() && !s.isCompletedExceptionally()) {
-            loop.submit(() -> s.join().close()).awaitUninterruptibly(2, TimeUnit.SECONDS);
+            Session open = s.join();
+            loop.execute(open::close);
+            try {
+                open.closedAll.get(2, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // closing is best effort; the event loop's shutdown closes what is left
+            }
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (tokens != null) {

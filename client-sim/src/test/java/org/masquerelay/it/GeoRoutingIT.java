@@ -39,6 +39,8 @@ import org.masquerelay.egress.EgressServer;
 import org.masquerelay.egress.config.EgressConfig;
 import org.masquerelay.ingress.IngressServer;
 import org.masquerelay.ingress.config.IngressConfig;
+import org.masquerelay.issuer.IssuerServer;
+import org.masquerelay.issuer.config.IssuerConfig;
 import org.masquerelay.pool.City;
 import org.masquerelay.pool.Geofeed;
 import org.masquerelay.pool.GeofeedEntry;
@@ -66,6 +68,7 @@ class GeoRoutingIT {
     static EgressServer egress;
     static IngressServer ingress;
     static PoolRegistry pool;
+    static IssuerServer issuer;
     static final List<MasqueClient> clients = new ArrayList<>();
 
     @BeforeAll
@@ -73,6 +76,7 @@ class GeoRoutingIT {
         origin = new HttpOrigin(new InetSocketAddress("127.0.0.1", 0));
         LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free());
         pool = PoolRegistry.load(dir.resolve("pool.yaml"));
+        issuer = IssuerServer.start(IssuerConfig.load(dir.resolve("issuer.yaml"))); // the deployment needs tokens
         egress = EgressServer.start(EgressConfig.load(dir.resolve("egress.yaml")));
         ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")));
     }
@@ -83,6 +87,7 @@ class GeoRoutingIT {
         all.add(ingress);
         all.add(egress);
         all.add(origin);
+        all.add(issuer);
         for (AutoCloseable c : all) {
             try {
                 if (c != null) {

@@ -47,9 +47,9 @@ import org.masquerelay.tools.origin.UdpEchoServer;
  * at its far end; the egress answers QUIC only from 127.0.0.1.
  */
 class HostileInputIT {
-    static final InetAddress LEGIT = TwoHopIT.addr("127.0.0.8");
-    static final InetAddress ATTACKER = TwoHopIT.addr("127.0.0.9");
-    static final InetAddress OUTSIDER = TwoHopIT.addr("127.0.0.66");
+    static final InetAddress LEGIT = LoopbackRelays.addr("127.0.0.8");
+    static final InetAddress ATTACKER = LoopbackRelays.addr("127.0.0.9");
+    static final InetAddress OUTSIDER = LoopbackRelays.addr("127.0.0.66");
     static final long H3_DATAGRAM_ERROR = 0x33; // RFC 9297 §5.2
     static final long H3_MESSAGE_ERROR = 0x10e; // RFC 9114 §8.1
     static final long H3_EXCESSIVE_LOAD = 0x107; // RFC 9114 §8.1
@@ -165,7 +165,7 @@ class HostileInputIT {
 
     @Test
     void connectionsPerClientAddressAreLimitedAndCounted() throws Exception {
-        InetAddress crowded = TwoHopIT.addr("127.0.0.10");
+        InetAddress crowded = LoopbackRelays.addr("127.0.0.10");
         double before = ingress.metrics().refused("max_connections_per_address");
         List<RawH3Client> held = new java.util.ArrayList<>();
         try {
@@ -182,7 +182,7 @@ class HostileInputIT {
             held.forEach(RawH3Client::close);
         }
         // Slots come back when connections close.
-        TwoHopIT.await(() -> {
+        LoopbackRelays.await(() -> {
             try (RawH3Client again = new RawH3Client(ingress.quicAddress(), crowded, 5000)) {
                 return again.quic.isActive();
             } catch (Exception e) {
@@ -236,7 +236,7 @@ class HostileInputIT {
             double before = ingress.metrics().drops("too_large");
             byte[] big = new byte[1500]; // fits a capsule, but its echo cannot fit one DATAGRAM frame
             t.writeData(concat(varint(0), varint(1 + big.length), varint(0), big));
-            TwoHopIT.await(() -> ingress.metrics().drops("too_large") == before + 1, "the too_large drop");
+            LoopbackRelays.await(() -> ingress.metrics().drops("too_large") == before + 1, "the too_large drop");
             raw.datagram(concat(varint(q), varint(0), "after".getBytes()));
             assertThat(raw.datagrams.poll(10, TimeUnit.SECONDS))
                     .isEqualTo(concat(varint(q), varint(0), "after".getBytes()));
@@ -309,7 +309,7 @@ class HostileInputIT {
             }
             try (DatagramChannel fromInside = DatagramChannel.open();
                  DatagramChannel fromOutside = DatagramChannel.open()) {
-                fromInside.bind(new InetSocketAddress(TwoHopIT.addr("127.0.0.1"), 0)); // passes the egress filter
+                fromInside.bind(new InetSocketAddress(LoopbackRelays.addr("127.0.0.1"), 0)); // passes the egress filter
                 fromOutside.bind(new InetSocketAddress(OUTSIDER, 0));
                 InetSocketAddress[] targets = {ingress.quicAddress(), egress.quicAddress()};
                 long start = System.nanoTime();
@@ -388,7 +388,7 @@ class HostileInputIT {
         assertThat(egress.scrapeMetrics()).isNotEqualTo(before).containsPattern(
                 "masque_egress_unauthorized_packets_dropped [1-9]");
         // The same peer from an allowed address is answered.
-        try (RawH3Client allowed = new RawH3Client(egress.quicAddress(), TwoHopIT.addr("127.0.0.1"), 10_000)) {
+        try (RawH3Client allowed = new RawH3Client(egress.quicAddress(), LoopbackRelays.addr("127.0.0.1"), 10_000)) {
             assertThat(allowed.quic.isActive()).isTrue();
         }
     }

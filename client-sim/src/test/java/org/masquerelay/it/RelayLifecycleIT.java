@@ -40,8 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * operator's SIGTERM (GOAWAY, drain with a deadline, exit) against a real relay process.
  */
 class RelayLifecycleIT {
-    static final InetAddress CLIENT = TwoHopIT.addr("127.0.0.6");
-    static final InetAddress TARGET = TwoHopIT.addr("127.0.0.98");
+    static final InetAddress CLIENT = LoopbackRelays.addr("127.0.0.6");
+    static final InetAddress TARGET = LoopbackRelays.addr("127.0.0.98");
 
     @TempDir
     Path dir;
@@ -86,7 +86,7 @@ class RelayLifecycleIT {
         ingress.close(); // CONNECTION_CLOSE to the client, then the port is free again
         ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")));
         // A flow that races the CONNECTION_CLOSE fails fast; the next one gets a new session.
-        TwoHopIT.await(this::fetchQuietly, "a fetch through the restarted ingress");
+        LoopbackRelays.await(this::fetchQuietly, "a fetch through the restarted ingress");
 
         assertThat(fetch(100_000)).isEqualTo(100_000);
         assertThat(client.reconnects()).isGreaterThanOrEqualTo(1);
@@ -103,7 +103,7 @@ class RelayLifecycleIT {
         egress.close(); // closes the inner connection; the outer one to the ingress survives
         egress = EgressServer.start(EgressConfig.load(dir.resolve("egress.yaml")));
         // A flow that races the CONNECTION_CLOSE may fail; the next one gets a new session.
-        TwoHopIT.await(this::fetchQuietly, "a fetch through the restarted egress");
+        LoopbackRelays.await(this::fetchQuietly, "a fetch through the restarted egress");
 
         assertThat(fetch(100_000)).isEqualTo(100_000);
         assertThat(client.reconnects()).isGreaterThan(before);
@@ -144,7 +144,7 @@ class RelayLifecycleIT {
 
             long termAt = System.nanoTime();
             relayProcess.destroy(); // SIGTERM
-            TwoHopIT.await(() -> status(healthz) == 503, "/healthz to report draining");
+            LoopbackRelays.await(() -> status(healthz) == 503, "/healthz to report draining");
 
             // The open flow still works while draining.
             assertThat(echo(flow, 50_000)).isTrue();
