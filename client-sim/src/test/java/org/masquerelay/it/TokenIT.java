@@ -71,6 +71,20 @@ class TokenIT {
         return "/.well-known/masque/udp/127.0.0.1/" + egress.quicAddress().getPort() + "/";
     }
 
+    /** A request without a token, whose 407 challenge the fetcher answers with a fresh token. */
+    static Token tokenFor(RawH3Client raw, TokenFetcher fetcher) throws Exception {
+        RawH3Client.Request first = raw.request(RawH3Client.connectUdp(ingressAuthority(), egressPath()));
+        PrivateTokenChallenge challenge = fetcher.selectChallenge(
+                first.response.get(20, TimeUnit.SECONDS).get("proxy-authenticate").toString()).orElseThrow();
+        return fetcher.next(challenge);
+    }
+
+    static Http3Headers withToken(Token token) {
+        Http3Headers h = RawH3Client.connectUdp(ingressAuthority(), egressPath());
+        h.set("proxy-authorization", PrivateTokenCredentials.of(token).toFieldValue());
+        return h;
+    }
+
     @Test
     void noTokenGets407WithAPrivateTokenChallenge() throws Exception {
         try (RawH3Client raw = new RawH3Client(ingress.quicAddress(), InetAddress.getByName("127.1.0.50"))) {
@@ -96,17 +110,9 @@ class TokenIT {
         String apiKey = Files.readString(dir.resolve("client.apikey")).strip();
         try (TokenFetcher fetcher = TokenFetcher.builder(issuer.directoryUri(), apiKey).build();
              RawH3Client raw = new RawH3Client(ingress.quicAddress(), InetAddress.getByName("127.1.0.52"))) {
-            RawH3Client.Request first = raw.request(RawH3Client.connectUdp(ingressAuthority(), egressPath()));
-            PrivateTokenChallenge challenge = fetcher.selectChallenge(
-                    first.response.get(20, TimeUnit.SECONDS).get("proxy-authenticate").toString()).orElseThrow();
-            Token token = fetcher.next(challenge);
-            String credentials = PrivateTokenCredentials.of(token).toFieldValue();
-            Http3Headers with = RawH3Client.connectUdp(ingressAuthority(), egressPath());
-            with.set("proxy-authorization", credentials);
-            assertThat(raw.request(with).status()).isEqualTo(200);
-            Http3Headers again = RawH3Client.connectUdp(ingressAuthority(), egressPath());
-            again.set("proxy-authorization", credentials);
-            RawH3Client.Request replay = raw.request(again);
+            Token token = tokenFor(raw, fetcher);
+            assertThat(raw.request(withToken(token)).status()).isEqualTo(200);
+            RawH3Client.Request replay = raw.request(withToken(token));
             assertThat(replay.status()).isEqualTo(407);
             assertThat(replay.proxyStatus()).contains("already spent");
         }
@@ -131,22 +137,15 @@ class TokenIT {
         String apiKey = Files.readString(dir.resolve("client.apikey")).strip();
         try (TokenFetcher fetcher = TokenFetcher.builder(issuer.directoryUri(), apiKey).build();
              RawH3Client raw = new RawH3Client(ingress.quicAddress(), InetAddress.getByName("127.1.0.54"))) {
-            RawH3Client.Request first = raw.request(RawH3Client.connectUdp(ingressAuthority(), egressPath()));
-            PrivateTokenChallenge challenge = fetcher.selectChallenge(
-                    first.response.get(20, TimeUnit.SECONDS).get("proxy-authenticate").toString()).orElseThrow();
-            Token token = fetcher.next(challenge);
+            Token token = tokenFor(raw, fetcher);
             byte[] auth = token.authenticator();
             auth[100] ^= 1;
             Token forged = new Token(token.nonce(), token.challengeDigest(), token.tokenKeyId(), auth);
-            Http3Headers h = RawH3Client.connectUdp(ingressAuthority(), egressPath());
-            h.set("proxy-authorization", PrivateTokenCredentials.of(forged).toFieldValue());
-            RawH3Client.Request r = raw.request(h);
+            RawH3Client.Request r = raw.request(withToken(forged));
             assertThat(r.status()).isEqualTo(407);
             assertThat(r.proxyStatus()).contains("invalid token");
             // The genuine one still works: a forged copy does not burn it.
-            Http3Headers ok = RawH3Client.connectUdp(ingressAuthority(), egressPath());
-            ok.set("proxy-authorization", PrivateTokenCredentials.of(token).toFieldValue());
-            assertThat(raw.request(ok).status()).isEqualTo(200);
+            assertThat(raw.request(withToken(token)).status()).isEqualTo(200);
         }
     }
 }

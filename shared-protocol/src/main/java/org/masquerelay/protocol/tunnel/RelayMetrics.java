@@ -21,9 +21,33 @@ public final class RelayMetrics implements TunnelMetrics {
     private final Counter bytesUpstream;
     private final Counter bytesDownstream;
     private final Counter streamsOpened;
-    private final ConcurrentHashMap<String, Counter> errors = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Counter> drops = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Counter> refused = new ConcurrentHashMap<>();
+    private final TaggedCounters errors;
+    private final TaggedCounters drops;
+    private final TaggedCounters refused;
+
+    /** One counter name with one tag, a counter per tag value, registered on first use. */
+    private final class TaggedCounters {
+        private final String name;
+        private final String tag;
+        private final String description;
+        private final ConcurrentHashMap<String, Counter> byValue = new ConcurrentHashMap<>();
+
+        TaggedCounters(String name, String tag, String description) {
+            this.name = name;
+            this.tag = tag;
+            this.description = description;
+        }
+
+        void increment(String value) {
+            byValue.computeIfAbsent(value, v -> Counter.builder(name).tag(tag, v).description(description)
+                    .register(registry)).increment();
+        }
+
+        double count(String value) {
+            Counter c = byValue.get(value);
+            return c == null ? 0 : c.count();
+        }
+    }
 
     /**
      * @param prefix metric name prefix, such as {@code masque_ingress}
@@ -43,6 +67,9 @@ public final class RelayMetrics implements TunnelMetrics {
         bytesDownstream = Counter.builder(prefix + "_bytes").tag("direction", "downstream")
                 .description("Payload bytes relayed").register(registry);
         streamsOpened = Counter.builder(prefix + "_" + streamNoun + "_opened").register(registry);
+        errors = new TaggedCounters(prefix + "_errors", "type", "Error responses by Proxy-Status type");
+        drops = new TaggedCounters(prefix + "_datagram_drops", "reason", "Datagrams dropped");
+        refused = new TaggedCounters(prefix + "_connections_refused", "reason", "Connections refused at a limit");
     }
 
     public int connections() {
@@ -73,20 +100,17 @@ public final class RelayMetrics implements TunnelMetrics {
 
     /** Counts a QUIC connection refused at a limit, by {@code reason}. */
     public void connectionRefused(String reason) {
-        refused.computeIfAbsent(reason, r -> Counter.builder(prefix + "_connections_refused")
-                .tag("reason", r).description("Connections refused at a limit").register(registry)).increment();
+        refused.increment(reason);
     }
 
     /** Connections refused so far for {@code reason}. */
     public double refused(String reason) {
-        Counter c = refused.get(reason);
-        return c == null ? 0 : c.count();
+        return refused.count(reason);
     }
 
     /** Counts an error response by its RFC 9209 error type. */
     public void error(String proxyStatusType) {
-        errors.computeIfAbsent(proxyStatusType, t -> Counter.builder(prefix + "_errors")
-                .tag("type", t).description("Error responses by Proxy-Status type").register(registry)).increment();
+        errors.increment(proxyStatusType);
     }
 
     /** Registers a gauge over a counter owned elsewhere (for example the egress's ingress filter). */
@@ -99,14 +123,12 @@ public final class RelayMetrics implements TunnelMetrics {
 
     @Override
     public void datagramDropped(String reason) {
-        drops.computeIfAbsent(reason, r -> Counter.builder(prefix + "_datagram_drops")
-                .tag("reason", r).description("Datagrams dropped").register(registry)).increment();
+        drops.increment(reason);
     }
 
     /** Datagrams dropped so far for {@code reason} (as counted by {@link #datagramDropped}). */
     public double drops(String reason) {
-        Counter c = drops.get(reason);
-        return c == null ? 0 : c.count();
+        return drops.count(reason);
     }
 
     @Override
