@@ -3,9 +3,9 @@ package org.masquerelay.client;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.masquerelay.pool.yaml.ConfigErrors;
-import org.masquerelay.pool.yaml.ConfigException;
-import org.masquerelay.pool.yaml.YamlConfigLoader;
+import org.masquerelay.config.ConfigErrors;
+import org.masquerelay.config.ConfigException;
+import org.masquerelay.config.YamlConfigLoader;
 import org.masquerelay.protocol.uri.UdpProxyTemplate;
 
 /**
@@ -16,7 +16,7 @@ import org.masquerelay.protocol.uri.UdpProxyTemplate;
  * @param caFile PEM file of the CA(s) that sign both relays' certificates
  * @param uriTemplate the ingress's connect-udp template (RFC 9298 §2); default the well-known one
  * @param innerMaxUdpPayload the inner QUIC connection's packet size; must fit one outer DATAGRAM
- *     frame (DESIGN §3), default 1350
+ *     frame (docs/architecture.md §3), default 1350
  * @param tokens where Privacy Pass tokens for the ingress come from; none when absent
  */
 public record ClientConfig(HopConfig ingress, HopConfig egress, Path caFile, String uriTemplate,

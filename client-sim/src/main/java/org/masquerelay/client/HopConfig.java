@@ -1,8 +1,8 @@
 package org.masquerelay.client;
 
 import java.net.InetSocketAddress;
-import org.masquerelay.pool.yaml.Addresses;
-import org.masquerelay.pool.yaml.ConfigErrors;
+import org.masquerelay.config.Addresses;
+import org.masquerelay.config.ConfigErrors;
 
 /**
  * One relay the client talks to.

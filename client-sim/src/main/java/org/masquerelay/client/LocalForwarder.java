@@ -17,7 +17,7 @@ import org.masquerelay.protocol.tunnel.TunnelMetrics;
 /**
  * A local TCP port forwarded through both hops to one target, like {@code ssh -L}: every
  * accepted connection becomes one CONNECT stream on the shared inner connection. Local sockets
- * are NIO for correct half-close (NETTY-NOTES trap 7).
+ * are NIO for correct half-close (docs/netty.md trap 7).
  */
 public final class LocalForwarder implements AutoCloseable {
     private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());

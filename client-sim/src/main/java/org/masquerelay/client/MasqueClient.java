@@ -49,7 +49,7 @@ import org.masquerelay.protocol.tunnel.UdpSocketBridge;
 import org.masquerelay.protocol.uri.UdpProxyTemplate;
 
 /**
- * The nested two-hop MASQUE client (DESIGN §1, §3).
+ * The nested two-hop MASQUE client (docs/architecture.md §1, §3).
  *
  * <ol>
  *   <li>An outer QUIC+HTTP/3 connection to the ingress (1452-byte UDP payloads), which must
@@ -70,7 +70,7 @@ import org.masquerelay.protocol.uri.UdpProxyTemplate;
  * public methods may be called from any thread; all channel work runs on one event loop.
  */
 public final class MasqueClient implements AutoCloseable {
-    /** Outer UDP payload (NETTY-NOTES trap 3): room for a full-size inner QUIC packet. */
+    /** Outer UDP payload (docs/netty.md trap 3): room for a full-size inner QUIC packet. */
     public static final int OUTER_MAX_UDP_PAYLOAD = 1452;
     /** Time the inner CONNECTION_CLOSE gets to leave through the tunnel before it closes. */
     static final int INNER_CLOSE_GRACE_MILLIS = 50;
@@ -95,7 +95,7 @@ public final class MasqueClient implements AutoCloseable {
     /** The ingress's token challenge, once a 407 told us (RFC 9577 §2.1). */
     private volatile PrivateTokenChallenge tokenChallenge;
 
-    /** How precisely the client presents its asserted location (DESIGN §4). */
+    /** How precisely the client presents its asserted location (docs/architecture.md §4). */
     public enum LocationPrecision {
         /** The full asserted geohash (default 5 characters, about 5 km). */
         PRECISE,
@@ -143,7 +143,7 @@ public final class MasqueClient implements AutoCloseable {
         Channel innerSocket;
         QuicChannel inner;
 
-        /** The ingress's signed location for us, or null when it sends none (DESIGN §4). */
+        /** The ingress's signed location for us, or null when it sends none (docs/architecture.md §4). */
         volatile GeoAssertion location;
         int openStreams; // on the event loop
         boolean retired; // on the event loop
@@ -295,7 +295,7 @@ public final class MasqueClient implements AutoCloseable {
 
     /**
      * An HTTP/3 client codec toward {@code hop}: certificate checked for its server name (SNI and
-     * hostname, NETTY-NOTES trap 2), packets of {@code maxUdpPayload}, DATAGRAM frames on.
+     * hostname, docs/netty.md trap 2), packets of {@code maxUdpPayload}, DATAGRAM frames on.
      */
     private static QuicClientCodecBuilder clientCodec(QuicSslContext tls, HopConfig hop, int maxUdpPayload) {
         return Http3.newQuicClientCodecBuilder()

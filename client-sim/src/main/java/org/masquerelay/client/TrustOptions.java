@@ -1,5 +1,6 @@
 package org.masquerelay.client;
 
+import org.masquerelay.config.PemFiles;
 import io.netty.handler.codec.http3.Http3;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
@@ -38,7 +39,7 @@ public final class TrustOptions {
                 KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
                 ks.load(null, null);
                 int i = 0;
-                for (X509Certificate c : org.masquerelay.tools.pki.Pki.readCertificatesPem(caFile)) {
+                for (X509Certificate c : PemFiles.readCertificates(caFile)) {
                     ks.setCertificateEntry("ca" + i++, c);
                 }
                 tmf.init(ks);

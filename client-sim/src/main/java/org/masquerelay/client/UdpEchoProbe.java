@@ -26,7 +26,7 @@ public final class UdpEchoProbe {
 
     /**
      * @param interval pause between datagrams: an unpaced burst overflows the datagram queues
-     *     (NETTY-NOTES trap 5), and a real application paces too
+     *     (docs/netty.md trap 5), and a real application paces too
      */
     public static Result run(MasqueClient client, String host, int port, int count, int size, long intervalNanos,
                              long drainMillis) throws Exception {

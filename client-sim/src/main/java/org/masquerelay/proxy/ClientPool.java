@@ -14,7 +14,7 @@ import org.masquerelay.client.MasqueClient;
 import org.masquerelay.protocol.tunnel.DatagramTunnelHandler;
 
 /**
- * A small pool of {@link MasqueClient}s, each one outer and one inner QUIC connection (DESIGN §1).
+ * A small pool of {@link MasqueClient}s, each one outer and one inner QUIC connection (docs/architecture.md §1).
  * Flows go to the first client with fewer than {@code maxStreamsPerClient} open streams; when every
  * client is full, another is created. Clients are kept once created and reconnect lazily on their
  * next flow after a hop dropped. Each stream holds its slot until it closes.

@@ -2,8 +2,8 @@ package org.masquerelay.proxy;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import org.masquerelay.pool.yaml.ConfigErrors;
-import org.masquerelay.pool.yaml.ConfigException;
+import org.masquerelay.config.ConfigErrors;
+import org.masquerelay.config.ConfigException;
 
 /**
  * What the local proxy listens on and how it uses the relay path.

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * {@link ClientPool}. On shutdown it stops accepting, lets open flows finish until a deadline,
  * then closes what is left.
  *
- * <p>Local sockets are NIO, for correct TCP half-close (NETTY-NOTES trap 7), and run with
+ * <p>Local sockets are NIO, for correct TCP half-close (docs/netty.md trap 7), and run with
  * AUTO_READ off: each side reads only after its last write was accepted, so a slow local reader
  * stalls the QUIC stream (and, through QUIC flow control, the target) instead of filling memory.
  */

@@ -85,7 +85,7 @@ public final class ProxyStats {
     }
 
     /**
-     * The city the egress dials from, once something reports it (the geo feature, DESIGN §4);
+     * The city the egress dials from, once something reports it (the geo feature, docs/architecture.md §4);
      * null until then, shown as "unknown". Never guessed.
      */
     public String egressCity() {

@@ -9,8 +9,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.masquerelay.pool.yaml.ConfigErrors;
-import org.masquerelay.pool.yaml.ConfigException;
+import org.masquerelay.config.ConfigErrors;
+import org.masquerelay.config.ConfigException;
 
 /**
  * Users of SOCKS5 username/password authentication (RFC 1929), read from a file of

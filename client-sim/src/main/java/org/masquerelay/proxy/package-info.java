@@ -8,6 +8,6 @@
  * {@link org.masquerelay.proxy.ClientPool} picks a {@link org.masquerelay.client.MasqueClient}
  * with room for another stream and opens a CONNECT (RFC 9114 §4.4) or connect-udp (RFC 9298)
  * stream on its inner connection; bytes then move with {@code ByteStreamRelay}'s read-after-write
- * backpressure. Local sockets use NIO (NETTY-NOTES trap 7); streams run on the client's loop.
+ * backpressure. Local sockets use NIO (docs/netty.md trap 7); streams run on the client's loop.
  */
 package org.masquerelay.proxy;

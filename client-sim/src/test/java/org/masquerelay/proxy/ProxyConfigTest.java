@@ -7,7 +7,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.masquerelay.pool.yaml.ConfigException;
+import org.masquerelay.config.ConfigException;
 
 class ProxyConfigTest {
     @Test

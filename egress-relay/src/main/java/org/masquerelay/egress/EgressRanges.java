@@ -1,5 +1,6 @@
 package org.masquerelay.egress;
 
+import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import org.masquerelay.pool.PoolRegistry;
+import org.masquerelay.server.HttpResponses;
 
 /**
  * The published egress-range geofeed (RFC 8805), generated from the same pool file the egress
@@ -67,5 +69,28 @@ record EgressRanges(byte[] body, String etag, Instant lastModified) {
             }
         }
         return false;
+    }
+
+    /**
+     * Serves {@code GET} and {@code HEAD} of the feed on the admin listener, with the validators a
+     * polling site needs and 304 for a conditional request that matches.
+     */
+    void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            if (!HttpResponses.isGetOrHead(ex)) {
+                HttpResponses.send(ex, 405, "text/plain", "method not allowed\n");
+                return;
+            }
+            ex.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
+            ex.getResponseHeaders().set("ETag", etag);
+            ex.getResponseHeaders().set("Last-Modified", lastModifiedHttpDate());
+            ex.getResponseHeaders().set("Cache-Control", "public, max-age=3600");
+            if (notModified(ex.getRequestHeaders().getFirst("If-None-Match"),
+                    ex.getRequestHeaders().getFirst("If-Modified-Since"))) {
+                ex.sendResponseHeaders(304, -1);
+                return;
+            }
+            HttpResponses.send(ex, 200, CONTENT_TYPE, body);
+        }
     }
 }

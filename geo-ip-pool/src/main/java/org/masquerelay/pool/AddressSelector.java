@@ -1,5 +1,6 @@
 package org.masquerelay.pool;
 
+import org.masquerelay.config.IpPrefix;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -14,7 +15,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Picks the source address for an upstream flow from a city's pool (DESIGN §4).
+ * Picks the source address for an upstream flow from a city's pool (docs/architecture.md §4).
  *
  * <p>The address is {@code HMAC-SHA256(connectionKey, label | epoch | family | counter | cityId)}
  * reduced, without bias, to an index over every address of the chosen family, prefixes weighted by

@@ -1,11 +1,12 @@
 package org.masquerelay.pool;
 
+import org.masquerelay.config.IpPrefix;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * One city of the pool registry: where it is, and the source prefixes the egress dials from
- * when a client is located nearest to it (DESIGN §4). Its RFC 8805 rows say the same place
+ * when a client is located nearest to it (docs/architecture.md §4). Its RFC 8805 rows say the same place
  * (§2.1.1.2-§2.1.1.4), so websites geolocate those addresses to this city.
  *
  * @param id a stable key for {@code country-fallbacks} and logs, such as {@code london}

@@ -6,7 +6,7 @@ package org.masquerelay.pool;
  * @param distanceKm great-circle distance from the geohash cell centre to the city
  */
 public record CityMatch(City city, double distanceKm, Reason reason) {
-    /** Which rule of DESIGN §4 picked the city. */
+    /** Which rule of docs/architecture.md §4 picked the city. */
     public enum Reason {
         /** The nearest city in the asserted country. */
         IN_COUNTRY,

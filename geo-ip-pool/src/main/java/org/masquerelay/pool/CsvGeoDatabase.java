@@ -1,5 +1,6 @@
 package org.masquerelay.pool;
 
+import org.masquerelay.config.IpPrefix;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -7,11 +8,11 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import org.masquerelay.pool.yaml.ConfigErrors;
-import org.masquerelay.pool.yaml.ConfigException;
+import org.masquerelay.config.ConfigErrors;
+import org.masquerelay.config.ConfigException;
 
 /**
- * A geo database in CSV, the small format the demo and tests ship (DESIGN §4):
+ * A geo database in CSV, the small format the demo and tests ship (docs/architecture.md §4):
  *
  * <pre>
  * # prefix,latitude,longitude,country,region,city

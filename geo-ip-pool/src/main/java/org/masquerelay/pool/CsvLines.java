@@ -6,8 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
-import org.masquerelay.pool.yaml.ConfigErrors;
-import org.masquerelay.pool.yaml.ConfigException;
+import org.masquerelay.config.ConfigErrors;
+import org.masquerelay.config.ConfigException;
 
 /**
  * The line format the geofeed (RFC 8805 §2.1) and the geo CSV share: UTF-8, one row per line

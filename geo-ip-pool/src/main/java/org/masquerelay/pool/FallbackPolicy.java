@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * What the egress does when the asserted country has no city in the pool registry and no
- * {@code country-fallbacks} entry (DESIGN §4).
+ * {@code country-fallbacks} entry (docs/architecture.md §4).
  */
 public enum FallbackPolicy {
     /**

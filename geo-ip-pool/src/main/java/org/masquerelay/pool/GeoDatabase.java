@@ -1,5 +1,6 @@
 package org.masquerelay.pool;
 
+import org.masquerelay.config.IpPrefix;
 import java.io.Closeable;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -8,10 +9,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
-import org.masquerelay.pool.yaml.ConfigException;
+import org.masquerelay.config.ConfigException;
 
 /**
- * Where the ingress looks up a client address before asserting its coarse location (DESIGN §4).
+ * Where the ingress looks up a client address before asserting its coarse location (docs/architecture.md §4).
  * Implementations are immutable after loading and safe to call from every event loop.
  */
 public interface GeoDatabase extends Closeable {

@@ -1,5 +1,6 @@
 package org.masquerelay.pool;
 
+import org.masquerelay.config.IpPrefix;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -9,11 +10,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.masquerelay.pool.yaml.ConfigErrors;
-import org.masquerelay.pool.yaml.ConfigException;
+import org.masquerelay.config.ConfigErrors;
+import org.masquerelay.config.ConfigException;
 
 /**
- * Writes and reads RFC 8805 self-published IP geolocation feeds, the egress-range CSV of DESIGN §4.
+ * Writes and reads RFC 8805 self-published IP geolocation feeds, the egress-range CSV of docs/architecture.md §4.
  *
  * <p>The writer emits UTF-8 rows {@code prefix,CC,region,city,} with LF line ends and no header
  * or comment, IPv4 before IPv6 and then by address, so the same pool file always gives the same

@@ -5,7 +5,7 @@ import ch.hsr.geohash.WGS84Point;
 
 /**
  * Geohash text as the relays exchange it in {@code sec-ch-geohash} and the geo assertion
- * (DESIGN §4): lower-case base32 ({@code 0-9 b-h j k m n p-z}), 1 to 12 characters. Encoding and
+ * (docs/architecture.md §4): lower-case base32 ({@code 0-9 b-h j k m n p-z}), 1 to 12 characters. Encoding and
  * decoding are ch.hsr geohash's; this class adds the input checks that library leaves out (it
  * silently mis-decodes letters outside the alphabet).
  */
@@ -72,7 +72,7 @@ public final class Geohashes {
     }
 
     private static String echo(String s) {
-        // Never echo more than a short prefix of what a peer sent (DESIGN §3).
+        // Never echo more than a short prefix of what a peer sent (docs/architecture.md §3).
         return s.length() <= MAX_ECHO ? '"' + s + '"' : '"' + s.substring(0, MAX_ECHO) + "\"...";
     }
 

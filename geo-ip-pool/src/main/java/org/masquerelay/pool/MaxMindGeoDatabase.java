@@ -12,7 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import org.masquerelay.pool.yaml.ConfigException;
+import org.masquerelay.config.ConfigException;
 
 /**
  * A MaxMind DB City database ({@code .mmdb}: GeoIP2/GeoLite2 City or any database of the same

@@ -1,5 +1,6 @@
 package org.masquerelay.pool;
 
+import org.masquerelay.config.IpPrefix;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,13 +10,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.masquerelay.pool.yaml.CityConfig;
-import org.masquerelay.pool.yaml.ConfigException;
-import org.masquerelay.pool.yaml.PoolConfig;
-import org.masquerelay.pool.yaml.YamlConfigLoader;
+import org.masquerelay.config.ConfigException;
+import org.masquerelay.config.YamlConfigLoader;
 
 /**
- * The egress's city pools (DESIGN §4), loaded from a validated {@link PoolConfig} file: which city
+ * The egress's city pools (docs/architecture.md §4), loaded from a validated {@link PoolConfig} file: which city
  * serves a client located by geohash and country, and the RFC 8805 geofeed of every source prefix.
  * Immutable and safe to share between event loops.
  */

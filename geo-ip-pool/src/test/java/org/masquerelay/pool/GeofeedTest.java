@@ -1,5 +1,6 @@
 package org.masquerelay.pool;
 
+import org.masquerelay.config.IpPrefix;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -11,7 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.masquerelay.pool.yaml.ConfigException;
+import org.masquerelay.config.ConfigException;
 
 class GeofeedTest {
     @TempDir

@@ -1,5 +1,6 @@
 package org.masquerelay.pool;
 
+import org.masquerelay.config.IpPrefix;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,5 +1,6 @@
 package org.masquerelay.pool;
 
+import org.masquerelay.config.IpPrefix;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -11,7 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.masquerelay.pool.yaml.ConfigException;
+import org.masquerelay.config.ConfigException;
 
 class PoolRegistryTest {
     static final String SAMPLE = """

@@ -1,8 +1,8 @@
 package org.masquerelay.egress.config;
 
 import java.util.List;
-import org.masquerelay.pool.IpPrefix;
-import org.masquerelay.pool.yaml.ConfigErrors;
+import org.masquerelay.config.IpPrefix;
+import org.masquerelay.config.ConfigErrors;
 
 /**
  * Destination policy. Loopback, private, link-local, multicast, CGNAT, documentation and the

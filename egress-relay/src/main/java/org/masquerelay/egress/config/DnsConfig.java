@@ -3,8 +3,8 @@ package org.masquerelay.egress.config;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import org.masquerelay.pool.yaml.Addresses;
-import org.masquerelay.pool.yaml.ConfigErrors;
+import org.masquerelay.config.Addresses;
+import org.masquerelay.config.ConfigErrors;
 
 /**
  * Resolver settings.

@@ -6,14 +6,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.masquerelay.pool.IpPrefix;
-import org.masquerelay.pool.yaml.Addresses;
-import org.masquerelay.pool.yaml.AdminConfig;
-import org.masquerelay.pool.yaml.ConfigErrors;
-import org.masquerelay.pool.yaml.ConfigException;
-import org.masquerelay.pool.yaml.RelayChecks;
-import org.masquerelay.pool.yaml.TlsConfig;
-import org.masquerelay.pool.yaml.YamlConfigLoader;
+import org.masquerelay.config.IpPrefix;
+import org.masquerelay.config.Addresses;
+import org.masquerelay.config.AdminConfig;
+import org.masquerelay.config.ConfigErrors;
+import org.masquerelay.config.ConfigException;
+import org.masquerelay.config.RelayChecks;
+import org.masquerelay.config.TlsConfig;
+import org.masquerelay.config.YamlConfigLoader;
 
 /**
  * The egress relay's configuration file ({@code egress.yaml}).
@@ -29,7 +29,7 @@ import org.masquerelay.pool.yaml.YamlConfigLoader;
  * @param limits resource limits and timeouts
  * @param proxyName our name in {@code proxy-status}
  * @param drainTimeout how long SIGTERM waits for flows to end after GOAWAY
- * @param geo the city pool and trusted location keys (DESIGN §4); when present, sources come
+ * @param geo the city pool and trusted location keys (docs/architecture.md §4); when present, sources come
  *     from the pool and {@code source-addresses} must be absent
  */
 public record EgressConfig(String listen, TlsConfig tls, AdminConfig admin, List<String> ingressPrefixes,

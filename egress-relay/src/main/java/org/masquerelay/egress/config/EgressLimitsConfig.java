@@ -1,7 +1,7 @@
 package org.masquerelay.egress.config;
 
 import java.time.Duration;
-import org.masquerelay.pool.yaml.ConfigErrors;
+import org.masquerelay.config.ConfigErrors;
 
 /**
  * Limits and timeouts of the egress.

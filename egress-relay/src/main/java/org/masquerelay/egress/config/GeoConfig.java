@@ -11,15 +11,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.masquerelay.pool.PoolRegistry;
-import org.masquerelay.pool.yaml.ConfigErrors;
-import org.masquerelay.pool.yaml.ConfigException;
+import org.masquerelay.config.ConfigErrors;
+import org.masquerelay.config.ConfigException;
 import org.masquerelay.protocol.ProtocolException;
 import org.masquerelay.protocol.geo.AssertionWindow;
 import org.masquerelay.protocol.geo.Ed25519Keys;
 import org.masquerelay.protocol.geo.GeoAssertionVerifier;
 
 /**
- * The egress's {@code geo:} section (DESIGN §4): the city pool it dials from, and the ingress
+ * The egress's {@code geo:} section (docs/architecture.md §4): the city pool it dials from, and the ingress
  * keys whose {@code geo-assertion}s it trusts. With it, every request must carry a valid
  * assertion, and source addresses come only from the pool.
  *

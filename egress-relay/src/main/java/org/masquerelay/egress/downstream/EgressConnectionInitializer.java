@@ -4,7 +4,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.util.AttributeKey;
 import org.masquerelay.pool.AddressSelector;
-import org.masquerelay.protocol.tunnel.RelayConnections;
+import org.masquerelay.server.RelayConnections;
 
 /**
  * Sets up one inner QUIC connection (a client, reached through an ingress): a random connection
@@ -13,7 +13,7 @@ import org.masquerelay.protocol.tunnel.RelayConnections;
  */
 public final class EgressConnectionInitializer extends ChannelInitializer<QuicChannel> {
     /**
-     * Random per inner connection (DESIGN §4): picks the source address so one connection keeps
+     * Random per inner connection (docs/architecture.md §4): picks the source address so one connection keeps
      * one address, and is derived from nothing that identifies the client.
      */
     public static final AttributeKey<byte[]> CONNECTION_KEY = AttributeKey.valueOf("masque.connectionKey");

@@ -8,8 +8,8 @@ import org.masquerelay.egress.policy.LocationVerifier;
 import org.masquerelay.egress.upstream.HappyEyeballsConnector;
 import org.masquerelay.egress.upstream.SourceAddressSelector;
 import org.masquerelay.egress.upstream.TargetResolver;
-import org.masquerelay.protocol.tunnel.RelayMetrics;
-import org.masquerelay.protocol.tunnel.TunnelCounter;
+import org.masquerelay.server.RelayMetrics;
+import org.masquerelay.server.TunnelCounter;
 import org.masquerelay.protocol.uri.UdpProxyTemplate;
 
 /**

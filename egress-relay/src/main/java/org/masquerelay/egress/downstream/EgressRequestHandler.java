@@ -21,7 +21,7 @@ import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.RelayException.Side;
 import org.masquerelay.protocol.status.RelayException;
 import org.masquerelay.protocol.tunnel.ByteStreamRelay;
-import org.masquerelay.protocol.tunnel.RelayRequestHandler;
+import org.masquerelay.server.RelayRequestHandler;
 import org.masquerelay.protocol.tunnel.UdpSocketBridge;
 import org.masquerelay.protocol.uri.Authority;
 import org.masquerelay.protocol.uri.UdpTarget;
@@ -31,9 +31,9 @@ import org.masquerelay.protocol.uri.UdpTarget;
  * (RFC 9114 §4.4) opens a TCP flow; an extended CONNECT with {@code :protocol connect-udp}
  * (RFC 9298) opens a UDP flow. Both resolve the target, apply the destination policy to every
  * address, bind a source address from the selector, then answer 200 and relay; any failure
- * before that is one error response with {@code proxy-status} (DESIGN §3 table).
+ * before that is one error response with {@code proxy-status} (docs/architecture.md §3 table).
  *
- * <p>Privacy (DESIGN §2): the egress never learns the client's address; its logs name targets
+ * <p>Privacy (docs/architecture.md §2): the egress never learns the client's address; its logs name targets
  * only at DEBUG and never any peer address. Not sharable; runs on the stream's event loop.
  */
 public final class EgressRequestHandler extends RelayRequestHandler {
@@ -55,7 +55,7 @@ public final class EgressRequestHandler extends RelayRequestHandler {
             throw new RelayException(ProxyErrorType.HTTP_REQUEST_ERROR, Side.DOWNSTREAM, "expected CONNECT");
         }
         CharSequence protocol = h.protocol();
-        // DESIGN §4: the verified location picks the city whose pool the target is dialled from.
+        // docs/architecture.md §4: the verified location picks the city whose pool the target is dialled from.
         City city = context.locations() == null ? null : context.locations().cityFor(h).city();
         if (protocol == null) {
             Authority target = parseAuthority(h.authority());

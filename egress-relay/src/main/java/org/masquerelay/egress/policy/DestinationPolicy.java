@@ -5,7 +5,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
-import org.masquerelay.pool.IpPrefix;
+import org.masquerelay.config.IpPrefix;
 
 /**
  * Which target addresses the egress may dial. A relay that dials anything is an open proxy into

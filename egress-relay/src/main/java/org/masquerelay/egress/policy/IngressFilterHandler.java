@@ -6,7 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
-import org.masquerelay.pool.IpPrefix;
+import org.masquerelay.config.IpPrefix;
 
 /**
  * Sits in front of the QUIC codec on the egress's UDP socket and drops every packet whose

@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks a request's location fields and maps them to a pool city (DESIGN §4): the
+ * Checks a request's location fields and maps them to a pool city (docs/architecture.md §4): the
  * {@code geo-assertion} must be signed by a trusted ingress key and unexpired, and the
  * requested {@code sec-ch-geohash} must be a prefix of the asserted cell in the same country.
  * Any failure is 403 with {@code proxy-status: egress; error=http_request_denied;

@@ -31,7 +31,7 @@ import org.masquerelay.protocol.status.RelayException;
  * once when the previous one failed; the first to connect wins and the rest are closed.
  *
  * <p>Sockets are NIO, not epoll: Netty's epoll transport fails writes after the peer's FIN when
- * half-closure is allowed (NETTY-NOTES trap 7), and a CONNECT tunnel must support half-close.
+ * half-closure is allowed (docs/netty.md trap 7), and a CONNECT tunnel must support half-close.
  * Everything here runs on the given NIO event loop.
  */
 public final class HappyEyeballsConnector {

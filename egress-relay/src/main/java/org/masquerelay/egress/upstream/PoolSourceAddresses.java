@@ -8,7 +8,7 @@ import org.masquerelay.pool.City;
 import org.masquerelay.pool.PoolRegistry;
 
 /**
- * Source addresses from the city pool (DESIGN §4): inside the request's city, the address
+ * Source addresses from the city pool (docs/architecture.md §4): inside the request's city, the address
  * follows from the inner connection's random key and the rotation epoch, so one connection
  * keeps one address per epoch, connections spread over the pool, and addresses rotate. The
  * family follows the target: an IPv6 target is dialled from the city's IPv6 prefix, an IPv4

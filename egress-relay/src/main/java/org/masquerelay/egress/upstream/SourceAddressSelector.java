@@ -7,7 +7,7 @@ import org.masquerelay.pool.City;
 /**
  * Chooses the local address the egress dials a target from. The selection may depend on the
  * inner connection (so one client connection keeps one address) and on the city its verified
- * location maps to, but never on anything that identifies the client (DESIGN §4).
+ * location maps to, but never on anything that identifies the client (docs/architecture.md §4).
  */
 public interface SourceAddressSelector {
     /**

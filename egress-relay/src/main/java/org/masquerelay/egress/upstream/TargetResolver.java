@@ -16,7 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.List;
 import org.masquerelay.egress.config.DnsConfig;
-import org.masquerelay.pool.IpPrefix;
+import org.masquerelay.config.IpPrefix;
 import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.RelayException.Side;
 import org.masquerelay.protocol.status.RelayException;

@@ -12,8 +12,8 @@ import java.util.Set;
 import org.masquerelay.pool.GeoDatabase;
 import org.masquerelay.pool.Geohashes;
 import org.masquerelay.pool.Iso3166;
-import org.masquerelay.pool.yaml.ConfigErrors;
-import org.masquerelay.pool.yaml.ConfigException;
+import org.masquerelay.config.ConfigErrors;
+import org.masquerelay.config.ConfigException;
 import org.masquerelay.protocol.ProtocolException;
 import org.masquerelay.protocol.geo.AssertionWindow;
 import org.masquerelay.protocol.geo.Ed25519Keys;
@@ -21,7 +21,7 @@ import org.masquerelay.protocol.geo.SecChGeohash;
 import org.masquerelay.protocol.geo.SigningKey;
 
 /**
- * The ingress's {@code geo:} section (DESIGN §4): where client addresses are located, how coarse
+ * The ingress's {@code geo:} section (docs/architecture.md §4): where client addresses are located, how coarse
  * the geohash is, and the Ed25519 keys that sign the {@code geo-assertion}.
  *
  * <pre>

@@ -5,13 +5,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.masquerelay.pool.yaml.Addresses;
-import org.masquerelay.pool.yaml.AdminConfig;
-import org.masquerelay.pool.yaml.ConfigErrors;
-import org.masquerelay.pool.yaml.ConfigException;
-import org.masquerelay.pool.yaml.RelayChecks;
-import org.masquerelay.pool.yaml.TlsConfig;
-import org.masquerelay.pool.yaml.YamlConfigLoader;
+import org.masquerelay.config.Addresses;
+import org.masquerelay.config.AdminConfig;
+import org.masquerelay.config.ConfigErrors;
+import org.masquerelay.config.ConfigException;
+import org.masquerelay.config.RelayChecks;
+import org.masquerelay.config.TlsConfig;
+import org.masquerelay.config.YamlConfigLoader;
 import org.masquerelay.protocol.uri.UdpProxyTemplate;
 
 /**
@@ -25,8 +25,8 @@ import org.masquerelay.protocol.uri.UdpProxyTemplate;
  * @param proxyName our name in {@code proxy-status} (RFC 9209 §2)
  * @param limits resource limits
  * @param drainTimeout how long SIGTERM waits for tunnels to end after GOAWAY
- * @param geo client geolocation and the signed {@code geo-assertion} (DESIGN §4); none when absent
- * @param tokens Privacy Pass access control (DESIGN §5); when absent every client is admitted
+ * @param geo client geolocation and the signed {@code geo-assertion} (docs/architecture.md §4); none when absent
+ * @param tokens Privacy Pass access control (docs/architecture.md §5); when absent every client is admitted
  */
 public record IngressConfig(String listen, TlsConfig tls, AdminConfig admin, List<String> egressRelays,
                             String uriTemplate, String proxyName, LimitsConfig limits, Duration drainTimeout,

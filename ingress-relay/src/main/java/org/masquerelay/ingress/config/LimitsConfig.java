@@ -1,7 +1,7 @@
 package org.masquerelay.ingress.config;
 
 import java.time.Duration;
-import org.masquerelay.pool.yaml.ConfigErrors;
+import org.masquerelay.config.ConfigErrors;
 
 /**
  * Resource limits. Beyond them a new tunnel gets 503 {@code connection_limit_reached}.

@@ -6,12 +6,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import org.masquerelay.pool.yaml.ConfigErrors;
+import org.masquerelay.config.ConfigErrors;
 import org.masquerelay.protocol.ProtocolException;
 import org.masquerelay.protocol.token.TokenKey;
 
 /**
- * The ingress's {@code tokens:} section (DESIGN §5): connect-udp needs a Privacy Pass token
+ * The ingress's {@code tokens:} section (docs/architecture.md §5): connect-udp needs a Privacy Pass token
  * (RFC 9577, type 0x0002) from this issuer.
  *
  * <pre>

@@ -12,7 +12,7 @@ import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.RelayException.Side;
 import org.masquerelay.protocol.status.RelayException;
 import org.masquerelay.protocol.tunnel.DatagramTunnelHandler;
-import org.masquerelay.protocol.tunnel.RelayRequestHandler;
+import org.masquerelay.server.RelayRequestHandler;
 import org.masquerelay.protocol.tunnel.UdpSocketBridge;
 
 /**
@@ -22,7 +22,7 @@ import org.masquerelay.protocol.tunnel.UdpSocketBridge;
  * The UDP socket is registered on the stream's event loop, so the data path never crosses
  * threads.
  *
- * <p>Privacy (DESIGN §2): the only target this handler ever sees is an egress relay address.
+ * <p>Privacy (docs/architecture.md §2): the only target this handler ever sees is an egress relay address.
  * Logs name the egress at most, never anything from inside the tunnel.
  */
 public final class ConnectUdpRequestHandler extends RelayRequestHandler {
@@ -38,7 +38,7 @@ public final class ConnectUdpRequestHandler extends RelayRequestHandler {
         InetSocketAddress egress = admit(h);
         Http3Headers extra = null;
         if (context.locator() != null) {
-            // DESIGN §4: the coarse, signed location goes back in the 2xx; the client passes it on.
+            // docs/architecture.md §4: the coarse, signed location goes back in the 2xx; the client passes it on.
             InetSocketAddress client = (InetSocketAddress) stream.parent().remoteSocketAddress();
             extra = new DefaultHttp3Headers().set(GeoAssertion.FIELD, context.locator().assertionFor(client.getAddress()));
         }
@@ -56,7 +56,7 @@ public final class ConnectUdpRequestHandler extends RelayRequestHandler {
             throw new RelayException(ProxyErrorType.CONNECTION_LIMIT_REACHED, Side.INTERNAL, "relay is draining");
         }
         if (context.tokens() != null) {
-            context.tokens().admit(h); // DESIGN §5: first, so unauthorised clients learn nothing else
+            context.tokens().admit(h); // docs/architecture.md §5: first, so unauthorised clients learn nothing else
         }
         if (!"CONNECT".contentEquals(nullToEmpty(h.method())) || !"connect-udp".contentEquals(nullToEmpty(h.protocol()))) {
             throw new RelayException(ProxyErrorType.HTTP_REQUEST_ERROR, Side.DOWNSTREAM,

@@ -5,8 +5,8 @@ import java.util.function.BooleanSupplier;
 import org.masquerelay.ingress.policy.ClientLocator;
 import org.masquerelay.ingress.policy.EgressRelayPolicy;
 import org.masquerelay.ingress.policy.TokenAuthenticator;
-import org.masquerelay.protocol.tunnel.RelayMetrics;
-import org.masquerelay.protocol.tunnel.TunnelCounter;
+import org.masquerelay.server.RelayMetrics;
+import org.masquerelay.server.TunnelCounter;
 import org.masquerelay.protocol.uri.UdpProxyTemplate;
 
 /**

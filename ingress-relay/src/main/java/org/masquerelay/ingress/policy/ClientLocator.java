@@ -8,7 +8,7 @@ import org.masquerelay.ingress.config.GeoConfig;
 import org.masquerelay.pool.GeoDatabase;
 import org.masquerelay.pool.GeoLocation;
 import org.masquerelay.pool.Geohashes;
-import org.masquerelay.pool.yaml.ConfigException;
+import org.masquerelay.config.ConfigException;
 import org.masquerelay.protocol.geo.GeoAssertion;
 import org.masquerelay.protocol.geo.GeoAssertionSigner;
 import org.masquerelay.protocol.geo.SecChGeohash;
@@ -17,7 +17,7 @@ import org.masquerelay.protocol.status.RelayException;
 import org.masquerelay.protocol.status.RelayException.Side;
 
 /**
- * Turns a client address into the signed, coarse location the egress routes by (DESIGN §4): a
+ * Turns a client address into the signed, coarse location the egress routes by (docs/architecture.md §4): a
  * geo-database look-up, a geohash of the configured precision, and an Ed25519
  * {@code geo-assertion}. The assertion holds only the cell, the country, the window's
  * {@code not_after} and the key id, so every client of one cell and window gets the same bytes

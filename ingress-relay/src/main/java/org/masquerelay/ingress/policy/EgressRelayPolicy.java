@@ -3,7 +3,7 @@ package org.masquerelay.ingress.policy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
-import org.masquerelay.pool.IpPrefix;
+import org.masquerelay.config.IpPrefix;
 import org.masquerelay.protocol.uri.UdpTarget;
 
 /**

@@ -1,7 +1,7 @@
 package org.masquerelay.ingress.policy;
 
 /**
- * Remembers which tokens were redeemed, per token key (DESIGN §5). The default is in memory
+ * Remembers which tokens were redeemed, per token key (docs/architecture.md §5). The default is in memory
  * ({@link CaffeineSpentTokenStore}); a fleet of ingresses shares one implementation backed by a
  * shared store, so a token spent at one ingress is refused at every other.
  */

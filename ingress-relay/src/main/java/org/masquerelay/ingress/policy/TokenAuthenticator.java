@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * <p>The challenge has an empty redemption context, so clients can fetch tokens ahead of time
  * and the token says nothing about when or where it was issued; its origin info names this
  * ingress, so tokens for another service are refused. The ingress learns only that a token was
- * valid: tokens, nonces and accounts are never logged (DESIGN §2). Thread-safe.
+ * valid: tokens, nonces and accounts are never logged (docs/architecture.md §2). Thread-safe.
  */
 public final class TokenAuthenticator {
     private static final Logger log = LoggerFactory.getLogger(TokenAuthenticator.class);

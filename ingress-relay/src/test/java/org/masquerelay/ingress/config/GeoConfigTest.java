@@ -14,7 +14,7 @@ import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.masquerelay.ingress.policy.ClientLocator;
-import org.masquerelay.pool.yaml.ConfigException;
+import org.masquerelay.config.ConfigException;
 import org.masquerelay.protocol.geo.Ed25519Keys;
 import org.masquerelay.protocol.geo.GeoAssertion;
 import org.masquerelay.protocol.geo.SecChGeohash;

@@ -4,6 +4,6 @@
  * href="https://www.rfc-editor.org/rfc/rfc9297#section-3.5">§3.5</a>.
  *
  * <p>Capsules travel on the data stream of a connect-udp request as {@code Type (i) | Length (i)
- * | Value}. Receivers use them when a path lacks QUIC DATAGRAM frames (DESIGN §3).
+ * | Value}. Receivers use them when a path lacks QUIC DATAGRAM frames (docs/architecture.md §3).
  */
 package org.masquerelay.protocol.capsule;

@@ -1,7 +1,7 @@
 package org.masquerelay.protocol.datagram;
 
 /**
- * HTTP/3 SETTINGS identifiers a MASQUE endpoint sends with value 1 (DESIGN §3): <a
+ * HTTP/3 SETTINGS identifiers a MASQUE endpoint sends with value 1 (docs/architecture.md §3): <a
  * href="https://www.rfc-editor.org/rfc/rfc9220#section-3">RFC 9220 §3</a> (extended CONNECT) and
  * <a href="https://www.rfc-editor.org/rfc/rfc9297#section-2.1.1">RFC 9297 §2.1.1</a> (HTTP/3
  * Datagrams).

@@ -5,7 +5,7 @@ import org.masquerelay.protocol.ProtocolException;
 /**
  * An HTTP/3 Datagram (<a href="https://www.rfc-editor.org/rfc/rfc9297#section-2.1">RFC 9297
  * §2.1</a>) was malformed. When it arrived in a QUIC DATAGRAM frame, the connection is closed
- * with {@link HttpDatagram#H3_DATAGRAM_ERROR} (DESIGN §3).
+ * with {@link HttpDatagram#H3_DATAGRAM_ERROR} (docs/architecture.md §3).
  */
 public final class MalformedDatagramException extends ProtocolException {
   private static final long serialVersionUID = 1L;

@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * How {@code not_after} is chosen (DESIGN §4): {@code ceil(now / window) * window + validity}, in
+ * How {@code not_after} is chosen (docs/architecture.md §4): {@code ceil(now / window) * window + validity}, in
  * Unix seconds. Rounding up to the window is what makes assertions carry no per-client value: every
  * client in the same cell whose assertion is signed in the same window gets the same {@code
  * not_after}, and with deterministic Ed25519 (<a
@@ -17,7 +17,7 @@ import java.util.Objects;
  */
 public record AssertionWindow(Duration window, Duration validity) {
 
-    /** DESIGN §4's default: a 10-minute window and 1 hour of validity. */
+    /** docs/architecture.md §4's default: a 10-minute window and 1 hour of validity. */
     public static final AssertionWindow DEFAULT =
             new AssertionWindow(Duration.ofMinutes(10), Duration.ofHours(1));
 

@@ -12,7 +12,7 @@ import org.masquerelay.protocol.sfv.StructuredFieldParser;
 import org.masquerelay.protocol.varint.VarInt;
 
 /**
- * The ingress's signed statement of a client's coarse location (DESIGN §4), carried in the {@code
+ * The ingress's signed statement of a client's coarse location (docs/architecture.md §4), carried in the {@code
  * geo-assertion} field: an <a href="https://www.rfc-editor.org/rfc/rfc8941#section-3.2">RFC 8941
  * §3.2</a> Dictionary with exactly these members, in this order, without parameters:
  *
@@ -37,7 +37,7 @@ import org.masquerelay.protocol.varint.VarInt;
  * <p><b>One encoding per assertion.</b> {@link #toHeaderValue()} is the RFC 8941 §4.1 serialization
  * (members joined by {@code ", "}, padded base64), and {@link #parse} accepts only that exact text.
  * With the rounded {@code exp} and deterministic Ed25519, every client in one cell and window
- * therefore sends byte-identical values, so the egress cannot tell them apart (DESIGN §2), and it
+ * therefore sends byte-identical values, so the egress cannot tell them apart (docs/architecture.md §2), and it
  * may cache verification results by the field's bytes.
  *
  * @param geohash the asserted geohash cell
@@ -49,7 +49,7 @@ import org.masquerelay.protocol.varint.VarInt;
 public record GeoAssertion(
         String geohash, String country, long notAfter, String keyId, byte[] signature) {
 
-    /** The response and request field that carries the assertion (DESIGN §4). */
+    /** The response and request field that carries the assertion (docs/architecture.md §4). */
     public static final String FIELD = "geo-assertion";
 
     /**

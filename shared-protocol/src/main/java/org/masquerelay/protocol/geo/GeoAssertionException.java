@@ -4,7 +4,7 @@ import java.util.Objects;
 import org.masquerelay.protocol.ProtocolException;
 
 /**
- * A {@code geo-assertion} or {@code sec-ch-geohash} field (DESIGN §4) was refused: it was malformed,
+ * A {@code geo-assertion} or {@code sec-ch-geohash} field (docs/architecture.md §4) was refused: it was malformed,
  * or the assertion did not verify, or it does not cover the requested location. The egress answers
  * every reason the same way, 403 with {@code proxy-status: egress; error=http_request_denied;
  * details="invalid geohash"} (<a href="https://www.rfc-editor.org/rfc/rfc9209#section-2.3">RFC

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Signs location assertions at the ingress (DESIGN §4) with Ed25519, <a
+ * Signs location assertions at the ingress (docs/architecture.md §4) with Ed25519, <a
  * href="https://www.rfc-editor.org/rfc/rfc8032#section-5.1.6">RFC 8032 §5.1.6</a>. Ed25519 is
  * deterministic, and {@code not_after} comes from the {@link AssertionWindow}, so two calls for
  * the same cell and country in the same window return equal assertions with byte-identical

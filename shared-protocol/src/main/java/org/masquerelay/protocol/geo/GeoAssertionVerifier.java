@@ -13,7 +13,7 @@ import java.util.Objects;
 import org.masquerelay.protocol.geo.GeoAssertionException.Reason;
 
 /**
- * Checks a client's location at the egress (DESIGN §4): that the {@code geo-assertion} was signed
+ * Checks a client's location at the egress (docs/architecture.md §4): that the {@code geo-assertion} was signed
  * (<a href="https://www.rfc-editor.org/rfc/rfc8032#section-5.1.7">RFC 8032 §5.1.7</a>) by a
  * trusted ingress key, has not expired, is not dated further ahead than the {@link
  * AssertionWindow} allows, and covers the {@code sec-ch-geohash} the client asks for: same

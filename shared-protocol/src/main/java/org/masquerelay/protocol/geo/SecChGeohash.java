@@ -3,12 +3,12 @@ package org.masquerelay.protocol.geo;
 import org.masquerelay.protocol.sfv.StructuredFieldParser;
 
 /**
- * The location a client asks the egress to use, sent on every inner request (DESIGN §3, §4) as
+ * The location a client asks the egress to use, sent on every inner request (docs/architecture.md §3, §4) as
  * the {@code sec-ch-geohash} field: an <a href="https://www.rfc-editor.org/rfc/rfc8941#section-3.3.3">RFC
  * 8941 §3.3.3</a> String Item, the geohash, {@code '-'}, and the country, for example {@code
  * "u4pru-GB"}. The field is the Geohash client hint of <a
  * href="https://datatracker.ietf.org/doc/html/draft-pauly-httpbis-geohash-hint-00#section-2">draft-pauly-httpbis-geohash-hint-00
- * §2</a>, extended with the country that DESIGN §4 checks.
+ * §2</a>, extended with the country that docs/architecture.md §4 checks.
  *
  * <p>The geohash may be a prefix of the asserted one ({@link #truncate}): a client chooses to be
  * located more coarsely, never more finely.
@@ -18,7 +18,7 @@ import org.masquerelay.protocol.sfv.StructuredFieldParser;
  */
 public record SecChGeohash(String geohash, String country) {
 
-    /** The request field (DESIGN §3). */
+    /** The request field (docs/architecture.md §3). */
     public static final String FIELD = "sec-ch-geohash";
 
     /** Longest field value read; the longest valid one, {@code "<12>-CC"}, has 17 characters. */

@@ -1,5 +1,5 @@
 /**
- * The signed location of DESIGN §4: the ingress signs a coarse geohash and country with Ed25519
+ * The signed location of docs/architecture.md §4: the ingress signs a coarse geohash and country with Ed25519
  * (<a href="https://www.rfc-editor.org/rfc/rfc8032">RFC 8032</a>) and returns it as {@code
  * geo-assertion}; the client repeats it on inner requests beside {@code sec-ch-geohash}; the egress
  * verifies both.
@@ -15,7 +15,7 @@
  *   <li>{@link org.masquerelay.protocol.geo.Ed25519Keys}: PEM key text and the key-id convention.
  * </ul>
  *
- * <p>Privacy (DESIGN §2): an assertion holds only the cell, the country, a rounded time and the
+ * <p>Privacy (docs/architecture.md §2): an assertion holds only the cell, the country, a rounded time and the
  * ingress key id, so every client in one cell and window presents the same bytes, and nothing in
  * it links the egress request to a client. Nothing here opens a file or a socket; callers read
  * keys and pass text.

@@ -9,8 +9,8 @@ import java.util.stream.Collectors;
 /**
  * The proxy error types of <a href="https://www.rfc-editor.org/rfc/rfc9209#section-2.3">RFC 9209
  * §2.3</a> that these relays produce, each with its wire token and the HTTP status the relays
- * answer with (DESIGN §3). RFC 9209 does not bind statuses; where this enum differs from the
- * DESIGN §3 table, the constant says why. Tokens not listed here are still parsed, see {@link
+ * answer with (docs/architecture.md §3). RFC 9209 does not bind statuses; where this enum differs from the
+ * docs/architecture.md §3 table, the constant says why. Tokens not listed here are still parsed, see {@link
  * ProxyStatus#errorToken()}.
  */
 public enum ProxyErrorType {
@@ -24,7 +24,7 @@ public enum ProxyErrorType {
   DESTINATION_UNAVAILABLE("destination_unavailable", 503),
   /**
    * The target address is prohibited by policy, for example a private address. Answered with 403,
-   * not the 502 of DESIGN §3's table: the egress refused the request by policy, which RFC 9110
+   * not the 502 of docs/architecture.md §3's table: the egress refused the request by policy, which RFC 9110
    * §15.5.4 describes as 403, rather than failing to reach the next hop; RFC 9209 does not bind
    * the status.
    */
@@ -45,7 +45,7 @@ public enum ProxyErrorType {
   CONNECTION_LIMIT_REACHED("connection_limit_reached", 503),
   /** The request was malformed. */
   HTTP_REQUEST_ERROR("http_request_error", 400),
-  /** The request was refused by policy, for example an invalid geohash (DESIGN §4). */
+  /** The request was refused by policy, for example an invalid geohash (docs/architecture.md §4). */
   HTTP_REQUEST_DENIED("http_request_denied", 403),
   /** A bug or unexpected failure in the relay. */
   PROXY_INTERNAL_ERROR("proxy_internal_error", 500),

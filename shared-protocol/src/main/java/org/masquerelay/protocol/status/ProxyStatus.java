@@ -61,7 +61,7 @@ public record ProxyStatus(String proxyName, String errorToken, String details) {
 
   /**
    * Serializes this member (RFC 8941 §4.1.1). Parameters are separated by {@code "; "}, the form
-   * of DESIGN §3 and the RFC 9209 examples, which RFC 8941 §4.2.3.2 parsers accept. Inside
+   * of docs/architecture.md §3 and the RFC 9209 examples, which RFC 8941 §4.2.3.2 parsers accept. Inside
    * sf-strings, {@code "} and {@code \} are escaped and any character outside printable ASCII
    * becomes {@code ?}; {@code details} is cut to {@value #MAX_DETAILS_LENGTH} characters.
    */

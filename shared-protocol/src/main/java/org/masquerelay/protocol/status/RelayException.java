@@ -2,7 +2,7 @@ package org.masquerelay.protocol.status;
 
 /**
  * The one error type of the relays (in the manner of Pingora's error): an RFC 9209 error type,
- * the side that caused it and an optional detail. {@link org.masquerelay.protocol.tunnel.ErrorResponder}
+ * the side that caused it and an optional detail. {@link org.masquerelay.server.ErrorResponder}
  * turns it into a status and a {@code proxy-status} field.
  *
  * <p>{@code details} goes on the wire: it must never contain anything the peer must not learn

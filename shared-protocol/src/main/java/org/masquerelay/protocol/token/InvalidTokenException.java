@@ -8,7 +8,7 @@ import org.masquerelay.protocol.ProtocolException;
  * href="https://www.rfc-editor.org/rfc/rfc9578#section-6.4">RFC 9578 §6.4</a>): it was issued for
  * another challenge or another key, or its authenticator is not a valid signature.
  *
- * <p>The relay answers it like a missing token (407 with a fresh challenge, DESIGN §3).
+ * <p>The relay answers it like a missing token (407 with a fresh challenge, docs/architecture.md §3).
  */
 public final class InvalidTokenException extends ProtocolException {
     private static final long serialVersionUID = 1L;

@@ -18,7 +18,7 @@ import java.security.SecureRandom;
  *
  * <p>The blind signature variant is RSABSSA-SHA384-PSS-Deterministic ({@link BlindRsa}). The
  * issuer learns the blinded message only, so it cannot link the token it helped make to the
- * redemption (DESIGN §2). Double-spend checks are the verifier's business, keyed on the nonce.
+ * redemption (docs/architecture.md §2). Double-spend checks are the verifier's business, keyed on the nonce.
  */
 public final class PublicTokenIssuance {
 

@@ -1,5 +1,5 @@
 /**
- * Privacy Pass with publicly verifiable tokens, the access scheme of DESIGN §5.
+ * Privacy Pass with publicly verifiable tokens, the access scheme of docs/architecture.md §5.
  *
  * <ul>
  *   <li>{@link org.masquerelay.protocol.token.BlindRsa}: RSABSSA-SHA384-PSS-Deterministic blind

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * stay under {@link #HIGH_WATER}. A QUIC stream write completes when quiche accepted the data
  * within flow control, so a slow reader at either end stalls the other end instead of growing
  * buffers. The two channels may live on different event loops (the egress dials TCP with NIO to
- * avoid Netty's epoll half-close bug, NETTY-NOTES trap 7); all shared state is atomic.
+ * avoid Netty's epoll half-close bug, docs/netty.md trap 7); all shared state is atomic.
  */
 public final class ByteStreamRelay {
     /** Bytes in flight per direction before the reading side pauses. */
@@ -180,7 +180,7 @@ public final class ByteStreamRelay {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt == ChannelInputShutdownEvent.INSTANCE && down.finished.compareAndSet(false, true)) {
-                // FIN from the last write's listener, never before it (NETTY-NOTES trap 1).
+                // FIN from the last write's listener, never before it (docs/netty.md trap 1).
                 down.drained().addListener(f -> stream.shutdownOutput().addListener(g -> closeIfDone()));
             }
             ReferenceCountUtil.release(evt);

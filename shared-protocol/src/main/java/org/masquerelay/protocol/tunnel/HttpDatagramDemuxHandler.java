@@ -65,7 +65,7 @@ public final class HttpDatagramDemuxHandler extends ChannelInboundHandlerAdapter
 
     /**
      * The largest DATAGRAM frame payload the peer accepts, or -1 until both sides negotiated the
-     * extension (NETTY-NOTES: writing before {@link QuicDatagramExtensionEvent} can close the
+     * extension (docs/netty.md trap 4: writing before {@link QuicDatagramExtensionEvent} can close the
      * connection).
      */
     public int maxDatagramLength() {

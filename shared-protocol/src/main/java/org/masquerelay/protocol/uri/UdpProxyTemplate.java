@@ -25,7 +25,7 @@ import java.util.Optional;
  */
 public final class UdpProxyTemplate {
 
-  /** The well-known template of RFC 9298 §2 and DESIGN §3. */
+  /** The well-known template of RFC 9298 §2 and docs/architecture.md §3. */
   public static final String DEFAULT_PATH = "/.well-known/masque/udp/{target_host}/{target_port}/";
 
   private static final String TARGET_HOST = "target_host";

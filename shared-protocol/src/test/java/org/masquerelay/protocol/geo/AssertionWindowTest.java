@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** not_after = ceil(now / window) * window + validity (DESIGN §4). */
+/** not_after = ceil(now / window) * window + validity (docs/architecture.md §4). */
 class AssertionWindowTest {
 
     @ParameterizedTest(name = "now {0} -> {1}")

@@ -10,7 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.masquerelay.protocol.Hex;
 
-/** Deterministic signing: one cell, one window, one byte string (DESIGN §2, §4). */
+/** Deterministic signing: one cell, one window, one byte string (docs/architecture.md §2, §4). */
 class GeoAssertionSignerTest {
 
     private static final SigningKey K1 = SigningKey.of("k1", Rfc8032.test1());

@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.masquerelay.protocol.geo.GeoAssertionException.Reason;
 
-/** The {@code geo-assertion} field (DESIGN §4): signed bytes, RFC 8941 §3.2 Dictionary, strict parse. */
+/** The {@code geo-assertion} field (docs/architecture.md §4): signed bytes, RFC 8941 §3.2 Dictionary, strict parse. */
 class GeoAssertionTest {
 
     private static final String SIG = ":" + SIGNATURE_BASE64 + ":";

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.masquerelay.protocol.geo.GeoAssertionException.Reason;
 
-/** The egress's checks (DESIGN §4), one refusal reason at a time. */
+/** The egress's checks (docs/architecture.md §4), one refusal reason at a time. */
 class GeoAssertionVerifierTest {
 
     private static final PublicKey TEST1 = Ed25519Keys.publicKeyOf(Rfc8032.test1());

@@ -14,7 +14,7 @@ import org.masquerelay.protocol.sfv.SfvGen;
 import java.util.List;
 
 /**
- * Properties of the two location fields (DESIGN §4): {@code geo-assertion} has exactly one encoding
+ * Properties of the two location fields (docs/architecture.md §4): {@code geo-assertion} has exactly one encoding
  * per assertion, so every other spelling of the same Dictionary is refused, and {@code
  * sec-ch-geohash} round-trips; any text gives a value or {@link GeoAssertionException} with reason
  * {@link Reason#MALFORMED}.

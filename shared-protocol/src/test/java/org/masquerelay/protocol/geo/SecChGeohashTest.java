@@ -20,7 +20,7 @@ class SecChGeohashTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
         // field value           | geohash      | country
-        "\"u4pru-GB\"            | u4pru        | GB", // DESIGN §4 example
+        "\"u4pru-GB\"            | u4pru        | GB", // docs/architecture.md §4 example
         "\"u-GB\"                | u            | GB", // coarsest: one character
         "\"u4pruydqqvj8-GB\"     | u4pruydqqvj8 | GB", // finest: twelve characters
         "\"9q8yy-US\"            | 9q8yy        | US",

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.masquerelay.protocol.sfv.StructuredFieldParser;
 
-/** RFC 9209 §2.3 tokens and the statuses of DESIGN §3. */
+/** RFC 9209 §2.3 tokens and the statuses of docs/architecture.md §3. */
 class ProxyErrorTypeTest {
 
   @ParameterizedTest(name = "{0}")

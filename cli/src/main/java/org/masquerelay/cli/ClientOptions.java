@@ -1,0 +1,59 @@
+package org.masquerelay.cli;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import org.masquerelay.client.ClientConfig;
+import org.masquerelay.client.MasqueClient;
+import org.masquerelay.config.Addresses;
+import org.masquerelay.config.ConfigException;
+import picocli.CommandLine.Option;
+
+/** Options every client command shares. */
+final class ClientOptions {
+    @Option(names = "--config", required = true, description = "client.yaml")
+    Path config;
+
+    @Option(names = "--insecure", description = "Do not verify the relays' or the target's certificates. Testing only.")
+    boolean insecure;
+
+    @Option(names = "--location", defaultValue = "precise",
+            description = "How precisely to present the ingress-asserted location to the egress: precise (the "
+                    + "asserted geohash) or coarse (2 characters: country and time-zone level).",
+            converter = LocationConverter.class)
+    MasqueClient.LocationPrecision location = MasqueClient.LocationPrecision.PRECISE;
+
+    /** Accepts {@code precise} and {@code coarse}, any case. */
+    static final class LocationConverter implements picocli.CommandLine.ITypeConverter<MasqueClient.LocationPrecision> {
+        @Override
+        public MasqueClient.LocationPrecision convert(String value) {
+            return MasqueClient.LocationPrecision.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+
+    @Option(names = "--bind", description = "Local source address of the outer connection.")
+    String bind;
+
+    MasqueClient newClient() throws Exception {
+        ClientConfig c = ClientConfig.load(config);
+        InetAddress local = bind == null ? null : Addresses.address(bind);
+        return new MasqueClient(c, insecure, local, location);
+    }
+
+    static int report(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof java.util.concurrent.ExecutionException
+                || t instanceof java.util.concurrent.CompletionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof ConfigException ce) {
+            System.err.println(ce.getMessage());
+            return MasqueCli.EX_CONFIG;
+        }
+        // Some failures (a timeout, a closed channel) carry no message: name the type instead.
+        System.err.println("error: " + (t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName()));
+        if (Boolean.getBoolean("masque.debug")) {
+            t.printStackTrace();
+        }
+        return 1;
+    }
+}

@@ -1,0 +1,284 @@
+package org.masquerelay.cli;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import org.masquerelay.issuer.config.SigningKeyFile;
+import org.masquerelay.protocol.geo.Ed25519Keys;
+import org.masquerelay.protocol.token.BlindRsaPrivateKey;
+import org.masquerelay.protocol.token.PublicTokenIssuance;
+import org.masquerelay.protocol.token.TokenKey;
+import org.masquerelay.tools.pki.Pki;
+
+/**
+ * Writes a ready-to-run loopback deployment: a private CA, a certificate and key per relay,
+ * {@code ingress.yaml}, {@code egress.yaml}, {@code client.yaml}, and the location samples
+ * {@code geo.csv} (the ingress's geo database) and {@code pool.yaml} (the egress's city pools,
+ * docs/architecture.md §4). Used by {@code masque init}, the demo and the integration tests, so all three run
+ * the same files an operator would.
+ */
+public final class LoopbackDeployment {
+    /** Ports of one deployment. */
+    public record Ports(int ingress, int egress, int ingressAdmin, int egressAdmin, int issuer) {
+        /** The fixed defaults of {@code masque init}. */
+        public static final Ports DEFAULT = new Ports(4433, 4434, 9433, 9434, 9435);
+
+        /** Currently free ports, for tests and the demo (a tiny race, acceptable there). */
+        public static Ports free() throws IOException {
+            return new Ports(freeUdp(), freeUdp(), freeTcp(), freeTcp(), freeTcp());
+        }
+    }
+
+    private LoopbackDeployment() {
+    }
+
+    /**
+     * The deployment of {@code masque init} and the demo: the ingress locates clients with
+     * {@code geo.csv} and signs their location, the egress dials from {@code pool.yaml}'s cities,
+     * and the ingress admits only clients with a Privacy Pass token from the issuer of
+     * {@code issuer.yaml}, for which {@code client.yaml} holds an API key.
+     */
+    public static void write(Path dir, Ports ports) throws IOException {
+        write(dir, ports, null);
+    }
+
+    /**
+     * @param sourceAddresses the egress's fixed {@code source-addresses}, with location routing
+     *     off on both relays; null for the geo deployment of {@link #write(Path, Ports)}
+     */
+    public static void write(Path dir, Ports ports, List<String> sourceAddresses) throws IOException {
+        boolean geo = sourceAddresses == null;
+        Files.createDirectories(dir);
+        InetAddress lo = InetAddress.getByName("127.0.0.1");
+        Pki.Credential ca = Pki.newCa("masque-relay loopback CA", Duration.ofDays(825));
+        Pki.Credential ingress = Pki.issueServer(ca, "ingress.localhost", List.of("localhost", "ingress.localhost"),
+                List.of(lo), Duration.ofDays(397));
+        Pki.Credential egress = Pki.issueServer(ca, "egress.localhost", List.of("localhost", "egress.localhost"),
+                List.of(lo), Duration.ofDays(397));
+        Pki.writeCertificatePem(dir.resolve("ca.crt"), List.of(ca.certificate()));
+        Pki.writeCertificatePem(dir.resolve("ingress.crt"), ingress.chain());
+        Pki.writePrivateKeyPem(dir.resolve("ingress.key"), ingress.privateKey());
+        Pki.writeCertificatePem(dir.resolve("egress.crt"), egress.chain());
+        Pki.writePrivateKeyPem(dir.resolve("egress.key"), egress.privateKey());
+        Files.writeString(dir.resolve("ingress.yaml"), """
+                # Ingress relay: terminates the client's QUIC and forwards connect-udp tunnels,
+                # only toward the egress relays listed below. It never sees the final target.
+                listen: 127.0.0.1:%d
+                tls:
+                  certificate: ingress.crt
+                  private-key: ingress.key
+                admin:
+                  listen: 127.0.0.1:%d
+                egress-relays:
+                  - 127.0.0.1:%d
+                limits:
+                  max-tunnels-per-connection: 16
+                  max-tunnels: 10000
+                  tunnel-idle-timeout: PT2M
+                drain-timeout: PT10S
+                """.formatted(ports.ingress(), ports.ingressAdmin(), ports.egress()) + (geo ? INGRESS_GEO
+                + INGRESS_TOKENS.formatted(ports.issuer()) : ""));
+        if (geo) {
+            writeIssuer(dir, ports);
+        }
+        String sources;
+        if (geo) {
+            KeyPair key = Ed25519Keys.generate(new SecureRandom());
+            Pki.writePrivateKeyPem(dir.resolve(GEO_KEY_ID + ".key"), key.getPrivate());
+            Files.writeString(dir.resolve(GEO_KEY_ID + ".pub"), Ed25519Keys.publicKeyToPem(key.getPublic()));
+            sources = "";
+        } else {
+            StringBuilder b = new StringBuilder("# Targets are dialled from these addresses.\nsource-addresses:\n");
+            for (String a : sourceAddresses) {
+                b.append("  - ").append(a).append('\n');
+            }
+            sources = b.toString();
+        }
+        Files.writeString(dir.resolve("egress.yaml"), """
+                # Egress relay: ends the client's inner QUIC connection and dials targets.
+                listen: 127.0.0.1:%d
+                tls:
+                  certificate: egress.crt
+                  private-key: egress.key
+                admin:
+                  listen: 127.0.0.1:%d
+                # QUIC is answered only from these prefixes (the ingress relays).
+                ingress-prefixes:
+                  - 127.0.0.0/8
+                %sdestinations:
+                  # Loopback is refused by default (an egress must never become a way into its own
+                  # host). This loopback deployment admits 127.0.0.0/8 so the demo and local test
+                  # origins are reachable; remove it in production.
+                  allow:
+                    - 127.0.0.0/8
+                limits:
+                  connect-timeout: PT10S
+                  udp-idle-timeout: PT2M
+                drain-timeout: PT10S
+                """.formatted(ports.egress(), ports.egressAdmin(), sources) + (geo ? EGRESS_GEO : ""));
+        Files.writeString(dir.resolve("client.yaml"), """
+                # Client: an outer QUIC connection to the ingress, a connect-udp tunnel to the
+                # egress, and an inner QUIC connection to the egress inside it.
+                ingress:
+                  address: 127.0.0.1:%d
+                  server-name: ingress.localhost
+                egress:
+                  address: 127.0.0.1:%d
+                  server-name: egress.localhost
+                # Both relays' certificates must chain to this CA.
+                ca-file: ca.crt
+                """.formatted(ports.ingress(), ports.egress()) + (geo ? CLIENT_TOKENS.formatted(ports.issuer()) : ""));
+        Files.writeString(dir.resolve("geo.csv"), GEO_CSV);
+        Files.writeString(dir.resolve("pool.yaml"), POOL_YAML);
+    }
+
+    /**
+     * The Privacy Pass issuer (docs/architecture.md §5): its blind-RSA key, its config, one account and that
+     * account's API key for the client, and the public token key the ingress trusts.
+     */
+    private static void writeIssuer(Path dir, Ports ports) throws IOException {
+        BlindRsaPrivateKey key = PublicTokenIssuance.generateKey(new SecureRandom());
+        Pki.writeSecret(dir.resolve("issuer.key"), SigningKeyFile.toPem(key));
+        byte[] apiKey = new byte[24];
+        new SecureRandom().nextBytes(apiKey);
+        String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(apiKey);
+        Pki.writeSecret(dir.resolve("issuer-accounts.txt"), """
+                # account-id:api-key, one per line; the issuer limits each account's tokens per hour.
+                demo:%s
+                """.formatted(secret));
+        Pki.writeSecret(dir.resolve("client.apikey"), secret + "\n");
+        Files.writeString(dir.resolve("issuer-token-key.pub"), Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(TokenKey.of(key.publicKey()).encode()) + "\n");
+        Files.writeString(dir.resolve("issuer.yaml"), """
+                # Privacy Pass issuer (RFC 9578, token type 0x0002): signs blinded token requests for
+                # accounts that present an API key. It never sees the tokens clients later spend.
+                listen: 127.0.0.1:%d
+                issuer-name: 127.0.0.1:%d
+                signing-key: issuer.key
+                api-keys: issuer-accounts.txt
+                tokens-per-hour: 1000
+                max-batch: 8
+                """.formatted(ports.issuer(), ports.issuer()));
+    }
+
+    static final String INGRESS_TOKENS = """
+            # Access (docs/architecture.md §5): connect-udp needs a Privacy Pass token from this issuer; without
+            # one the answer is 407 with a PrivateToken challenge. Spent tokens are refused.
+            tokens:
+              issuer-name: 127.0.0.1:%d
+              token-keys: [issuer-token-key.pub]
+            """;
+
+    static final String CLIENT_TOKENS = """
+            # Privacy Pass: tokens for the ingress come from this issuer, paid for by this API key.
+            tokens:
+              issuer: http://127.0.0.1:%d/
+              api-key-file: client.apikey
+            """;
+
+    /** Key id of the loopback deployment's geo-assertion signing key. */
+    static final String GEO_KEY_ID = "geo-k1";
+
+    static final String INGRESS_GEO = """
+            # Location (docs/architecture.md §4): the client's address is looked up in geo.csv, turned into a
+            # geohash of 5 characters (about 5 km) and signed; the egress routes by it. Rotate keys
+            # by adding a second one, deploying its .pub to every egress, then switching active-key.
+            geo:
+              database: geo.csv
+              precision: 5
+              signing-keys:
+                - id: geo-k1
+                  private-key: geo-k1.key
+              active-key: geo-k1
+              # Clients that geo.csv does not place (127.0.0.1, say) get a country-level London
+              # cell; production deployments usually deny them instead (unknown-location: deny).
+              unknown-location: fallback
+              fallback: {country: GB, geohash: gc}
+            """;
+
+    static final String EGRESS_GEO = """
+            # Location (docs/architecture.md §4): requests must carry a geo-assertion signed by a trusted ingress
+            # key; the nearest city of pool.yaml in the asserted country provides the source
+            # address, and /egress-ranges.csv on the admin listener publishes the pool (RFC 8805).
+            geo:
+              pool: pool.yaml
+              trusted-keys:
+                - id: geo-k1
+                  public-key: geo-k1.pub
+            """;
+
+    /** The ingress's sample geo database: three loopback /24s placed in three cities. */
+    static final String GEO_CSV = """
+            # Geo database for the ingress (docs/architecture.md §4): prefix,latitude,longitude,country,region,city
+            # The ingress looks up each client address here (longest prefix wins) and asserts the
+            # location as a geohash, 5 characters (about 5 km) by default, plus the country.
+            # On loopback every 127.x.y.z is local, so a client bound to 127.1.0.x appears to be in
+            # London, 127.2.0.x in Paris, 127.3.0.x in Tokyo. Addresses without a row (127.0.0.1
+            # too) get the ingress's unknown-location policy. A MaxMind City database (.mmdb) can
+            # replace this file.
+            127.1.0.0/24,51.5072,-0.1276,GB,GB-ENG,London
+            127.2.0.0/24,48.8566,2.3522,FR,FR-IDF,Paris
+            127.3.0.0/24,35.6762,139.6503,JP,JP-13,Tokyo
+            """;
+
+    /** The egress's sample city pools, one loopback /28 per city of {@link #GEO_CSV}. */
+    static final String POOL_YAML = """
+            # City pools for the egress (docs/architecture.md §4, geo-preserving egress).
+            # For each request the egress takes the geohash and country the ingress asserted, picks
+            # the nearest city of that country (great-circle distance from the geohash cell
+            # centre), and dials the target from one address of that city's prefixes. The address
+            # follows from a random key per inner connection and the rotation epoch: one
+            # connection keeps one address, connections spread over the pool, addresses rotate.
+            # IPv6 prefixes are preferred for targets with AAAA records.
+            #   ./masque pool check --config pool.yaml        validate this file (exit 78 on errors)
+            #   ./masque pool export-csv --config pool.yaml   its RFC 8805 geofeed, for publishing
+            # On loopback every 127.x.y.z is local, so the origin sees the chosen 127.10x.0.x.
+            rotation-period: PT1H   # addresses rotate every hour
+            fallback: deny          # a country with no city gets no address; or nearest-any
+            # country-fallbacks:    # optional: serve a country without a city from a named one
+            #   IE: london
+            cities:
+              - id: london
+                name: London
+                country: GB           # ISO 3166-1 alpha-2
+                region: GB-ENG        # ISO 3166-2
+                latitude: 51.5072
+                longitude: -0.1276
+                prefixes: [127.101.0.0/28]
+              - id: paris
+                name: Paris
+                country: FR
+                region: FR-IDF
+                latitude: 48.8566
+                longitude: 2.3522
+                prefixes: [127.102.0.0/28]
+              - id: tokyo
+                name: Tokyo
+                country: JP
+                region: JP-13
+                latitude: 35.6762
+                longitude: 139.6503
+                prefixes: [127.103.0.0/28]
+            """;
+
+    private static int freeUdp() throws IOException {
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static int freeTcp() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package org.masquerelay.cli;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.masquerelay.config.ConfigException;
+import picocli.CommandLine.Option;
+
+/**
+ * The shape of {@code masque ingress} and {@code masque egress}: load and validate the config
+ * (every error with its YAML path, exit 78), stop there with {@code --check-config}, otherwise
+ * run until SIGTERM or SIGINT, then GOAWAY, drain and exit.
+ */
+abstract class RelayCommand<C> implements Callable<Integer> {
+    @Option(names = "--config", required = true, description = "The relay's YAML config.")
+    Path config;
+
+    @Option(names = "--check-config", description = "Validate the config, print every error, exit 78 or 0.")
+    boolean checkConfig;
+
+    abstract C load(Path file) throws ConfigException;
+
+    /** Starts the relay and returns what SIGTERM runs: GOAWAY, drain with the deadline, close. */
+    abstract Runnable start(C config) throws Exception;
+
+    @Override
+    public final Integer call() throws Exception {
+        C c;
+        try {
+            c = load(config);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return MasqueCli.EX_CONFIG;
+        }
+        if (checkConfig) {
+            System.out.println(config + ": ok");
+            return 0;
+        }
+        Runnable drain = start(c);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            drain.run();
+            stopped.countDown();
+        }, "shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    static void banner(String role, InetSocketAddress quic, InetSocketAddress admin) {
+        System.err.println(role + " relay on " + quic + " (QUIC/HTTP3)" + (admin == null ? ""
+                : ", admin http://" + admin.getAddress().getHostAddress() + ":" + admin.getPort()));
+    }
+}

@@ -1,0 +1,49 @@
+package org.masquerelay.config;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+
+/** Address syntax shared by every config file. */
+public final class Addresses {
+    private Addresses() {
+    }
+
+    /**
+     * Parses {@code ip:port} or {@code [v6]:port}. Names are refused so that startup never waits
+     * on DNS and a config means the same thing on every host.
+     */
+    public static InetSocketAddress socketAddress(String text) {
+        String s = text.trim();
+        int colon = s.lastIndexOf(':');
+        if (colon <= 0 || colon == s.length() - 1) {
+            throw new IllegalArgumentException("missing port");
+        }
+        String host = s.substring(0, colon);
+        String portText = s.substring(colon + 1);
+        if (host.indexOf(':') >= 0 && !(host.startsWith("[") && host.endsWith("]"))) {
+            throw new IllegalArgumentException("IPv6 addresses need brackets, as in [::1]:443");
+        }
+        if (portText.length() > 5 || !portText.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new IllegalArgumentException("port " + portText + " is not a number");
+        }
+        int port = Integer.parseInt(portText);
+        if (port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is not in 0-65535");
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(IpPrefix.parseLiteral(host)), port);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** A numeric IP literal, never resolved. */
+    public static InetAddress address(String text) {
+        try {
+            return InetAddress.getByAddress(IpPrefix.parseLiteral(text.trim()));
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+}

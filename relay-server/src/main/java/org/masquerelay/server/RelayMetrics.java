@@ -1,0 +1,144 @@
+package org.masquerelay.server;
+
+import org.masquerelay.protocol.tunnel.TunnelMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+/**
+ * A relay's metrics on a Micrometer registry: connections, open request streams (tunnels at the
+ * ingress, flows at the egress), bytes, error responses by RFC 9209 type and datagram drops by
+ * reason. Privacy (docs/architecture.md §2): no label ever carries a target, a client address or a token;
+ * every label value comes from a closed set of constants.
+ */
+public final class RelayMetrics implements TunnelMetrics {
+    private final MeterRegistry registry;
+    private final String prefix;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger streams = new AtomicInteger();
+    private final Counter bytesUpstream;
+    private final Counter bytesDownstream;
+    private final Counter streamsOpened;
+    private final TaggedCounters errors;
+    private final TaggedCounters drops;
+    private final TaggedCounters refused;
+
+    /** One counter name with one tag, a counter per tag value, registered on first use. */
+    private final class TaggedCounters {
+        private final String name;
+        private final String tag;
+        private final String description;
+        private final ConcurrentHashMap<String, Counter> byValue = new ConcurrentHashMap<>();
+
+        TaggedCounters(String name, String tag, String description) {
+            this.name = name;
+            this.tag = tag;
+            this.description = description;
+        }
+
+        void increment(String value) {
+            byValue.computeIfAbsent(value, v -> Counter.builder(name).tag(tag, v).description(description)
+                    .register(registry)).increment();
+        }
+
+        double count(String value) {
+            Counter c = byValue.get(value);
+            return c == null ? 0 : c.count();
+        }
+    }
+
+    /**
+     * @param prefix metric name prefix, such as {@code masque_ingress}
+     * @param streamNoun what an open request stream is called in metric names ({@code tunnels},
+     *     {@code flows})
+     */
+    public RelayMetrics(MeterRegistry registry, String prefix, String streamNoun, String connectionsHelp,
+                        String streamsHelp) {
+        this.registry = registry;
+        this.prefix = prefix;
+        Gauge.builder(prefix + "_connections", connections, AtomicInteger::get)
+                .description(connectionsHelp).register(registry);
+        Gauge.builder(prefix + "_" + streamNoun, streams, AtomicInteger::get)
+                .description(streamsHelp).register(registry);
+        bytesUpstream = Counter.builder(prefix + "_bytes").tag("direction", "upstream")
+                .description("Payload bytes relayed").register(registry);
+        bytesDownstream = Counter.builder(prefix + "_bytes").tag("direction", "downstream")
+                .description("Payload bytes relayed").register(registry);
+        streamsOpened = Counter.builder(prefix + "_" + streamNoun + "_opened").register(registry);
+        errors = new TaggedCounters(prefix + "_errors", "type", "Error responses by Proxy-Status type");
+        drops = new TaggedCounters(prefix + "_datagram_drops", "reason", "Datagrams dropped");
+        refused = new TaggedCounters(prefix + "_connections_refused", "reason", "Connections refused at a limit");
+    }
+
+    public int connections() {
+        return connections.get();
+    }
+
+    /** Open tunnels (ingress) or flows (egress). */
+    public int tunnels() {
+        return streams.get();
+    }
+
+    public void connectionOpened() {
+        connections.incrementAndGet();
+    }
+
+    public void connectionClosed() {
+        connections.decrementAndGet();
+    }
+
+    public void tunnelOpened() {
+        streamsOpened.increment();
+        streams.incrementAndGet();
+    }
+
+    public void tunnelClosed() {
+        streams.decrementAndGet();
+    }
+
+    /** Counts a QUIC connection refused at a limit, by {@code reason}. */
+    public void connectionRefused(String reason) {
+        refused.increment(reason);
+    }
+
+    /** Connections refused so far for {@code reason}. */
+    public double refused(String reason) {
+        return refused.count(reason);
+    }
+
+    /** Counts an error response by its RFC 9209 error type. */
+    public void error(String proxyStatusType) {
+        errors.increment(proxyStatusType);
+    }
+
+    /** Registers a gauge over a counter owned elsewhere (for example the egress's ingress filter). */
+    public void gauge(String name, String description, LongSupplier value) {
+        // Micrometer holds gauge state weakly by default: a method reference would be collected
+        // and the gauge would read NaN.
+        Gauge.builder(name, value, v -> (double) v.getAsLong()).strongReference(true).description(description)
+                .register(registry);
+    }
+
+    @Override
+    public void datagramDropped(String reason) {
+        drops.increment(reason);
+    }
+
+    /** Datagrams dropped so far for {@code reason} (as counted by {@link #datagramDropped}). */
+    public double drops(String reason) {
+        return drops.count(reason);
+    }
+
+    @Override
+    public void bytesFromPeer(long bytes) {
+        bytesUpstream.increment(bytes);
+    }
+
+    @Override
+    public void bytesToPeer(long bytes) {
+        bytesDownstream.increment(bytes);
+    }
+}

@@ -1,0 +1,213 @@
+package org.masquerelay.server;
+
+import com.sun.net.httpserver.HttpHandler;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One relay's lifecycle, the same for the ingress and the egress: make the event loops, bind the
+ * QUIC listener's UDP socket, start the admin listener, and on shutdown send GOAWAY, drain until
+ * every tunnel ended or the deadline passed, then close in reverse order of opening.
+ *
+ * <p>The relay supplies its pipeline through {@link Pipeline}, which runs once the event loops
+ * exist (an upstream resolver, say, needs one), and may register more resources to close.
+ */
+public final class RelayServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RelayServer.class);
+
+    /** Socket buffers for the QUIC listener: room for bursts of a fast flow (docs/netty.md). */
+    private static final int SOCKET_BUFFER_BYTES = 4 << 20;
+
+    /** Builds the listener's handlers, in pipeline order, once the event loops exist. */
+    @FunctionalInterface
+    public interface Pipeline {
+        /**
+         * @param group the relay's event loops
+         * @param resources closed with the server, last registered first
+         */
+        List<ChannelHandler> handlers(EventLoopGroup group, Deque<AutoCloseable> resources) throws Exception;
+    }
+
+    private final String name;
+    private final RelayConnections connections;
+    private final PrometheusMeterRegistry registry;
+    private final MultiThreadIoEventLoopGroup group;
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final Channel socket;
+    private final Optional<AdminServer> admin;
+
+    private RelayServer(Builder b) throws Exception {
+        this.name = b.name;
+        this.connections = b.connections;
+        this.registry = b.registry;
+        group = new MultiThreadIoEventLoopGroup(b.threads, EpollIoHandler.newFactory());
+        try {
+            List<ChannelHandler> handlers = b.pipeline.handlers(group, resources);
+            socket = new Bootstrap()
+                    .group(group)
+                    .channel(EpollDatagramChannel.class)
+                    .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
+                    .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
+                    // recvmmsg: up to 16 datagrams of at most 2048 bytes per read (docs/netty.md).
+                    .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 2048)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR,
+                            new FixedRecvByteBufAllocator(64 * 1024).maxMessagesPerRead(16))
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(handlers.toArray(ChannelHandler[]::new));
+                        }
+                    })
+                    .bind(b.listen)
+                    .sync()
+                    .channel();
+            resources.push(() -> socket.close().awaitUninterruptibly(2, TimeUnit.SECONDS));
+            if (b.admin.isPresent()) {
+                AdminServer server = new AdminServer(name + "-admin", b.admin.get(), registry::scrape,
+                        connections::draining, b.routes);
+                resources.push(server);
+                admin = Optional.of(server);
+            } else {
+                admin = Optional.empty();
+            }
+        } catch (Exception e) {
+            closeResources();
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw e;
+        }
+        log.info("{} listening on {} (QUIC), admin {}", name, socket.localAddress(),
+                admin.map(a -> a.address().toString()).orElse("off"));
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** The QUIC listener's bound address. */
+    public InetSocketAddress quicAddress() {
+        return (InetSocketAddress) socket.localAddress();
+    }
+
+    /** The admin listener's bound address, if there is one. */
+    public Optional<InetSocketAddress> adminAddress() {
+        return admin.map(AdminServer::address);
+    }
+
+    /** The metrics in Prometheus text format, as {@code /metrics} serves them. */
+    public String scrapeMetrics() {
+        return registry.scrape();
+    }
+
+    /**
+     * GOAWAY on every connection (RFC 9114 §5.2), wait until no tunnel is left or {@code deadline}
+     * passed, then close everything.
+     */
+    public void drainAndClose(Duration deadline) {
+        connections.drain(deadline);
+        close();
+    }
+
+    @Override
+    public void close() {
+        connections.closeAll();
+        closeResources();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    private void closeResources() {
+        AutoCloseable r;
+        while ((r = resources.poll()) != null) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                log.error("{}: closing {} failed", name, r, e);
+            }
+        }
+    }
+
+    /** What a relay's server needs; {@link #start()} binds. */
+    public static final class Builder {
+        private final String name;
+        private InetSocketAddress listen = new InetSocketAddress(0);
+        private int threads = 1;
+        private RelayConnections connections;
+        private PrometheusMeterRegistry registry;
+        private Optional<InetSocketAddress> admin = Optional.empty();
+        private final Map<String, HttpHandler> routes = new LinkedHashMap<>();
+        private Pipeline pipeline;
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        public Builder listen(InetSocketAddress listen) {
+            this.listen = listen;
+            return this;
+        }
+
+        public Builder threads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads: " + threads + " (expected: >= 1)");
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /** The connections to drain on shutdown, and the registry {@code /metrics} scrapes. */
+        public Builder connections(RelayConnections connections, PrometheusMeterRegistry registry) {
+            this.connections = connections;
+            this.registry = registry;
+            return this;
+        }
+
+        public Builder admin(Optional<InetSocketAddress> admin) {
+            this.admin = admin;
+            return this;
+        }
+
+        /** Adds an exact-path route to the admin listener. */
+        public Builder adminRoute(String path, HttpHandler handler) {
+            routes.put(path, handler);
+            return this;
+        }
+
+        public Builder pipeline(Pipeline pipeline) {
+            this.pipeline = pipeline;
+            return this;
+        }
+
+        /**
+         * Makes the event loops, builds the pipeline, binds the listeners.
+         *
+         * @throws Exception if the pipeline cannot be built or a listener cannot be bound;
+         *     everything opened so far is closed
+         */
+        public RelayServer start() throws Exception {
+            if (connections == null || pipeline == null) {
+                throw new IllegalStateException(name + ": connections and pipeline are required");
+            }
+            return new RelayServer(this);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package org.masquerelay.server;
+
+import io.netty.channel.Channel;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.util.AttributeKey;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Admission of request streams (tunnels at the ingress, flows at the egress) against a
+ * per-connection and a relay-wide limit. The relay-wide count is atomic (connections live on
+ * different event loops); the per-connection count lives on the connection and is only touched
+ * on its event loop. A slot is released when its stream closes, whatever the reason.
+ */
+public final class TunnelCounter {
+    private static final AttributeKey<int[]> PER_CONNECTION = AttributeKey.valueOf(TunnelCounter.class, "open");
+    private final AtomicInteger global = new AtomicInteger();
+    private final int maxGlobal;
+    private final int maxPerConnection;
+
+    public TunnelCounter(int maxGlobal, int maxPerConnection) {
+        this.maxGlobal = maxGlobal;
+        this.maxPerConnection = maxPerConnection;
+    }
+
+    /** Takes a slot for {@code stream} until it closes, or returns false when a limit is reached. */
+    public boolean tryAcquire(QuicStreamChannel stream) {
+        Channel connection = stream.parent();
+        int[] mine = connection.attr(PER_CONNECTION).setIfAbsent(new int[1]);
+        if (mine == null) {
+            mine = connection.attr(PER_CONNECTION).get();
+        }
+        if (mine[0] >= maxPerConnection) {
+            return false;
+        }
+        while (true) {
+            int g = global.get();
+            if (g >= maxGlobal) {
+                return false;
+            }
+            if (global.compareAndSet(g, g + 1)) {
+                break;
+            }
+        }
+        mine[0]++;
+        int[] slot = mine;
+        stream.closeFuture().addListener(f -> {
+            slot[0]--;
+            global.decrementAndGet();
+        });
+        return true;
+    }
+}
