@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.cli;
 
 import java.io.InputStream;
@@ -32,7 +45,9 @@ import picocli.CommandLine.Option;
  * one run so the baseline shares the machine's current noise. Medians of {@code --runs}.
  * Outer packets are 1452-byte UDP payloads, inner ones 1350. Not a test: it asserts nothing.
  */
-@Command(name = "bench", description = "Benchmark direct versus two hops on loopback (medians).",
+@Command(
+        name = "bench",
+        description = "Benchmark direct versus two hops on loopback (medians).",
         subcommands = ProxyBenchCommand.class)
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--bytes", defaultValue = "67108864", description = "Bulk transfer size.")
@@ -51,12 +66,13 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dir = Files.createTempDirectory("masque-bench");
         try (HttpOrigin origin = new HttpOrigin(new InetSocketAddress("127.0.0.1", 0));
-             UdpEchoServer echo = new UdpEchoServer(new InetSocketAddress("127.0.0.1", 0))) {
+                UdpEchoServer echo = new UdpEchoServer(new InetSocketAddress("127.0.0.1", 0))) {
             // The plain relay pair (no tokens, no location): the bench measures the data path.
             LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free(), java.util.List.of("127.0.0.1"));
             try (EgressServer egress = EgressServer.start(EgressConfig.load(dir.resolve("egress.yaml")));
-                 IngressServer ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")));
-                 MasqueClient client = new MasqueClient(ClientConfig.load(dir.resolve("client.yaml")), false, null)) {
+                    IngressServer ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")));
+                    MasqueClient client =
+                            new MasqueClient(ClientConfig.load(dir.resolve("client.yaml")), false, null)) {
                 client.connect().get(15, TimeUnit.SECONDS);
                 double[] direct = new double[runs];
                 double[] twoHop = new double[runs];
@@ -66,26 +82,32 @@ final class BenchCommand implements Callable<Integer> {
                 double[] rttTwoHop99 = new double[runs];
                 for (int i = 0; i < runs; i++) {
                     direct[i] = directMBps(origin.localAddress(), bytes);
-                    HttpFetcher.Result r = HttpFetcher.fetch(client, origin.uri("/bytes/" + bytes),
-                            OutputStream.nullOutputStream(), false).get(10, TimeUnit.MINUTES);
+                    HttpFetcher.Result r = HttpFetcher.fetch(
+                                    client, origin.uri("/bytes/" + bytes), OutputStream.nullOutputStream(), false)
+                            .get(10, TimeUnit.MINUTES);
                     twoHop[i] = r.bodyBytes() / (r.nanos() / 1e9) / 1e6;
                     long[] d = directRtt(echo.localAddress(), datagrams, size);
                     rttDirect50[i] = d[0] / 1e3;
                     rttDirect99[i] = d[1] / 1e3;
-                    UdpEchoProbe.Result u = UdpEchoProbe.run(client, "127.0.0.1", echo.localAddress().getPort(),
-                            datagrams, size, 200_000, 3000);
+                    UdpEchoProbe.Result u = UdpEchoProbe.run(
+                            client, "127.0.0.1", echo.localAddress().getPort(), datagrams, size, 200_000, 3000);
                     rttTwoHop50[i] = u.p50Nanos() / 1e3;
                     rttTwoHop99[i] = u.p99Nanos() / 1e3;
-                    System.err.printf("run %d: direct %.0f MB/s, two hops %.1f MB/s, delivered %d/%d%n", i + 1,
-                            direct[i], twoHop[i], u.received(), u.sent());
+                    System.err.printf(
+                            "run %d: direct %.0f MB/s, two hops %.1f MB/s, delivered %d/%d%n",
+                            i + 1, direct[i], twoHop[i], u.received(), u.sent());
                 }
-                System.out.printf("%nmasque bench: %d runs, medians (%d MiB bulk, %d x %d B datagrams)%n", runs,
-                        bytes >> 20, datagrams, size);
-                System.out.printf("  bulk TCP     direct %8.1f MB/s   two hops %8.1f MB/s   ratio %.3f%n",
+                System.out.printf(
+                        "%nmasque bench: %d runs, medians (%d MiB bulk, %d x %d B datagrams)%n",
+                        runs, bytes >> 20, datagrams, size);
+                System.out.printf(
+                        "  bulk TCP     direct %8.1f MB/s   two hops %8.1f MB/s   ratio %.3f%n",
                         median(direct), median(twoHop), median(twoHop) / median(direct));
-                System.out.printf("  RTT p50      direct %8.0f us     two hops %8.0f us     ratio %.1f%n",
+                System.out.printf(
+                        "  RTT p50      direct %8.0f us     two hops %8.0f us     ratio %.1f%n",
                         median(rttDirect50), median(rttTwoHop50), median(rttTwoHop50) / median(rttDirect50));
-                System.out.printf("  RTT p99      direct %8.0f us     two hops %8.0f us     ratio %.1f%n",
+                System.out.printf(
+                        "  RTT p99      direct %8.0f us     two hops %8.0f us     ratio %.1f%n",
                         median(rttDirect99), median(rttTwoHop99), median(rttTwoHop99) / median(rttDirect99));
                 return 0;
             }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.cli;
 
 import java.net.InetAddress;
@@ -16,7 +29,9 @@ final class ClientOptions {
     @Option(names = "--insecure", description = "Do not verify the relays' or the target's certificates. Testing only.")
     boolean insecure;
 
-    @Option(names = "--location", defaultValue = "precise",
+    @Option(
+            names = "--location",
+            defaultValue = "precise",
             description = "How precisely to present the ingress-asserted location to the egress: precise (the "
                     + "asserted geohash) or coarse (2 characters: country and time-zone level).",
             converter = LocationConverter.class)
@@ -42,7 +57,8 @@ final class ClientOptions {
     static int report(Throwable e) {
         Throwable t = e;
         while ((t instanceof java.util.concurrent.ExecutionException
-                || t instanceof java.util.concurrent.CompletionException) && t.getCause() != null) {
+                        || t instanceof java.util.concurrent.CompletionException)
+                && t.getCause() != null) {
             t = t.getCause();
         }
         if (t instanceof ConfigException ce) {
@@ -50,7 +66,8 @@ final class ClientOptions {
             return MasqueCli.EX_CONFIG;
         }
         // Some failures (a timeout, a closed channel) carry no message: name the type instead.
-        System.err.println("error: " + (t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName()));
+        System.err.println("error: "
+                + (t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName()));
         if (Boolean.getBoolean("masque.debug")) {
             t.printStackTrace();
         }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.cli;
 
 import java.io.ByteArrayOutputStream;
@@ -37,18 +50,19 @@ import picocli.CommandLine.Option;
  * of each city; each fetches its tokens from the issuer with the deployment's API key. Each fetches a page through both hops and
  * the report shows what the origin saw: a pool address of the client's city, never the client.
  */
-@Command(name = "demo", description = "Run origin, egress and ingress on loopback and fetch a page through both hops "
-        + "from a client in London, Paris and Tokyo.")
+@Command(
+        name = "demo",
+        description = "Run origin, egress and ingress on loopback and fetch a page through both hops "
+                + "from a client in London, Paris and Tokyo.")
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--bytes", defaultValue = "1048576", description = "Size of the page each client fetches.")
     long bytes;
 
     /** One simulated client: its address (placed by geo.csv) and the city it should come out of. */
-    private record Client(String address, String expectedCity) {
-    }
+    private record Client(String address, String expectedCity) {}
 
-    private static final List<Client> CLIENTS = List.of(new Client("127.1.0.10", "london"),
-            new Client("127.2.0.10", "paris"), new Client("127.3.0.10", "tokyo"));
+    private static final List<Client> CLIENTS = List.of(
+            new Client("127.1.0.10", "london"), new Client("127.2.0.10", "paris"), new Client("127.3.0.10", "tokyo"));
 
     @Override
     public Integer call() throws Exception {
@@ -57,13 +71,15 @@ final class DemoCommand implements Callable<Integer> {
             LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free());
             PoolRegistry pool = PoolRegistry.load(dir.resolve("pool.yaml"));
             try (IssuerServer issuer = IssuerServer.start(IssuerConfig.load(dir.resolve("issuer.yaml")));
-                 EgressServer egress = EgressServer.start(EgressConfig.load(dir.resolve("egress.yaml")));
-                 IngressServer ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")))) {
+                    EgressServer egress = EgressServer.start(EgressConfig.load(dir.resolve("egress.yaml")));
+                    IngressServer ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")))) {
                 System.out.println("issuer   " + issuer.directoryUri() + " (Privacy Pass, token key "
                         + issuer.tokenKeyIdHex().substring(0, 16) + "...)");
                 System.out.println("origin   http://" + hostPort(origin.localAddress()));
                 System.out.println("egress   " + hostPort(egress.quicAddress()) + " (QUIC), pools: "
-                        + pool.cities().stream().map(c -> c.name() + " " + c.prefixes()).toList());
+                        + pool.cities().stream()
+                                .map(c -> c.name() + " " + c.prefixes())
+                                .toList());
                 System.out.println("ingress  " + hostPort(ingress.quicAddress())
                         + " (QUIC), geo database geo.csv, admits clients with a token");
                 System.out.println();
@@ -82,31 +98,45 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private boolean run(Path dir, HttpOrigin origin, PoolRegistry pool, Client c)
-            throws Exception {
+    private boolean run(Path dir, HttpOrigin origin, PoolRegistry pool, Client c) throws Exception {
         InetAddress bind = InetAddress.getByName(c.address());
         try (MasqueClient client = new MasqueClient(ClientConfig.load(dir.resolve("client.yaml")), false, bind)) {
             long t0 = System.nanoTime();
             client.connect().get(15, TimeUnit.SECONDS);
             long setup = System.nanoTime() - t0;
-            HttpFetcher.Result page = HttpFetcher.fetch(client, origin.uri("/bytes/" + bytes),
-                    OutputStream.nullOutputStream(), false).get(60, TimeUnit.SECONDS);
+            HttpFetcher.Result page = HttpFetcher.fetch(
+                            client, origin.uri("/bytes/" + bytes), OutputStream.nullOutputStream(), false)
+                    .get(60, TimeUnit.SECONDS);
             ByteArrayOutputStream who = new ByteArrayOutputStream();
             HttpFetcher.fetch(client, origin.uri("/whoami"), who, false).get(30, TimeUnit.SECONDS);
-            InetAddress seen = InetAddress.getByName(who.toString(StandardCharsets.US_ASCII).trim());
+            InetAddress seen = InetAddress.getByName(
+                    who.toString(StandardCharsets.US_ASCII).trim());
             Optional<City> city = pool.cities().stream()
-                    .filter(x -> x.prefixes().stream().anyMatch(p -> p.contains(seen))).findFirst();
+                    .filter(x -> x.prefixes().stream().anyMatch(p -> p.contains(seen)))
+                    .findFirst();
             Optional<SecChGeohash> presented = client.location();
             String location = presented.map(SecChGeohash::toHeaderValue).orElse("none");
             // What the egress measured: from the asserted cell's centre to the city.
-            String distance = presented.flatMap(l -> city.map(x -> String.format("%.1f km",
-                    Geohashes.centre(l.geohash()).distanceKm(x.location())))).orElse("?");
-            System.out.printf("client %-11s location %-11s -> egress city %-7s source %-13s (%s away)  "
-                            + "%d bytes in %.0f ms (setup %.0f ms)%n", c.address(), location,
-                    city.map(City::name).orElse("NONE"), seen.getHostAddress(), distance, page.bodyBytes(),
-                    page.nanos() / 1e6, setup / 1e6);
-            return page.status() == 200 && page.bodyBytes() == bytes && city.isPresent()
-                    && city.get().id().equals(c.expectedCity()) && !seen.equals(bind);
+            String distance = presented
+                    .flatMap(l -> city.map(x -> String.format(
+                            "%.1f km", Geohashes.centre(l.geohash()).distanceKm(x.location()))))
+                    .orElse("?");
+            System.out.printf(
+                    "client %-11s location %-11s -> egress city %-7s source %-13s (%s away)  "
+                            + "%d bytes in %.0f ms (setup %.0f ms)%n",
+                    c.address(),
+                    location,
+                    city.map(City::name).orElse("NONE"),
+                    seen.getHostAddress(),
+                    distance,
+                    page.bodyBytes(),
+                    page.nanos() / 1e6,
+                    setup / 1e6);
+            return page.status() == 200
+                    && page.bodyBytes() == bytes
+                    && city.isPresent()
+                    && city.get().id().equals(c.expectedCity())
+                    && !seen.equals(bind);
         }
     }
 

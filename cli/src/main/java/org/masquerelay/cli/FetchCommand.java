@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.cli;
 
 import java.io.BufferedOutputStream;
@@ -31,10 +44,11 @@ final class FetchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (MasqueClient c = client.newClient();
-             OutputStream out = output == null ? new NonClosing(System.out)
-                     : new BufferedOutputStream(Files.newOutputStream(output))) {
-            HttpFetcher.Result r = HttpFetcher.fetch(c, URI.create(url), out, client.insecure)
-                    .get(timeoutSeconds, TimeUnit.SECONDS);
+                OutputStream out = output == null
+                        ? new NonClosing(System.out)
+                        : new BufferedOutputStream(Files.newOutputStream(output))) {
+            HttpFetcher.Result r =
+                    HttpFetcher.fetch(c, URI.create(url), out, client.insecure).get(timeoutSeconds, TimeUnit.SECONDS);
             out.flush();
             System.err.printf("%d %d bytes in %.1f ms%n", r.status(), r.bodyBytes(), r.nanos() / 1e6);
             return r.status() >= 200 && r.status() < 400 ? 0 : 1;

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.cli;
 
 import java.io.IOException;
@@ -10,10 +23,10 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.concurrent.Callable;
+import org.masquerelay.config.ConfigException;
 import org.masquerelay.issuer.IssuerServer;
 import org.masquerelay.issuer.config.IssuerConfig;
 import org.masquerelay.issuer.config.SigningKeyFile;
-import org.masquerelay.config.ConfigException;
 import org.masquerelay.protocol.token.BlindRsaPrivateKey;
 import org.masquerelay.protocol.token.PublicTokenIssuance;
 import org.masquerelay.protocol.token.TokenKey;
@@ -34,8 +47,11 @@ import picocli.CommandLine.Spec;
  * So a model transformer relaxes it here and {@link #load} asks for it instead, with the same
  * usage error and exit status 2.
  */
-@Command(name = "issuer", description = "Run the Privacy Pass token issuer (RFC 9578, token type 0x0002).",
-        subcommands = IssuerCommand.Keygen.class, modelTransformer = IssuerCommand.ConfigOnlyWithoutSubcommand.class)
+@Command(
+        name = "issuer",
+        description = "Run the Privacy Pass token issuer (RFC 9578, token type 0x0002).",
+        subcommands = IssuerCommand.Keygen.class,
+        modelTransformer = IssuerCommand.ConfigOnlyWithoutSubcommand.class)
 final class IssuerCommand extends RelayCommand<IssuerConfig> {
     /**
      * How long SIGTERM lets requests in progress finish. A token request takes milliseconds; and
@@ -49,7 +65,8 @@ final class IssuerCommand extends RelayCommand<IssuerConfig> {
     @Override
     IssuerConfig load(Path file) throws ConfigException {
         if (file == null) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--config=<config>'");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "Missing required option: '--config=<config>'");
         }
         return IssuerConfig.load(file);
     }
@@ -57,8 +74,8 @@ final class IssuerCommand extends RelayCommand<IssuerConfig> {
     @Override
     Runnable start(IssuerConfig config) throws Exception {
         IssuerServer server = IssuerServer.start(config);
-        System.err.println("issuer " + server.issuerName() + " on " + server.directoryUri().resolve("/")
-                + ", token key id " + server.tokenKeyIdHex());
+        System.err.println("issuer " + server.issuerName() + " on "
+                + server.directoryUri().resolve("/") + ", token key id " + server.tokenKeyIdHex());
         return () -> server.close(DRAIN);
     }
 

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.cli;
 
 import java.io.IOException;
@@ -26,7 +39,9 @@ import picocli.CommandLine.Spec;
  * key stays with the ingress; the public key goes into every egress's trust list under the same
  * key id.
  */
-@Command(name = "keys", description = "Manage the Ed25519 keys that sign geo assertions.",
+@Command(
+        name = "keys",
+        description = "Manage the Ed25519 keys that sign geo assertions.",
         subcommands = KeysCommand.Generate.class)
 final class KeysCommand implements Runnable {
     @Spec
@@ -50,8 +65,10 @@ final class KeysCommand implements Runnable {
         @Option(names = "--out", required = true, description = "Directory to write into (created if missing).")
         Path dir;
 
-        @Option(names = "--key-id", description = "Key id, 1-32 of A-Za-z0-9_- (default: derived from the "
-                + "public key: base64url of the first 8 bytes of SHA-256 over its SubjectPublicKeyInfo).")
+        @Option(
+                names = "--key-id",
+                description = "Key id, 1-32 of A-Za-z0-9_- (default: derived from the "
+                        + "public key: base64url of the first 8 bytes of SHA-256 over its SubjectPublicKeyInfo).")
         String keyId;
 
         @Override
@@ -101,8 +118,9 @@ final class KeysCommand implements Runnable {
          */
         static void writeNew(Path file, String text, boolean secret) throws IOException {
             FileAttribute<?>[] attributes = secret && isPosix(file.getParent())
-                    ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(
-                            PosixFilePermissions.fromString("rw-------"))}
+                    ? new FileAttribute<?>[] {
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
+                    }
                     : new FileAttribute<?>[0];
             Files.createFile(file, attributes);
             try (OutputStream stream = Files.newOutputStream(file, StandardOpenOption.WRITE)) {

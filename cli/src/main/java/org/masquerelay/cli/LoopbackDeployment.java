@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.cli;
 
 import java.io.IOException;
@@ -38,8 +51,7 @@ public final class LoopbackDeployment {
         }
     }
 
-    private LoopbackDeployment() {
-    }
+    private LoopbackDeployment() {}
 
     /**
      * The deployment of {@code masque init} and the demo: the ingress locates clients with
@@ -60,16 +72,18 @@ public final class LoopbackDeployment {
         Files.createDirectories(dir);
         InetAddress lo = InetAddress.getByName("127.0.0.1");
         Pki.Credential ca = Pki.newCa("masque-relay loopback CA", Duration.ofDays(825));
-        Pki.Credential ingress = Pki.issueServer(ca, "ingress.localhost", List.of("localhost", "ingress.localhost"),
-                List.of(lo), Duration.ofDays(397));
-        Pki.Credential egress = Pki.issueServer(ca, "egress.localhost", List.of("localhost", "egress.localhost"),
-                List.of(lo), Duration.ofDays(397));
+        Pki.Credential ingress = Pki.issueServer(
+                ca, "ingress.localhost", List.of("localhost", "ingress.localhost"), List.of(lo), Duration.ofDays(397));
+        Pki.Credential egress = Pki.issueServer(
+                ca, "egress.localhost", List.of("localhost", "egress.localhost"), List.of(lo), Duration.ofDays(397));
         Pki.writeCertificatePem(dir.resolve("ca.crt"), List.of(ca.certificate()));
         Pki.writeCertificatePem(dir.resolve("ingress.crt"), ingress.chain());
         Pki.writePrivateKeyPem(dir.resolve("ingress.key"), ingress.privateKey());
         Pki.writeCertificatePem(dir.resolve("egress.crt"), egress.chain());
         Pki.writePrivateKeyPem(dir.resolve("egress.key"), egress.privateKey());
-        Files.writeString(dir.resolve("ingress.yaml"), """
+        Files.writeString(
+                dir.resolve("ingress.yaml"),
+                """
                 # Ingress relay: terminates the client's QUIC and forwards connect-udp tunnels,
                 # only toward the egress relays listed below. It never sees the final target.
                 listen: 127.0.0.1:%d
@@ -85,8 +99,8 @@ public final class LoopbackDeployment {
                   max-tunnels: 10000
                   tunnel-idle-timeout: PT2M
                 drain-timeout: PT10S
-                """.formatted(ports.ingress(), ports.ingressAdmin(), ports.egress()) + (geo ? INGRESS_GEO
-                + INGRESS_TOKENS.formatted(ports.issuer()) : ""));
+                """.formatted(ports.ingress(), ports.ingressAdmin(), ports.egress())
+                        + (geo ? INGRESS_GEO + INGRESS_TOKENS.formatted(ports.issuer()) : ""));
         if (geo) {
             writeIssuer(dir, ports);
         }
@@ -103,7 +117,9 @@ public final class LoopbackDeployment {
             }
             sources = b.toString();
         }
-        Files.writeString(dir.resolve("egress.yaml"), """
+        Files.writeString(
+                dir.resolve("egress.yaml"),
+                """
                 # Egress relay: ends the client's inner QUIC connection and dials targets.
                 listen: 127.0.0.1:%d
                 tls:
@@ -125,7 +141,9 @@ public final class LoopbackDeployment {
                   udp-idle-timeout: PT2M
                 drain-timeout: PT10S
                 """.formatted(ports.egress(), ports.egressAdmin(), sources) + (geo ? EGRESS_GEO : ""));
-        Files.writeString(dir.resolve("client.yaml"), """
+        Files.writeString(
+                dir.resolve("client.yaml"),
+                """
                 # Client: an outer QUIC connection to the ingress, a connect-udp tunnel to the
                 # egress, and an inner QUIC connection to the egress inside it.
                 ingress:
@@ -156,8 +174,11 @@ public final class LoopbackDeployment {
                 demo:%s
                 """.formatted(secret));
         Pki.writeSecret(dir.resolve("client.apikey"), secret + "\n");
-        Files.writeString(dir.resolve("issuer-token-key.pub"), Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(TokenKey.of(key.publicKey()).encode()) + "\n");
+        Files.writeString(
+                dir.resolve("issuer-token-key.pub"),
+                Base64.getUrlEncoder()
+                                .withoutPadding()
+                                .encodeToString(TokenKey.of(key.publicKey()).encode()) + "\n");
         Files.writeString(dir.resolve("issuer.yaml"), """
                 # Privacy Pass issuer (RFC 9578, token type 0x0002): signs blinded token requests for
                 # accounts that present an API key. It never sees the tokens clients later spend.

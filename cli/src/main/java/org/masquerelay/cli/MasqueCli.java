@@ -1,20 +1,47 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.cli;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import picocli.CommandLine.Command;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
  * The {@code masque} launcher's entry point. Subcommands and their flags are a public interface:
  * operators' scripts and acceptance checks depend on them.
  */
-@Command(name = "masque", mixinStandardHelpOptions = true, version = "masque-relay 0.1.0",
+@Command(
+        name = "masque",
+        mixinStandardHelpOptions = true,
+        version = "masque-relay 0.1.0",
         description = "Two-hop MASQUE privacy relay: ingress, egress, client and tools.",
-        subcommands = {DemoCommand.class, InitCommand.class, IngressCommand.class, EgressCommand.class,
-                FetchCommand.class, UdpEchoCommand.class, BenchCommand.class, KeysCommand.class,
-                PoolCommand.class, IssuerCommand.class, ProxyCommand.class, OriginCommand.class})
+        subcommands = {
+            DemoCommand.class,
+            InitCommand.class,
+            IngressCommand.class,
+            EgressCommand.class,
+            FetchCommand.class,
+            UdpEchoCommand.class,
+            BenchCommand.class,
+            KeysCommand.class,
+            PoolCommand.class,
+            IssuerCommand.class,
+            ProxyCommand.class,
+            OriginCommand.class
+        })
 public final class MasqueCli implements Runnable {
     /** sysexits.h EX_CONFIG: configuration error. */
     public static final int EX_CONFIG = 78;
@@ -32,8 +59,10 @@ public final class MasqueCli implements Runnable {
     }
 
     public static int run(String... args) {
-        return run(new PrintWriter(new PrintStream(System.out, true, StandardCharsets.UTF_8), true),
-                new PrintWriter(new PrintStream(System.err, true, StandardCharsets.UTF_8), true), args);
+        return run(
+                new PrintWriter(new PrintStream(System.out, true, StandardCharsets.UTF_8), true),
+                new PrintWriter(new PrintStream(System.err, true, StandardCharsets.UTF_8), true),
+                args);
     }
 
     /** Runs with the given streams for commands that print through picocli; tests capture them. */

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.cli;
 
 import java.io.IOException;
@@ -22,13 +35,18 @@ import picocli.CommandLine.Spec;
  * how a test checks which egress address it was given. Plain HTTP without authentication: for
  * tests only. Runs until SIGTERM or SIGINT.
  */
-@Command(name = "origin", description = "Run the plain-HTTP test origin (GET /whoami returns the peer address; "
-        + "GET /bytes/N, POST /echo) until SIGTERM. For tests only.")
+@Command(
+        name = "origin",
+        description = "Run the plain-HTTP test origin (GET /whoami returns the peer address; "
+                + "GET /bytes/N, POST /echo) until SIGTERM. For tests only.")
 final class OriginCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--listen", required = true, paramLabel = "IP:PORT",
+    @Option(
+            names = "--listen",
+            required = true,
+            paramLabel = "IP:PORT",
             description = "Address to listen on, ip:port or [v6]:port; repeat for several (both families, say).")
     List<String> listen;
 
@@ -39,10 +57,13 @@ final class OriginCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<HttpOrigin> origins = start();
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            origins.forEach(HttpOrigin::close);
-            stopped.countDown();
-        }, "shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            origins.forEach(HttpOrigin::close);
+                            stopped.countDown();
+                        },
+                        "shutdown"));
         stopped.await();
         return 0;
     }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.cli;
 
 import java.io.IOException;
@@ -6,9 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
+import org.masquerelay.config.ConfigException;
 import org.masquerelay.pool.Geofeed;
 import org.masquerelay.pool.PoolRegistry;
-import org.masquerelay.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,7 +31,9 @@ import picocli.CommandLine.Option;
  * exports is the one the egress serves at {@code /egress-ranges.csv}, so operators can publish or
  * diff it without starting anything.
  */
-@Command(name = "pool", description = "Check a city pool file or export its RFC 8805 egress-range CSV.",
+@Command(
+        name = "pool",
+        description = "Check a city pool file or export its RFC 8805 egress-range CSV.",
         subcommands = {PoolCommand.ExportCsv.class, PoolCommand.Check.class})
 final class PoolCommand implements Runnable {
     @CommandLine.Spec
@@ -74,8 +89,10 @@ final class PoolCommand implements Runnable {
         }
     }
 
-    @Command(name = "check", description = "Validate a pool file: print every error with its YAML path, exit 78 "
-            + "on errors, 0 when valid.")
+    @Command(
+            name = "check",
+            description =
+                    "Validate a pool file: print every error with its YAML path, exit 78 " + "on errors, 0 when valid.")
     static final class Check implements Callable<Integer> {
         @Option(names = "--config", required = true, description = "The pool YAML file.")
         Path config;
@@ -86,7 +103,8 @@ final class PoolCommand implements Runnable {
             if (registry == null) {
                 return MasqueCli.EX_CONFIG;
             }
-            System.out.println(config + ": ok (" + registry.cities().size() + " cities, " + registry.geofeed().size()
+            System.out.println(config + ": ok (" + registry.cities().size() + " cities, "
+                    + registry.geofeed().size()
                     + " prefixes, rotation " + registry.rotationPeriod() + ", fallback "
                     + registry.fallback().token() + ")");
             return 0;

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.cli;
 
 import java.io.OutputStream;
@@ -54,11 +67,12 @@ final class ProxyBenchCommand implements Callable<Integer> {
             ClientConfig clientConfig = ClientConfig.load(dir.resolve("client.yaml"));
             InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
             try (EgressServer egress = EgressServer.start(EgressConfig.load(dir.resolve("egress.yaml")));
-                 IngressServer ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")));
-                 MasqueClient fetcher = new MasqueClient(clientConfig, false, null);
-                 ProxyServer proxy = ProxyServer.start(ProxyConfig.of(any, any, null, 100, Duration.ofSeconds(30)),
-                         new ClientPool(() -> new MasqueClient(clientConfig, false, null), 100,
-                                 Duration.ofSeconds(30)))) {
+                    IngressServer ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")));
+                    MasqueClient fetcher = new MasqueClient(clientConfig, false, null);
+                    ProxyServer proxy = ProxyServer.start(
+                            ProxyConfig.of(any, any, null, 100, Duration.ofSeconds(30)),
+                            new ClientPool(
+                                    () -> new MasqueClient(clientConfig, false, null), 100, Duration.ofSeconds(30)))) {
                 System.err.println("ingress " + hostPort(ingress.quicAddress()) + ", egress "
                         + hostPort(egress.quicAddress()) + ", socks5 " + hostPort(proxy.socksAddress()) + ", http "
                         + hostPort(proxy.httpAddress()));
@@ -66,28 +80,33 @@ final class ProxyBenchCommand implements Callable<Integer> {
                 String url = origin.uri("/bytes/" + bytes).toString();
                 String socks = hostPort(proxy.socksAddress());
                 String http = "http://" + hostPort(proxy.httpAddress());
-                String[] names = {"curl direct", "curl socks5h, two hops", "curl -x http, two hops",
-                        "in-process fetch, two hops"};
+                String[] names = {
+                    "curl direct", "curl socks5h, two hops", "curl -x http, two hops", "in-process fetch, two hops"
+                };
                 double[][] mbps = new double[names.length][runs];
                 for (int i = 0; i < runs; i++) {
                     mbps[0][i] = curl(url);
                     mbps[1][i] = curl(url, "--socks5-hostname", socks);
                     mbps[2][i] = curl(url, "-x", http);
-                    HttpFetcher.Result r = HttpFetcher.fetch(fetcher, origin.uri("/bytes/" + bytes),
-                            OutputStream.nullOutputStream(), false).get(30, TimeUnit.MINUTES);
+                    HttpFetcher.Result r = HttpFetcher.fetch(
+                                    fetcher, origin.uri("/bytes/" + bytes), OutputStream.nullOutputStream(), false)
+                            .get(30, TimeUnit.MINUTES);
                     mbps[3][i] = r.bodyBytes() / (r.nanos() / 1e9) / 1e6;
-                    System.err.printf("run %d: direct %.0f, socks5h %.1f, http %.1f, fetch %.1f MB/s%n", i + 1,
-                            mbps[0][i], mbps[1][i], mbps[2][i], mbps[3][i]);
+                    System.err.printf(
+                            "run %d: direct %.0f, socks5h %.1f, http %.1f, fetch %.1f MB/s%n",
+                            i + 1, mbps[0][i], mbps[1][i], mbps[2][i], mbps[3][i]);
                 }
                 System.out.printf("%nmasque bench proxy: %d runs, medians, %d MiB with curl%n", runs, bytes >> 20);
                 double direct = BenchCommand.median(mbps[0]);
                 double fetch = BenchCommand.median(mbps[3]);
                 for (int k = 0; k < names.length; k++) {
                     double m = BenchCommand.median(mbps[k]);
-                    System.out.printf("  %-28s %8.1f MB/s   vs direct %.3f   vs in-process fetch %.2f%n", names[k], m,
-                            m / direct, m / fetch);
+                    System.out.printf(
+                            "  %-28s %8.1f MB/s   vs direct %.3f   vs in-process fetch %.2f%n",
+                            names[k], m, m / direct, m / fetch);
                 }
-                System.out.println("  one hop (egress only)         n/a: the client always tunnels through the ingress");
+                System.out.println(
+                        "  one hop (egress only)         n/a: the client always tunnels through the ingress");
                 return 0;
             }
         } finally {
@@ -99,11 +118,13 @@ final class ProxyBenchCommand implements Callable<Integer> {
 
     /** One curl download to /dev/null; its average speed in MB/s. */
     private static double curl(String url, String... proxyArgs) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--fail", "-o", "/dev/null", "-w",
-                "%{speed_download} %{size_download}"));
+        List<String> cmd = new ArrayList<>(
+                List.of("curl", "-sS", "--fail", "-o", "/dev/null", "-w", "%{speed_download} %{size_download}"));
         cmd.addAll(List.of(proxyArgs));
         cmd.add(url);
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
         if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IllegalStateException("curl failed: " + cmd + " -> " + out);

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.cli;
 
 import java.net.InetSocketAddress;
@@ -35,19 +48,27 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--http", paramLabel = "IP:PORT", description = "HTTP proxy listener, e.g. 127.0.0.1:8080.")
     String http;
 
-    @Option(names = "--socks-auth", paramLabel = "FILE",
+    @Option(
+            names = "--socks-auth",
+            paramLabel = "FILE",
             description = "Require SOCKS5 username/password (RFC 1929); FILE holds user:password lines.")
     Path socksAuth;
 
-    @Option(names = "--max-streams-per-connection", defaultValue = "100",
+    @Option(
+            names = "--max-streams-per-connection",
+            defaultValue = "100",
             description = "Flows per relay connection before another is opened (default ${DEFAULT-VALUE}).")
     int maxStreams;
 
-    @Option(names = "--connect-timeout-seconds", defaultValue = "30",
+    @Option(
+            names = "--connect-timeout-seconds",
+            defaultValue = "30",
             description = "How long a flow waits for the egress's answer (default ${DEFAULT-VALUE}).")
     int connectTimeoutSeconds;
 
-    @Option(names = "--drain-timeout-seconds", defaultValue = "10",
+    @Option(
+            names = "--drain-timeout-seconds",
+            defaultValue = "10",
             description = "On SIGTERM, how long open flows may finish (default ${DEFAULT-VALUE}).")
     int drainTimeoutSeconds;
 
@@ -75,7 +96,8 @@ final class ProxyCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             return ClientOptions.report(e.getCause() != null ? e.getCause() : e);
         }
-        System.err.println("masque proxy: socks5 " + show(server.socksAddress()) + ", http " + show(server.httpAddress()));
+        System.err.println(
+                "masque proxy: socks5 " + show(server.socksAddress()) + ", http " + show(server.httpAddress()));
         ScheduledExecutorService ticker = null;
         if (statsSeconds != null) {
             ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -83,19 +105,25 @@ final class ProxyCommand implements Callable<Integer> {
                 t.setDaemon(true);
                 return t;
             });
-            ticker.scheduleAtFixedRate(() -> System.err.println(server.stats().statusLine()), statsSeconds,
-                    statsSeconds, TimeUnit.SECONDS);
+            ticker.scheduleAtFixedRate(
+                    () -> System.err.println(server.stats().statusLine()),
+                    statsSeconds,
+                    statsSeconds,
+                    TimeUnit.SECONDS);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         ScheduledExecutorService t = ticker;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.err.println("masque proxy: draining (up to " + drainTimeoutSeconds + " s)");
-            server.drainAndClose(Duration.ofSeconds(drainTimeoutSeconds));
-            if (t != null) {
-                t.shutdownNow();
-            }
-            stopped.countDown();
-        }, "shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.err.println("masque proxy: draining (up to " + drainTimeoutSeconds + " s)");
+                            server.drainAndClose(Duration.ofSeconds(drainTimeoutSeconds));
+                            if (t != null) {
+                                t.shutdownNow();
+                            }
+                            stopped.countDown();
+                        },
+                        "shutdown"));
         stopped.await();
         return 0;
     }
@@ -103,17 +131,17 @@ final class ProxyCommand implements Callable<Integer> {
     /** Every option error at once, before anything binds. */
     ProxyConfig config() throws ConfigException {
         ConfigErrors errors = new ConfigErrors();
-        InetSocketAddress socksAddress = socks == null ? null
-                : errors.parse("--socks", socks, Addresses::socketAddress, "ip:port");
-        InetSocketAddress httpAddress = http == null ? null
-                : errors.parse("--http", http, Addresses::socketAddress, "ip:port");
+        InetSocketAddress socksAddress =
+                socks == null ? null : errors.parse("--socks", socks, Addresses::socketAddress, "ip:port");
+        InetSocketAddress httpAddress =
+                http == null ? null : errors.parse("--http", http, Addresses::socketAddress, "ip:port");
         errors.check(statsSeconds == null || statsSeconds >= 1, "--stats", statsSeconds, ">= 1 second");
         errors.check(drainTimeoutSeconds >= 0, "--drain-timeout-seconds", drainTimeoutSeconds, ">= 0");
         errors.check(connectTimeoutSeconds >= 1, "--connect-timeout-seconds", connectTimeoutSeconds, ">= 1");
         errors.throwIfAny("proxy options");
         SocksCredentials credentials = socksAuth == null ? null : SocksCredentials.load(socksAuth);
-        return ProxyConfig.of(socksAddress, httpAddress, credentials, maxStreams,
-                Duration.ofSeconds(connectTimeoutSeconds));
+        return ProxyConfig.of(
+                socksAddress, httpAddress, credentials, maxStreams, Duration.ofSeconds(connectTimeoutSeconds));
     }
 
     private static String show(InetSocketAddress a) {

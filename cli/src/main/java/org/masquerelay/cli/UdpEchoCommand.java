@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.cli;
 
 import java.util.concurrent.Callable;
@@ -35,8 +48,9 @@ final class UdpEchoCommand implements Callable<Integer> {
         try (MasqueClient c = client.newClient()) {
             Authority a = Authority.parse(target);
             UdpEchoProbe.Result r = UdpEchoProbe.run(c, a.host(), a.port(), count, size, intervalMicros * 1000, 3000);
-            System.out.printf("sent %d received %d (%.2f%%) rtt p50 %.0f us p99 %.0f us%n", r.sent(), r.received(),
-                    100.0 * r.deliveredRatio(), r.p50Nanos() / 1e3, r.p99Nanos() / 1e3);
+            System.out.printf(
+                    "sent %d received %d (%.2f%%) rtt p50 %.0f us p99 %.0f us%n",
+                    r.sent(), r.received(), 100.0 * r.deliveredRatio(), r.p50Nanos() / 1e3, r.p99Nanos() / 1e3);
             return r.received() > 0 ? 0 : 1;
         } catch (Exception e) {
             return ClientOptions.report(e);

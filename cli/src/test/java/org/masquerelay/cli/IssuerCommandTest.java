@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,8 +38,7 @@ class IssuerCommandTest {
     Path dir;
 
     /** Output of one CLI run: what picocli printed and what the command wrote to System.out/err. */
-    private record Result(int exitCode, String out, String err) {
-    }
+    private record Result(int exitCode, String out, String err) {}
 
     private static Result masque(String... args) {
         StringWriter out = new StringWriter();
@@ -44,7 +56,9 @@ class IssuerCommandTest {
             System.setOut(savedOut);
             System.setErr(savedErr);
         }
-        return new Result(exitCode, out + systemOut.toString(StandardCharsets.UTF_8),
+        return new Result(
+                exitCode,
+                out + systemOut.toString(StandardCharsets.UTF_8),
                 err + systemErr.toString(StandardCharsets.UTF_8));
     }
 
@@ -57,12 +71,15 @@ class IssuerCommandTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         BlindRsaPrivateKey key = SigningKeyFile.read(file);
         TokenKey tokenKey = TokenKey.of(key.publicKey());
-        assertThat(run.out()).isEqualTo("token-key-id: " + HexFormat.of().formatHex(tokenKey.tokenKeyId())
-                + System.lineSeparator() + "token-key: " + Base64.getUrlEncoder().encodeToString(tokenKey.encode())
-                + System.lineSeparator());
+        assertThat(run.out())
+                .isEqualTo("token-key-id: " + HexFormat.of().formatHex(tokenKey.tokenKeyId())
+                        + System.lineSeparator() + "token-key: "
+                        + Base64.getUrlEncoder().encodeToString(tokenKey.encode())
+                        + System.lineSeparator());
         assertThat(run.err()).contains("wrote " + file);
         if (Files.getFileStore(dir).supportsFileAttributeView(PosixFileAttributeView.class)) {
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                    .isEqualTo("rw-------");
         }
 
         String pem = Files.readString(file);
@@ -84,15 +101,18 @@ class IssuerCommandTest {
 
     @Test
     void checkConfigPrintsEveryErrorAndExits78() throws Exception {
-        Path config = IssuerFixtures.writeConfig(dir, "alice:9aQeW1c0bXr7u2s8Kp4LzT\nnot a line\n",
-                "max-batch: 0\n");
+        Path config = IssuerFixtures.writeConfig(dir, "alice:9aQeW1c0bXr7u2s8Kp4LzT\nnot a line\n", "max-batch: 0\n");
 
         Result run = masque("issuer", "--config", config.toString(), "--check-config");
 
         assertThat(run.exitCode()).isEqualTo(MasqueCli.EX_CONFIG);
-        assertThat(run.err()).contains("2 error(s)").contains("api-keys line 2: a line without ':'")
-                .contains("max-batch: 0 (expected: 1-1000)").doesNotContain("9aQeW1c0bXr7u2s8Kp4LzT");
-        assertThat(masque("issuer", "--config", dir.resolve("missing.yaml").toString()).exitCode())
+        assertThat(run.err())
+                .contains("2 error(s)")
+                .contains("api-keys line 2: a line without ':'")
+                .contains("max-batch: 0 (expected: 1-1000)")
+                .doesNotContain("9aQeW1c0bXr7u2s8Kp4LzT");
+        assertThat(masque("issuer", "--config", dir.resolve("missing.yaml").toString())
+                        .exitCode())
                 .isEqualTo(MasqueCli.EX_CONFIG);
     }
 

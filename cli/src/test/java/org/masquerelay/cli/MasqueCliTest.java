@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,6 +32,7 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.masquerelay.config.IpPrefix;
 import org.masquerelay.pool.AddressSelector;
 import org.masquerelay.pool.City;
 import org.masquerelay.pool.CityMatch;
@@ -26,7 +40,6 @@ import org.masquerelay.pool.CsvGeoDatabase;
 import org.masquerelay.pool.GeoLocation;
 import org.masquerelay.pool.Geofeed;
 import org.masquerelay.pool.Geohashes;
-import org.masquerelay.config.IpPrefix;
 import org.masquerelay.pool.PoolRegistry;
 import org.masquerelay.protocol.geo.Ed25519Keys;
 import org.masquerelay.tools.origin.HttpOrigin;
@@ -39,19 +52,35 @@ class MasqueCliTest {
     @Test
     void initWritesAValidDeploymentWithTheFixedPorts() throws Exception {
         assertThat(MasqueCli.run("init", dir.toString())).isZero();
-        for (String f : new String[] {"ingress.yaml", "egress.yaml", "client.yaml", "ca.crt", "ingress.crt",
-                "ingress.key", "egress.crt", "egress.key"}) {
+        for (String f : new String[] {
+            "ingress.yaml",
+            "egress.yaml",
+            "client.yaml",
+            "ca.crt",
+            "ingress.crt",
+            "ingress.key",
+            "egress.crt",
+            "egress.key"
+        }) {
             assertThat(dir.resolve(f)).exists();
         }
-        assertThat(Files.readString(dir.resolve("ingress.yaml"))).contains("listen: 127.0.0.1:4433")
-                .contains("listen: 127.0.0.1:9433").contains("- 127.0.0.1:4434");
-        assertThat(Files.readString(dir.resolve("egress.yaml"))).contains("listen: 127.0.0.1:4434")
-                .contains("listen: 127.0.0.1:9434").contains("- 127.0.0.0/8");
-        assertThat(MasqueCli.run("ingress", "--config", dir.resolve("ingress.yaml").toString(), "--check-config"))
+        assertThat(Files.readString(dir.resolve("ingress.yaml")))
+                .contains("listen: 127.0.0.1:4433")
+                .contains("listen: 127.0.0.1:9433")
+                .contains("- 127.0.0.1:4434");
+        assertThat(Files.readString(dir.resolve("egress.yaml")))
+                .contains("listen: 127.0.0.1:4434")
+                .contains("listen: 127.0.0.1:9434")
+                .contains("- 127.0.0.0/8");
+        assertThat(MasqueCli.run(
+                        "ingress", "--config", dir.resolve("ingress.yaml").toString(), "--check-config"))
                 .isZero();
-        assertThat(MasqueCli.run("egress", "--config", dir.resolve("egress.yaml").toString(), "--check-config"))
+        assertThat(MasqueCli.run(
+                        "egress", "--config", dir.resolve("egress.yaml").toString(), "--check-config"))
                 .isZero();
-        assertThat(MasqueCli.run("pool", "check", "--config", dir.resolve("pool.yaml").toString())).isZero();
+        assertThat(MasqueCli.run(
+                        "pool", "check", "--config", dir.resolve("pool.yaml").toString()))
+                .isZero();
         // Refuses to overwrite existing keys.
         assertThat(MasqueCli.run("init", dir.toString())).isEqualTo(1);
     }
@@ -65,15 +94,20 @@ class MasqueCliTest {
         assertThat(pools.cities()).extracting(City::id).containsExactly("london", "paris", "tokyo");
         assertThat(geo.lookup(InetAddress.getByName("127.0.0.1"))).isEmpty();
         // Each sample client range lands, through its geohash, on the pool of its own city.
-        String[][] cases = {{"127.1.0.9", "london", "127.101.0.0/28"}, {"127.2.0.9", "paris", "127.102.0.0/28"},
-                {"127.3.0.9", "tokyo", "127.103.0.0/28"}};
+        String[][] cases = {
+            {"127.1.0.9", "london", "127.101.0.0/28"},
+            {"127.2.0.9", "paris", "127.102.0.0/28"},
+            {"127.3.0.9", "tokyo", "127.103.0.0/28"}
+        };
         for (String[] c : cases) {
             GeoLocation where = geo.lookup(InetAddress.getByName(c[0])).orElseThrow();
-            CityMatch match = pools.nearest(Geohashes.encode(where), where.country()).orElseThrow();
+            CityMatch match =
+                    pools.nearest(Geohashes.encode(where), where.country()).orElseThrow();
             assertThat(match.city().id()).isEqualTo(c[1]);
             assertThat(match.distanceKm()).isLessThan(5);
-            InetAddress source = AddressSelector.select(match.city(), AddressSelector.newConnectionKey(),
-                    pools.epochOf(Instant.now()), false).orElseThrow();
+            InetAddress source = AddressSelector.select(
+                            match.city(), AddressSelector.newConnectionKey(), pools.epochOf(Instant.now()), false)
+                    .orElseThrow();
             assertThat(IpPrefix.parse(c[2]).contains(source)).isTrue();
         }
         assertThat(pools.geofeedCsv()).isEqualTo("""
@@ -87,16 +121,22 @@ class MasqueCliTest {
     void poolExportCsvWritesTheGeofeedToAFileOrStdout() throws Exception {
         LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free());
         Path csv = dir.resolve("egress-ranges.csv");
-        assertThat(MasqueCli.run("pool", "export-csv", "--config", dir.resolve("pool.yaml").toString(), "--output",
-                csv.toString())).isZero();
+        assertThat(MasqueCli.run(
+                        "pool",
+                        "export-csv",
+                        "--config",
+                        dir.resolve("pool.yaml").toString(),
+                        "--output",
+                        csv.toString()))
+                .isZero();
         String expected = PoolRegistry.load(dir.resolve("pool.yaml")).geofeedCsv();
         assertThat(Files.readString(csv)).isEqualTo(expected).startsWith("127.101.0.0/28,GB,GB-ENG,London,\n");
         // The exported file is a strict RFC 8805 feed.
         assertThat(Geofeed.load(csv)).hasSize(3);
         assertThat(dir).isDirectoryNotContaining("glob:**.tmp");
 
-        Captured out = capture(() -> MasqueCli.run("pool", "export-csv", "--config", dir.resolve("pool.yaml")
-                .toString()));
+        Captured out = capture(() -> MasqueCli.run(
+                "pool", "export-csv", "--config", dir.resolve("pool.yaml").toString()));
         assertThat(out.status).isZero();
         assertThat(out.stdout).isEqualTo(expected);
     }
@@ -116,23 +156,27 @@ class MasqueCliTest {
                 """);
         Captured check = capture(() -> MasqueCli.run("pool", "check", "--config", bad.toString()));
         assertThat(check.status).isEqualTo(MasqueCli.EX_CONFIG);
-        assertThat(check.stderr).contains("3 error(s)")
+        assertThat(check.stderr)
+                .contains("3 error(s)")
                 .contains("fallback: nowhere (expected: deny or nearest-any)")
                 .contains("cities[0].country: UK (expected: an ISO 3166-1 alpha-2 country code such as GB)")
                 .contains("cities[0].prefixes[0]: 127.101.0.1/28 (expected: canonical prefix 127.101.0.0/28");
-        assertThat(MasqueCli.run("pool", "export-csv", "--config", bad.toString())).isEqualTo(78);
-        assertThat(MasqueCli.run("pool", "check", "--config", dir.resolve("missing.yaml").toString())).isEqualTo(78);
+        assertThat(MasqueCli.run("pool", "export-csv", "--config", bad.toString()))
+                .isEqualTo(78);
+        assertThat(MasqueCli.run(
+                        "pool", "check", "--config", dir.resolve("missing.yaml").toString()))
+                .isEqualTo(78);
 
         LoopbackDeployment.write(dir.resolve("ok"), LoopbackDeployment.Ports.free());
-        Captured ok = capture(() -> MasqueCli.run("pool", "check", "--config", dir.resolve("ok/pool.yaml").toString()));
+        Captured ok = capture(() -> MasqueCli.run(
+                "pool", "check", "--config", dir.resolve("ok/pool.yaml").toString()));
         assertThat(ok.status).isZero();
         assertThat(ok.stdout).contains("ok (3 cities, 3 prefixes, rotation PT1H, fallback deny)");
         // Without a subcommand, a usage error.
         assertThat(MasqueCli.run("pool")).isEqualTo(2);
     }
 
-    private record Captured(int status, String stdout, String stderr) {
-    }
+    private record Captured(int status, String stdout, String stderr) {}
 
     private static Captured capture(java.util.function.IntSupplier command) {
         PrintStream oldOut = System.out;
@@ -154,19 +198,32 @@ class MasqueCliTest {
     void checkConfigExits78OnErrors() throws Exception {
         Path bad = dir.resolve("egress.yaml");
         Files.writeString(bad, "listen: nowhere\nbogus-key: 1\n");
-        assertThat(MasqueCli.run("egress", "--config", bad.toString(), "--check-config")).isEqualTo(78);
+        assertThat(MasqueCli.run("egress", "--config", bad.toString(), "--check-config"))
+                .isEqualTo(78);
         Files.writeString(bad, "listen: 127.0.0.1:1\ningress-prefixes: [10.0.0.1/8]\n");
-        assertThat(MasqueCli.run("egress", "--config", bad.toString(), "--check-config")).isEqualTo(78);
-        assertThat(MasqueCli.run("ingress", "--config", dir.resolve("missing.yaml").toString(), "--check-config"))
+        assertThat(MasqueCli.run("egress", "--config", bad.toString(), "--check-config"))
+                .isEqualTo(78);
+        assertThat(MasqueCli.run(
+                        "ingress", "--config", dir.resolve("missing.yaml").toString(), "--check-config"))
                 .isEqualTo(78);
     }
 
     @Test
     void fetchFailsNonZeroWhenTheIngressIsUnreachable() throws Exception {
         LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free());
-        assertThat(MasqueCli.run("fetch", "http://127.0.0.1:9/", "--config", dir.resolve("client.yaml").toString(),
-                "--timeout-seconds", "5")).isNotZero();
-        assertThat(MasqueCli.run("fetch", "ftp://127.0.0.1/", "--config", dir.resolve("client.yaml").toString()))
+        assertThat(MasqueCli.run(
+                        "fetch",
+                        "http://127.0.0.1:9/",
+                        "--config",
+                        dir.resolve("client.yaml").toString(),
+                        "--timeout-seconds",
+                        "5"))
+                .isNotZero();
+        assertThat(MasqueCli.run(
+                        "fetch",
+                        "ftp://127.0.0.1/",
+                        "--config",
+                        dir.resolve("client.yaml").toString()))
                 .isNotZero();
     }
 
@@ -198,7 +255,9 @@ class MasqueCliTest {
 
     @Test
     void keysGenerateMakesThePrivateKeyOwnerOnly() throws Exception {
-        assertThat(Run.of("keys", "generate", "--out", dir.toString(), "--key-id", "ingress-1").exitCode()).isZero();
+        assertThat(Run.of("keys", "generate", "--out", dir.toString(), "--key-id", "ingress-1")
+                        .exitCode())
+                .isZero();
 
         if (Files.getFileStore(dir).supportsFileAttributeView(PosixFileAttributeView.class)) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("ingress-1.key"))))
@@ -244,13 +303,23 @@ class MasqueCliTest {
         LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free());
         String config = dir.resolve("client.yaml").toString();
         assertThat(MasqueCli.run("proxy", "--config", config)).as("no listener").isEqualTo(78);
-        assertThat(MasqueCli.run("proxy", "--config", config, "--socks", "localhost:1080")).isEqualTo(78);
-        assertThat(MasqueCli.run("proxy", "--config", config, "--http", "127.0.0.1:0",
-                "--max-streams-per-connection", "0")).isEqualTo(78);
-        assertThat(MasqueCli.run("proxy", "--config", config, "--socks", "127.0.0.1:0",
-                "--socks-auth", dir.resolve("missing").toString())).isEqualTo(78);
-        assertThat(MasqueCli.run("proxy", "--config", dir.resolve("missing.yaml").toString(), "--socks",
-                "127.0.0.1:0")).isEqualTo(78);
+        assertThat(MasqueCli.run("proxy", "--config", config, "--socks", "localhost:1080"))
+                .isEqualTo(78);
+        assertThat(MasqueCli.run(
+                        "proxy", "--config", config, "--http", "127.0.0.1:0", "--max-streams-per-connection", "0"))
+                .isEqualTo(78);
+        assertThat(MasqueCli.run(
+                        "proxy",
+                        "--config",
+                        config,
+                        "--socks",
+                        "127.0.0.1:0",
+                        "--socks-auth",
+                        dir.resolve("missing").toString()))
+                .isEqualTo(78);
+        assertThat(MasqueCli.run(
+                        "proxy", "--config", dir.resolve("missing.yaml").toString(), "--socks", "127.0.0.1:0"))
+                .isEqualTo(78);
     }
 
     @Test
@@ -261,11 +330,13 @@ class MasqueCliTest {
         try {
             assertThat(started).hasSize(2);
             for (HttpOrigin o : started) {
-                HttpURLConnection c = (HttpURLConnection) o.uri("/whoami").toURL().openConnection();
+                HttpURLConnection c =
+                        (HttpURLConnection) o.uri("/whoami").toURL().openConnection();
                 String body = new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertThat(c.getResponseCode()).isEqualTo(200);
                 // The peer address, in the family the origin was reached on.
-                assertThat(InetAddress.getByName(body.strip()).isLoopbackAddress()).isTrue();
+                assertThat(InetAddress.getByName(body.strip()).isLoopbackAddress())
+                        .isTrue();
                 assertThat(InetAddress.getByName(body.strip()).getAddress())
                         .hasSize(o.localAddress().getAddress().getAddress().length);
             }

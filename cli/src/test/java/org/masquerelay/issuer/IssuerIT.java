@@ -1,6 +1,18 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.issuer;
 
-import org.masquerelay.protocol.token.IssuanceHttp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -42,6 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.masquerelay.client.TokenFetchException;
 import org.masquerelay.client.TokenFetcher;
 import org.masquerelay.issuer.config.IssuerConfig;
+import org.masquerelay.protocol.token.IssuanceHttp;
 import org.masquerelay.protocol.token.IssuerDirectory;
 import org.masquerelay.protocol.token.PendingToken;
 import org.masquerelay.protocol.token.PrivateTokenChallenge;
@@ -68,8 +81,8 @@ class IssuerIT {
     static final String ERIN = "erinKey-0123456789abcdefg";
     static final String WRONG = "wrongKey-0123456789abcdef";
     static final List<String> ALL_KEYS = List.of(ALICE, BOB, CAROL, DAVE, ERIN, WRONG);
-    static final TokenChallenge CHALLENGE = new TokenChallenge(PublicTokenIssuance.TOKEN_TYPE, "issuer.test",
-            new byte[0], "ingress.test");
+    static final TokenChallenge CHALLENGE =
+            new TokenChallenge(PublicTokenIssuance.TOKEN_TYPE, "issuer.test", new byte[0], "ingress.test");
 
     @TempDir
     static Path dir;
@@ -80,7 +93,8 @@ class IssuerIT {
     static IssuerServer issuer;
     static RecordingProxy proxy;
     static URI base;
-    static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static final SecureRandom random = new SecureRandom();
 
     @BeforeAll
@@ -93,8 +107,17 @@ class IssuerIT {
         logs.start();
         projectLogger.addAppender(logs);
 
-        Path config = IssuerFixtures.writeConfig(dir, String.join("\n", "# accounts", "alice:" + ALICE,
-                "bob:" + BOB, "carol:" + CAROL, "dave:" + DAVE, "erin:" + ERIN, ""),
+        Path config = IssuerFixtures.writeConfig(
+                dir,
+                String.join(
+                        "\n",
+                        "# accounts",
+                        "alice:" + ALICE,
+                        "bob:" + BOB,
+                        "carol:" + CAROL,
+                        "dave:" + DAVE,
+                        "erin:" + ERIN,
+                        ""),
                 "tokens-per-hour: " + TOKENS_PER_HOUR + "\nmax-batch: 4\n");
         issuer = IssuerServer.start(IssuerConfig.load(config));
         proxy = new RecordingProxy(issuer.address());
@@ -115,8 +138,11 @@ class IssuerIT {
 
     @Test
     void servesTheDirectoryWithTheTokenKeyAndCacheHeaders() throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve(
-                IssuanceHttp.DIRECTORY_PATH)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(base.resolve(IssuanceHttp.DIRECTORY_PATH))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).contains(IssuanceHttp.DIRECTORY_MEDIA_TYPE);
@@ -130,12 +156,18 @@ class IssuerIT {
         });
         assertThat(TokenKey.of(IssuerFixtures.signingKey().publicKey())).isEqualTo(issuer.tokenKey());
 
-        HttpResponse<String> head = http.send(HttpRequest.newBuilder(base.resolve(IssuanceHttp.DIRECTORY_PATH))
-                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> head = http.send(
+                HttpRequest.newBuilder(base.resolve(IssuanceHttp.DIRECTORY_PATH))
+                        .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(head.statusCode()).isEqualTo(200);
         assertThat(head.body()).isEmpty();
-        HttpResponse<String> post = http.send(HttpRequest.newBuilder(base.resolve(IssuanceHttp.DIRECTORY_PATH))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> post = http.send(
+                HttpRequest.newBuilder(base.resolve(IssuanceHttp.DIRECTORY_PATH))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(post.statusCode()).isEqualTo(405);
         assertThat(post.headers().firstValue("Allow")).contains("GET, HEAD");
         assertThat(get(IssuanceHttp.DIRECTORY_PATH + "x").statusCode()).isEqualTo(404);
@@ -145,7 +177,8 @@ class IssuerIT {
 
     @Test
     void issuesABatchOfTokensThatVerifyAndRefillsInTheBackground() throws Exception {
-        try (TokenFetcher fetcher = fetcher(ALICE).batchSize(8).lowWatermark(4).parallelism(4).build()) {
+        try (TokenFetcher fetcher =
+                fetcher(ALICE).batchSize(8).lowWatermark(4).parallelism(4).build()) {
             List<Token> tokens = new ArrayList<>();
             tokens.add(fetcher.next(CHALLENGE));
             awaitAvailable(fetcher, 7); // the rest of the first batch
@@ -157,7 +190,10 @@ class IssuerIT {
             for (Token token : tokens) {
                 PublicTokenIssuance.verify(token, CHALLENGE.digest(), issuer.tokenKey());
             }
-            assertThat(tokens.stream().map(t -> HexFormat.of().formatHex(t.nonce())).distinct()).hasSize(5);
+            assertThat(tokens.stream()
+                            .map(t -> HexFormat.of().formatHex(t.nonce()))
+                            .distinct())
+                    .hasSize(5);
             // A token for another challenge does not pass as one for this challenge.
             TokenChallenge other = new TokenChallenge(2, "issuer.test", new byte[0], "other-ingress.test");
             Token forOther = fetcher.next(other);
@@ -174,7 +210,8 @@ class IssuerIT {
         try (TokenFetcher fetcher = fetcher(ERIN).batchSize(2).build()) {
             PrivateTokenChallenge selected = fetcher.selectChallenge(field).orElseThrow();
             Token token = fetcher.next(selected);
-            PublicTokenIssuance.verify(token, selected.decodeChallenge().digest(), TokenKey.decode(selected.tokenKey()));
+            PublicTokenIssuance.verify(
+                    token, selected.decodeChallenge().digest(), TokenKey.decode(selected.tokenKey()));
         }
     }
 
@@ -199,8 +236,10 @@ class IssuerIT {
         assertThat(wrong.headers().firstValue("WWW-Authenticate"))
                 .contains("Bearer realm=\"issuer.test\", error=\"invalid_token\"");
         assertThat(wrong.body()).hasSizeLessThan(100);
-        assertThat(post("Basic " + ALICE, IssuanceHttp.REQUEST_MEDIA_TYPE, body).statusCode()).isEqualTo(401);
-        assertThat(post("Bearer", IssuanceHttp.REQUEST_MEDIA_TYPE, body).statusCode()).isEqualTo(401);
+        assertThat(post("Basic " + ALICE, IssuanceHttp.REQUEST_MEDIA_TYPE, body).statusCode())
+                .isEqualTo(401);
+        assertThat(post("Bearer", IssuanceHttp.REQUEST_MEDIA_TYPE, body).statusCode())
+                .isEqualTo(401);
 
         try (TokenFetcher fetcher = fetcher(WRONG).build()) {
             assertThatThrownBy(() -> fetcher.next(CHALLENGE)).isInstanceOfSatisfying(TokenFetchException.class, e -> {
@@ -216,17 +255,28 @@ class IssuerIT {
     @Test
     void exceedingTokensPerHourGets429WithRetryAfter() throws Exception {
         for (int i = 0; i < TOKENS_PER_HOUR; i++) {
-            assertThat(post("Bearer " + BOB, IssuanceHttp.REQUEST_MEDIA_TYPE, tokenRequest().request().encode())
-                    .statusCode()).as("request %d", i).isEqualTo(200);
+            assertThat(post(
+                                    "Bearer " + BOB,
+                                    IssuanceHttp.REQUEST_MEDIA_TYPE,
+                                    tokenRequest().request().encode())
+                            .statusCode())
+                    .as("request %d", i)
+                    .isEqualTo(200);
         }
-        HttpResponse<byte[]> limited = post("Bearer " + BOB, IssuanceHttp.REQUEST_MEDIA_TYPE,
+        HttpResponse<byte[]> limited = post(
+                "Bearer " + BOB,
+                IssuanceHttp.REQUEST_MEDIA_TYPE,
                 tokenRequest().request().encode());
         assertThat(limited.statusCode()).isEqualTo(429);
         assertThat(Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow()))
                 .isBetween(3500L, 3600L);
         // Other accounts are not affected.
-        assertThat(post("Bearer " + DAVE, IssuanceHttp.REQUEST_MEDIA_TYPE, tokenRequest().request().encode())
-                .statusCode()).isEqualTo(200);
+        assertThat(post(
+                                "Bearer " + DAVE,
+                                IssuanceHttp.REQUEST_MEDIA_TYPE,
+                                tokenRequest().request().encode())
+                        .statusCode())
+                .isEqualTo(200);
 
         try (TokenFetcher fetcher = fetcher(BOB).batchSize(4).build()) {
             TokenFetchException first = fetchFailure(fetcher);
@@ -237,7 +287,8 @@ class IssuerIT {
             int receivedBefore = proxy.received().length;
             TokenFetchException second = fetchFailure(fetcher);
             assertThat(second.reason()).isEqualTo(TokenFetchException.Reason.RATE_LIMITED);
-            assertThat(second.retryAfter()).hasValueSatisfying(d -> assertThat(d).isGreaterThan(Duration.ofMinutes(58)));
+            assertThat(second.retryAfter())
+                    .hasValueSatisfying(d -> assertThat(d).isGreaterThan(Duration.ofMinutes(58)));
             assertThat(proxy.received()).hasSize(receivedBefore);
         }
     }
@@ -252,23 +303,30 @@ class IssuerIT {
         assertThat(post(auth, null, good).statusCode()).isEqualTo(415);
         HttpResponse<byte[]> tooLarge = post(auth, IssuanceHttp.REQUEST_MEDIA_TYPE, new byte[1000]);
         assertThat(tooLarge.statusCode()).isEqualTo(413);
-        HttpResponse<byte[]> chunked = http.send(request(auth, IssuanceHttp.REQUEST_MEDIA_TYPE)
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(new byte[1000])))
-                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> chunked = http.send(
+                request(auth, IssuanceHttp.REQUEST_MEDIA_TYPE)
+                        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(new byte[1000])))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         assertThat(chunked.statusCode()).isEqualTo(413);
 
-        assertThat(post(auth, IssuanceHttp.REQUEST_MEDIA_TYPE, new byte[0]).statusCode()).isEqualTo(422);
-        assertThat(post(auth, IssuanceHttp.REQUEST_MEDIA_TYPE, new byte[] {0, 2, 1}).statusCode()).isEqualTo(422);
+        assertThat(post(auth, IssuanceHttp.REQUEST_MEDIA_TYPE, new byte[0]).statusCode())
+                .isEqualTo(422);
+        assertThat(post(auth, IssuanceHttp.REQUEST_MEDIA_TYPE, new byte[] {0, 2, 1})
+                        .statusCode())
+                .isEqualTo(422);
         byte[] shorter = Arrays.copyOf(good, good.length - 1);
-        assertThat(post(auth, IssuanceHttp.REQUEST_MEDIA_TYPE, shorter).statusCode()).isEqualTo(422);
+        assertThat(post(auth, IssuanceHttp.REQUEST_MEDIA_TYPE, shorter).statusCode())
+                .isEqualTo(422);
         byte[] typeOne = good.clone();
         typeOne[1] = 1;
         HttpResponse<byte[]> wrongType = post(auth, IssuanceHttp.REQUEST_MEDIA_TYPE, typeOne);
         assertThat(wrongType.statusCode()).isEqualTo(422);
-        assertThat(new String(wrongType.body(), StandardCharsets.UTF_8))
-                .contains("token_type 0x0001 is not supported");
-        byte[] otherKey = new TokenRequest(pending.request().truncatedTokenKeyId() ^ 1,
-                pending.request().blindedMsg()).encode();
+        assertThat(new String(wrongType.body(), StandardCharsets.UTF_8)).contains("token_type 0x0001 is not supported");
+        byte[] otherKey = new TokenRequest(
+                        pending.request().truncatedTokenKeyId() ^ 1,
+                        pending.request().blindedMsg())
+                .encode();
         HttpResponse<byte[]> unknownKey = post(auth, IssuanceHttp.REQUEST_MEDIA_TYPE, otherKey);
         assertThat(unknownKey.statusCode()).isEqualTo(422);
         assertThat(new String(unknownKey.body(), StandardCharsets.UTF_8)).contains("names no key of this issuer");
@@ -292,20 +350,27 @@ class IssuerIT {
         }
         // Positive controls: the record holds request bodies, and the log holds this account's requests.
         PendingToken control = tokenRequest();
-        assertThat(post("Bearer " + CAROL, IssuanceHttp.REQUEST_MEDIA_TYPE, control.request().encode())
-                .statusCode()).isEqualTo(200);
+        assertThat(post(
+                                "Bearer " + CAROL,
+                                IssuanceHttp.REQUEST_MEDIA_TYPE,
+                                control.request().encode())
+                        .statusCode())
+                .isEqualTo(200);
         byte[] received = proxy.received();
         assertThat(indexOf(received, control.request().blindedMsg())).isNotNegative();
-        assertThat(indexOf(received, ("Bearer " + CAROL).getBytes(StandardCharsets.US_ASCII))).isNotNegative();
+        assertThat(indexOf(received, ("Bearer " + CAROL).getBytes(StandardCharsets.US_ASCII)))
+                .isNotNegative();
         String receivedText = new String(received, StandardCharsets.ISO_8859_1);
         String logText = logText();
         assertThat(logText).contains("token request from account carol: 200");
 
         for (Token token : tokens) {
             PublicTokenIssuance.verify(token, CHALLENGE.digest(), issuer.tokenKey());
-            for (byte[] secret : List.of(token.nonce(), token.authenticator(), token.authenticatorInput(),
-                    token.encode())) {
-                assertThat(indexOf(received, secret)).as("token bytes on the wire").isNegative();
+            for (byte[] secret :
+                    List.of(token.nonce(), token.authenticator(), token.authenticatorInput(), token.encode())) {
+                assertThat(indexOf(received, secret))
+                        .as("token bytes on the wire")
+                        .isNegative();
                 assertThat(receivedText).as("token bytes as text on the wire").doesNotContain(encodings(secret));
                 assertThat(logText).doesNotContain(encodings(secret));
             }
@@ -318,14 +383,14 @@ class IssuerIT {
     @Test
     void servesHttpsWithTheConfiguredCertificate() throws Exception {
         Pki.Credential ca = Pki.newCa("issuer test CA", Duration.ofHours(1));
-        Pki.Credential server = Pki.issueServer(ca, "issuer", List.of(),
-                List.of(InetAddress.getByName("127.0.0.1")), Duration.ofHours(1));
+        Pki.Credential server = Pki.issueServer(
+                ca, "issuer", List.of(), List.of(InetAddress.getByName("127.0.0.1")), Duration.ofHours(1));
         Path tlsDir = dir.resolve("tls");
         Files.createDirectories(tlsDir);
         Pki.writeCertificatePem(tlsDir.resolve("tls.crt"), server.chain());
         Pki.writePrivateKeyPem(tlsDir.resolve("tls.key"), server.privateKey());
-        Path config = IssuerFixtures.writeConfig(tlsDir, "erin:" + ERIN + "\n",
-                "tls: {certificate: tls.crt, private-key: tls.key}\n");
+        Path config = IssuerFixtures.writeConfig(
+                tlsDir, "erin:" + ERIN + "\n", "tls: {certificate: tls.crt, private-key: tls.key}\n");
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         trust.setCertificateEntry("ca", ca.certificate());
@@ -335,15 +400,24 @@ class IssuerIT {
         tls.init(null, trustManagers.getTrustManagers(), null);
 
         try (IssuerServer https = IssuerServer.start(IssuerConfig.load(config));
-             TokenFetcher fetcher = TokenFetcher.builder(URI.create("https://127.0.0.1:" + https.address().getPort()),
-                     ERIN).issuerName("issuer.test").batchSize(1)
-                     .httpClient(HttpClient.newBuilder().sslContext(tls).build()).build()) {
+                TokenFetcher fetcher = TokenFetcher.builder(
+                                URI.create(
+                                        "https://127.0.0.1:" + https.address().getPort()),
+                                ERIN)
+                        .issuerName("issuer.test")
+                        .batchSize(1)
+                        .httpClient(HttpClient.newBuilder().sslContext(tls).build())
+                        .build()) {
             assertThat(https.directoryUri().getScheme()).isEqualTo("https");
             PublicTokenIssuance.verify(fetcher.next(CHALLENGE), CHALLENGE.digest(), https.tokenKey());
             // Plain HTTP on the TLS port gets no directory.
-            assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                    + https.address().getPort() + IssuanceHttp.DIRECTORY_PATH)).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString())).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> http.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                            + https.address().getPort() + IssuanceHttp.DIRECTORY_PATH))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString()))
+                    .isInstanceOf(IOException.class);
         }
     }
 
@@ -358,8 +432,8 @@ class IssuerIT {
     }
 
     static HttpRequest.Builder request(String authorization, String contentType) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(IssuanceHttp.REQUEST_PATH))
-                .timeout(Duration.ofSeconds(10));
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(base.resolve(IssuanceHttp.REQUEST_PATH)).timeout(Duration.ofSeconds(10));
         if (authorization != null) {
             b.header("Authorization", authorization);
         }
@@ -370,13 +444,16 @@ class IssuerIT {
     }
 
     static HttpResponse<byte[]> post(String authorization, String contentType, byte[] body) throws Exception {
-        return http.send(request(authorization, contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        return http.send(
+                request(authorization, contentType)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
     }
 
     static HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(base.resolve(path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(base.resolve(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static TokenFetchException fetchFailure(TokenFetcher fetcher) {
@@ -399,7 +476,8 @@ class IssuerIT {
     }
 
     static String logText() {
-        return logs.list.stream().map(e -> e.getFormattedMessage()
+        return logs.list.stream()
+                .map(e -> e.getFormattedMessage()
                         + (e.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(e.getThrowableProxy())))
                 .collect(Collectors.joining("\n"));
     }
@@ -407,9 +485,13 @@ class IssuerIT {
     /** The forms bytes take in text: hex either case, base64 and base64url with and without padding. */
     static String[] encodings(byte[] bytes) {
         String hex = HexFormat.of().formatHex(bytes);
-        return new String[] {hex, hex.toUpperCase(Locale.ROOT), Base64.getEncoder().encodeToString(bytes),
-                Base64.getEncoder().withoutPadding().encodeToString(bytes),
-                Base64.getUrlEncoder().withoutPadding().encodeToString(bytes)};
+        return new String[] {
+            hex,
+            hex.toUpperCase(Locale.ROOT),
+            Base64.getEncoder().encodeToString(bytes),
+            Base64.getEncoder().withoutPadding().encodeToString(bytes),
+            Base64.getUrlEncoder().withoutPadding().encodeToString(bytes)
+        };
     }
 
     static int indexOf(byte[] haystack, byte[] needle) {

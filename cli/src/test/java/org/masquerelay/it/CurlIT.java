@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,7 +65,9 @@ class CurlIT {
 
     static void requireCurl() {
         try {
-            Process p = new ProcessBuilder("curl", "--version").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("curl", "--version")
+                    .redirectErrorStream(true)
+                    .start();
             p.getInputStream().readAllBytes();
             if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 fail("curl --version failed");
@@ -72,15 +87,17 @@ class CurlIT {
         List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "600", "-o", out.toString()));
         cmd.addAll(List.of(args));
         Path err = work.resolve("curl.err");
-        Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        Process p = new ProcessBuilder(cmd)
+                .redirectError(err.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
         if (!p.waitFor(11, TimeUnit.MINUTES)) {
             p.destroyForcibly();
             fail("curl did not finish: " + cmd);
         }
         if (p.exitValue() != 0) {
-            System.err.println("curl " + cmd + " exited " + p.exitValue() + ": "
-                    + Files.readString(err, StandardCharsets.UTF_8));
+            System.err.println(
+                    "curl " + cmd + " exited " + p.exitValue() + ": " + Files.readString(err, StandardCharsets.UTF_8));
         }
         return p.exitValue();
     }
@@ -104,8 +121,10 @@ class CurlIT {
         assertThat(sha256(out)).isEqualTo(expectedSha256);
         Files.delete(out);
         List<InetSocketAddress> peers = relays.origin().peers();
-        assertThat(peers.subList(peersBefore, peers.size())).as("curl's connection came from the egress")
-                .isNotEmpty().allSatisfy(p -> assertThat(p.getAddress()).isEqualTo(EGRESS_SOURCE));
+        assertThat(peers.subList(peersBefore, peers.size()))
+                .as("curl's connection came from the egress")
+                .isNotEmpty()
+                .allSatisfy(p -> assertThat(p.getAddress()).isEqualTo(EGRESS_SOURCE));
     }
 
     @Test
@@ -132,7 +151,8 @@ class CurlIT {
                 .isZero();
         assertThat(Files.size(out)).isEqualTo(1000);
         // CURLE_PROXY (97): the proxy refused the credentials or the method.
-        assertThat(curl(out, "--fail", "--socks5-hostname", socks, "--proxy-user", "alice:wrong", url)).isEqualTo(97);
+        assertThat(curl(out, "--fail", "--socks5-hostname", socks, "--proxy-user", "alice:wrong", url))
+                .isEqualTo(97);
         assertThat(curl(out, "--fail", "--socks5-hostname", socks, url)).isEqualTo(97);
     }
 
@@ -142,6 +162,8 @@ class CurlIT {
         Path headers = work.resolve("headers");
         curl(out, "-D", headers.toString(), "-x", "http://" + hostPort(proxy.httpAddress()), "http://10.1.2.3/");
         String head = Files.readString(headers, StandardCharsets.ISO_8859_1);
-        assertThat(head).startsWith("HTTP/1.1 403").containsIgnoringCase("proxy-status: egress; error=destination_ip_prohibited");
+        assertThat(head)
+                .startsWith("HTTP/1.1 403")
+                .containsIgnoringCase("proxy-status: egress; error=destination_ip_prohibited");
     }
 }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,6 +48,7 @@ import org.masquerelay.client.ClientConfig;
 import org.masquerelay.client.HttpFetcher;
 import org.masquerelay.client.MasqueClient;
 import org.masquerelay.client.ProxyResponseException;
+import org.masquerelay.config.IpPrefix;
 import org.masquerelay.egress.EgressServer;
 import org.masquerelay.egress.config.EgressConfig;
 import org.masquerelay.ingress.IngressServer;
@@ -45,7 +59,6 @@ import org.masquerelay.pool.City;
 import org.masquerelay.pool.Geofeed;
 import org.masquerelay.pool.GeofeedEntry;
 import org.masquerelay.pool.Geohashes;
-import org.masquerelay.config.IpPrefix;
 import org.masquerelay.pool.PoolRegistry;
 import org.masquerelay.protocol.geo.AssertionWindow;
 import org.masquerelay.protocol.geo.Ed25519Keys;
@@ -104,8 +117,8 @@ class GeoRoutingIT {
     }
 
     static MasqueClient client(String bind, MasqueClient.LocationPrecision precision) throws Exception {
-        MasqueClient c = new MasqueClient(ClientConfig.load(dir.resolve("client.yaml")), false,
-                InetAddress.getByName(bind), precision);
+        MasqueClient c = new MasqueClient(
+                ClientConfig.load(dir.resolve("client.yaml")), false, InetAddress.getByName(bind), precision);
         clients.add(c);
         return c;
     }
@@ -123,12 +136,12 @@ class GeoRoutingIT {
             MasqueClient client = client(c[0]);
             InetAddress seen = seenBy(client);
             City city = pool.city(c[1]).orElseThrow();
-            assertThat(city.prefixes()).as("%s came out of %s", c[0], seen)
-                    .anyMatch(p -> p.contains(seen));
+            assertThat(city.prefixes()).as("%s came out of %s", c[0], seen).anyMatch(p -> p.contains(seen));
             SecChGeohash at = client.location().orElseThrow();
             double km = Geohashes.centre(at.geohash()).distanceKm(city.location());
-            System.out.printf("client %s at %s -> %s via %s, %.1f km from the cell centre%n", c[0],
-                    at.toHeaderValue(), city.name(), seen.getHostAddress(), km);
+            System.out.printf(
+                    "client %s at %s -> %s via %s, %.1f km from the cell centre%n",
+                    c[0], at.toHeaderValue(), city.name(), seen.getHostAddress(), km);
             assertThat(km).as("a 5-character cell is about 5 km across").isLessThan(5);
         }
     }
@@ -170,22 +183,22 @@ class GeoRoutingIT {
         MasqueClient client = client("127.1.0.12");
         client.connect().get(20, TimeUnit.SECONDS);
         SecChGeohash real = client.location().orElseThrow();
-        SigningKey key = SigningKey.of("geo-k1",
-                Ed25519Keys.privateKeyFromPem(Files.readString(dir.resolve("geo-k1.key"))));
+        SigningKey key =
+                SigningKey.of("geo-k1", Ed25519Keys.privateKeyFromPem(Files.readString(dir.resolve("geo-k1.key"))));
         GeoAssertion genuine = GeoAssertionSigner.of(key, Clock.systemUTC()).sign(real);
 
         byte[] sig = genuine.signature();
         sig[0] ^= 1;
-        GeoAssertion forged = new GeoAssertion(genuine.geohash(), genuine.country(), genuine.notAfter(),
-                genuine.keyId(), sig);
+        GeoAssertion forged =
+                new GeoAssertion(genuine.geohash(), genuine.country(), genuine.notAfter(), genuine.keyId(), sig);
         Clock past = Clock.fixed(Instant.now().minus(Duration.ofHours(3)), ZoneOffset.UTC);
         GeoAssertion expired = GeoAssertionSigner.of(List.of(key), "geo-k1", AssertionWindow.DEFAULT, past)
                 .sign(real);
         KeyPair rogue = Ed25519Keys.generate(new SecureRandom());
-        GeoAssertion unknownKey = GeoAssertionSigner.of(SigningKey.of("geo-k1", rogue.getPrivate()),
-                Clock.systemUTC()).sign(real); // same id, wrong key: a forgery by another signer
-        GeoAssertion otherId = GeoAssertionSigner.of(SigningKey.of("rogue", rogue.getPrivate()),
-                Clock.systemUTC()).sign(real);
+        GeoAssertion unknownKey = GeoAssertionSigner.of(SigningKey.of("geo-k1", rogue.getPrivate()), Clock.systemUTC())
+                .sign(real); // same id, wrong key: a forgery by another signer
+        GeoAssertion otherId = GeoAssertionSigner.of(SigningKey.of("rogue", rogue.getPrivate()), Clock.systemUTC())
+                .sign(real);
 
         String[][] cases = {
             {"forged", real.toHeaderValue(), forged.toHeaderValue()},
@@ -198,9 +211,12 @@ class GeoRoutingIT {
         };
         for (String[] c : cases) {
             client.overrideLocationFields(c[1], c[2]);
-            assertThatThrownBy(() -> client.openTcp("127.0.0.1", origin.localAddress().getPort(), s -> { })
-                    .get(20, TimeUnit.SECONDS))
-                    .as(c[0]).cause().isInstanceOfSatisfying(ProxyResponseException.class, e -> {
+            assertThatThrownBy(() -> client.openTcp(
+                                    "127.0.0.1", origin.localAddress().getPort(), s -> {})
+                            .get(20, TimeUnit.SECONDS))
+                    .as(c[0])
+                    .cause()
+                    .isInstanceOfSatisfying(ProxyResponseException.class, e -> {
                         assertThat(e.hop()).isEqualTo("egress");
                         assertThat(e.status()).isEqualTo(403);
                         assertThat(e.proxyStatus())
@@ -209,7 +225,9 @@ class GeoRoutingIT {
         }
         // The genuine pair still works, and a coarser prefix of it too.
         client.overrideLocationFields(real.truncate(3).toHeaderValue(), genuine.toHeaderValue());
-        client.openTcp("127.0.0.1", origin.localAddress().getPort(), s -> { }).get(20, TimeUnit.SECONDS).close();
+        client.openTcp("127.0.0.1", origin.localAddress().getPort(), s -> {})
+                .get(20, TimeUnit.SECONDS)
+                .close();
         client.clearLocationOverride();
     }
 
@@ -220,7 +238,8 @@ class GeoRoutingIT {
         URI uri = URI.create("http://" + egress.adminAddress().getAddress().getHostAddress() + ":"
                 + egress.adminAddress().getPort() + "/egress-ranges.csv");
         HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r =
+                http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type")).hasValue("text/csv; charset=utf-8");
 
@@ -229,7 +248,8 @@ class GeoRoutingIT {
         int exit;
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            exit = MasqueCli.run("pool", "export-csv", "--config", dir.resolve("pool.yaml").toString());
+            exit = MasqueCli.run(
+                    "pool", "export-csv", "--config", dir.resolve("pool.yaml").toString());
         } finally {
             System.setOut(saved);
         }
@@ -243,7 +263,10 @@ class GeoRoutingIT {
         pool.cities().forEach(c -> bindable.addAll(c.prefixes()));
         assertThat(listed).isEqualTo(bindable);
         for (GeofeedEntry e : rows) {
-            City city = pool.cities().stream().filter(c -> c.prefixes().contains(e.prefix())).findFirst().orElseThrow();
+            City city = pool.cities().stream()
+                    .filter(c -> c.prefixes().contains(e.prefix()))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(e.country()).isEqualTo(city.country());
             assertThat(e.region()).isEqualTo(city.region());
             assertThat(e.city()).isEqualTo(city.name());
@@ -252,11 +275,26 @@ class GeoRoutingIT {
 
         String etag = r.headers().firstValue("etag").orElseThrow();
         String modified = r.headers().firstValue("last-modified").orElseThrow();
-        assertThat(http.send(HttpRequest.newBuilder(uri).header("If-None-Match", etag).build(),
-                HttpResponse.BodyHandlers.ofByteArray()).statusCode()).isEqualTo(304);
-        assertThat(http.send(HttpRequest.newBuilder(uri).header("If-Modified-Since", modified).build(),
-                HttpResponse.BodyHandlers.ofByteArray()).statusCode()).isEqualTo(304);
-        assertThat(http.send(HttpRequest.newBuilder(uri).header("If-None-Match", "\"other\"").build(),
-                HttpResponse.BodyHandlers.ofByteArray()).statusCode()).isEqualTo(200);
+        assertThat(http.send(
+                                HttpRequest.newBuilder(uri)
+                                        .header("If-None-Match", etag)
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofByteArray())
+                        .statusCode())
+                .isEqualTo(304);
+        assertThat(http.send(
+                                HttpRequest.newBuilder(uri)
+                                        .header("If-Modified-Since", modified)
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofByteArray())
+                        .statusCode())
+                .isEqualTo(304);
+        assertThat(http.send(
+                                HttpRequest.newBuilder(uri)
+                                        .header("If-None-Match", "\"other\"")
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofByteArray())
+                        .statusCode())
+                .isEqualTo(200);
     }
 }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,6 +69,7 @@ class HostileInputIT {
 
     @TempDir
     static Path dir;
+
     static HttpOrigin origin;
     static UdpEchoServer echo;
     static EgressServer egress;
@@ -68,11 +82,17 @@ class HostileInputIT {
         echo = new UdpEchoServer(new InetSocketAddress("127.0.0.1", 0));
         LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free(), List.of("127.0.0.1"));
         Path in = dir.resolve("ingress.yaml");
-        Files.writeString(in, Files.readString(in)
-                .replace("egress-relays:\n", "egress-relays:\n  - 127.0.0.1:" + echo.localAddress().getPort() + "\n")
-                .replace("  max-tunnels: 10000\n", "  max-tunnels: 10000\n  max-connections-per-address: 3\n"));
+        Files.writeString(
+                in,
+                Files.readString(in)
+                        .replace(
+                                "egress-relays:\n",
+                                "egress-relays:\n  - 127.0.0.1:"
+                                        + echo.localAddress().getPort() + "\n")
+                        .replace("  max-tunnels: 10000\n", "  max-tunnels: 10000\n  max-connections-per-address: 3\n"));
         Path eg = dir.resolve("egress.yaml");
-        Files.writeString(eg, Files.readString(eg).replace("  - 127.0.0.0/8\n# Targets", "  - 127.0.0.1/32\n# Targets"));
+        Files.writeString(
+                eg, Files.readString(eg).replace("  - 127.0.0.0/8\n# Targets", "  - 127.0.0.1/32\n# Targets"));
         egress = EgressServer.start(EgressConfig.load(eg));
         ingress = IngressServer.start(IngressConfig.load(in));
         legit = new MasqueClient(ClientConfig.load(dir.resolve("client.yaml")), false, LEGIT);
@@ -182,13 +202,15 @@ class HostileInputIT {
             held.forEach(RawH3Client::close);
         }
         // Slots come back when connections close.
-        LoopbackRelays.await(() -> {
-            try (RawH3Client again = new RawH3Client(ingress.quicAddress(), crowded, 5000)) {
-                return again.quic.isActive();
-            } catch (Exception e) {
-                return false;
-            }
-        }, "a connection after the others closed");
+        LoopbackRelays.await(
+                () -> {
+                    try (RawH3Client again = new RawH3Client(ingress.quicAddress(), crowded, 5000)) {
+                        return again.quic.isActive();
+                    } catch (Exception e) {
+                        return false;
+                    }
+                },
+                "a connection after the others closed");
     }
 
     @Test
@@ -261,17 +283,26 @@ class HostileInputIT {
             for (String path : paths) {
                 RawH3Client.Request r = raw.request(RawH3Client.connectUdp(ingressAuthority(), path));
                 assertThat(r.status()).as(path).isIn(400, 403);
-                assertThat(r.proxyStatus()).as(path).startsWith("ingress; error=")
-                        .doesNotContain("passwd").doesNotContain("eth0").doesNotContain("aaaa");
+                assertThat(r.proxyStatus())
+                        .as(path)
+                        .startsWith("ingress; error=")
+                        .doesNotContain("passwd")
+                        .doesNotContain("eth0")
+                        .doesNotContain("aaaa");
             }
-            Http3Headers injected = new DefaultHttp3Headers(false).method("CONNECT").protocol("connect-udp")
-                    .scheme("https").authority(ingressAuthority()).path(echoPath());
+            Http3Headers injected = new DefaultHttp3Headers(false)
+                    .method("CONNECT")
+                    .protocol("connect-udp")
+                    .scheme("https")
+                    .authority(ingressAuthority())
+                    .path(echoPath());
             injected.set("capsule-protocol", "?1\r\nx-injected: 1");
             RawH3Client.Request r = raw.request(injected);
             assertThat(r.status()).isEqualTo(400);
             assertThat(r.proxyStatus()).doesNotContain("x-injected");
 
-            Http3Headers noProtocol = new DefaultHttp3Headers().method("CONNECT").authority("127.0.0.1:443");
+            Http3Headers noProtocol =
+                    new DefaultHttp3Headers().method("CONNECT").authority("127.0.0.1:443");
             assertThat(raw.request(noProtocol).status()).isEqualTo(400); // plain CONNECT: the ingress only tunnels UDP
             assertThat(raw.quic.isActive()).isTrue();
         }
@@ -282,7 +313,7 @@ class HostileInputIT {
      * A flood of junk UDP (random bytes, and fake QUIC long headers) at both relays, at least
      * 10,000 packets per second each, during an 8 MiB transfer. Reports throughput with and
      * without the flood; asserts only that the transfer is byte-exact. (Test JVMs run paranoid leak
- * detection, so the absolute figures are far below the benchmark's.)
+     * detection, so the absolute figures are far below the benchmark's.)
      */
     @Test
     void junkFloodDoesNotBreakAConcurrentTransfer() throws Exception {
@@ -290,44 +321,47 @@ class HostileInputIT {
         double quiet = legitTransferMBps(n);
         AtomicBoolean flooding = new AtomicBoolean(true);
         AtomicLong sent = new AtomicLong();
-        Thread flood = new Thread(() -> {
-            // 256 junk packets made up front, so the sender spends its time sending: random
-            // bytes, and every other one a fake QUIC v1 Initial long header.
-            SplittableRandom rnd = new SplittableRandom(7);
-            ByteBuffer[] junk = new ByteBuffer[256];
-            for (int i = 0; i < junk.length; i++) {
-                byte[] b = new byte[20 + rnd.nextInt(1380)];
-                rnd.nextBytes(b);
-                if (i % 2 == 0) {
-                    b[0] = (byte) 0xC3;
-                    b[1] = 0;
-                    b[2] = 0;
-                    b[3] = 0;
-                    b[4] = 1;
-                }
-                junk[i] = ByteBuffer.wrap(b);
-            }
-            try (DatagramChannel fromInside = DatagramChannel.open();
-                 DatagramChannel fromOutside = DatagramChannel.open()) {
-                fromInside.bind(new InetSocketAddress(LoopbackRelays.addr("127.0.0.1"), 0)); // passes the egress filter
-                fromOutside.bind(new InetSocketAddress(OUTSIDER, 0));
-                InetSocketAddress[] targets = {ingress.quicAddress(), egress.quicAddress()};
-                long start = System.nanoTime();
-                long deadline = start + TimeUnit.SECONDS.toNanos(120); // bounded in time
-                while (flooding.get() && System.nanoTime() < deadline) {
-                    // 22,000 packets per second in total: 11,000 at each relay, in 1 ms bursts.
-                    long due = (System.nanoTime() - start) / 45_455;
-                    for (long i = sent.get(); i < due; i = sent.incrementAndGet()) {
-                        ByteBuffer b = junk[(int) (i & 255)];
-                        b.rewind();
-                        (i % 4 == 3 ? fromOutside : fromInside).send(b, targets[(int) (i % 2)]);
+        Thread flood = new Thread(
+                () -> {
+                    // 256 junk packets made up front, so the sender spends its time sending: random
+                    // bytes, and every other one a fake QUIC v1 Initial long header.
+                    SplittableRandom rnd = new SplittableRandom(7);
+                    ByteBuffer[] junk = new ByteBuffer[256];
+                    for (int i = 0; i < junk.length; i++) {
+                        byte[] b = new byte[20 + rnd.nextInt(1380)];
+                        rnd.nextBytes(b);
+                        if (i % 2 == 0) {
+                            b[0] = (byte) 0xC3;
+                            b[1] = 0;
+                            b[2] = 0;
+                            b[3] = 0;
+                            b[4] = 1;
+                        }
+                        junk[i] = ByteBuffer.wrap(b);
                     }
-                    Thread.sleep(1);
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, "junk-flood");
+                    try (DatagramChannel fromInside = DatagramChannel.open();
+                            DatagramChannel fromOutside = DatagramChannel.open()) {
+                        fromInside.bind(
+                                new InetSocketAddress(LoopbackRelays.addr("127.0.0.1"), 0)); // passes the egress filter
+                        fromOutside.bind(new InetSocketAddress(OUTSIDER, 0));
+                        InetSocketAddress[] targets = {ingress.quicAddress(), egress.quicAddress()};
+                        long start = System.nanoTime();
+                        long deadline = start + TimeUnit.SECONDS.toNanos(120); // bounded in time
+                        while (flooding.get() && System.nanoTime() < deadline) {
+                            // 22,000 packets per second in total: 11,000 at each relay, in 1 ms bursts.
+                            long due = (System.nanoTime() - start) / 45_455;
+                            for (long i = sent.get(); i < due; i = sent.incrementAndGet()) {
+                                ByteBuffer b = junk[(int) (i & 255)];
+                                b.rewind();
+                                (i % 4 == 3 ? fromOutside : fromInside).send(b, targets[(int) (i % 2)]);
+                            }
+                            Thread.sleep(1);
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                "junk-flood");
         flood.start();
         long t0 = System.nanoTime();
         double flooded;
@@ -341,8 +375,10 @@ class HostileInputIT {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         double pps = sent.get() / seconds / 2;
-        System.out.printf("junk flood: %.0f packets/s at each relay; 8 MiB two-hop transfer %.1f MB/s quiet, "
-                + "%.1f MB/s under flood%n", pps, quiet, flooded);
+        System.out.printf(
+                "junk flood: %.0f packets/s at each relay; 8 MiB two-hop transfer %.1f MB/s quiet, "
+                        + "%.1f MB/s under flood%n",
+                pps, quiet, flooded);
         assertThat(pps).as("flood rate per relay").isGreaterThanOrEqualTo(10_000);
         assertThat(egress.scrapeMetrics()).containsPattern("masque_egress_unauthorized_packets_dropped [1-9]");
     }
@@ -353,18 +389,22 @@ class HostileInputIT {
      */
     @Test
     void aPeerThatNeverReadsIsHeldByFlowControl() throws Exception {
-        var stalled = legit.openTcp("127.0.0.1", origin.localAddress().getPort(), s -> s.config().setAutoRead(false))
+        var stalled = legit.openTcp(
+                        "127.0.0.1",
+                        origin.localAddress().getPort(),
+                        s -> s.config().setAutoRead(false))
                 .get(20, TimeUnit.SECONDS);
         try {
-            stalled.writeAndFlush(new io.netty.handler.codec.http3.DefaultHttp3DataFrame(io.netty.buffer.Unpooled
-                    .copiedBuffer("GET /bytes/1073741824 HTTP/1.1\r\nHost: o\r\n\r\n",
+            stalled.writeAndFlush(
+                    new io.netty.handler.codec.http3.DefaultHttp3DataFrame(io.netty.buffer.Unpooled.copiedBuffer(
+                            "GET /bytes/1073741824 HTTP/1.1\r\nHost: o\r\n\r\n",
                             java.nio.charset.StandardCharsets.US_ASCII)));
             Thread.sleep(2000);
             double a = downstreamBytes();
             Thread.sleep(2000);
             double b = downstreamBytes();
-            System.out.printf("non-reading peer: egress relayed %.1f MiB, then %.0f bytes more in 2 s%n",
-                    a / (1 << 20), b - a);
+            System.out.printf(
+                    "non-reading peer: egress relayed %.1f MiB, then %.0f bytes more in 2 s%n", a / (1 << 20), b - a);
             assertThat(b - a).as("no progress while the client does not read").isLessThan(256 * 1024);
             assertThat(b).as("bounded by the stream and connection windows").isLessThan(64.0 * (1 << 20));
             legitTransferMBps(4 << 20);
@@ -377,7 +417,8 @@ class HostileInputIT {
         String m = egress.scrapeMetrics();
         return Arrays.stream(m.split("\n"))
                 .filter(l -> l.startsWith("masque_egress_bytes_total{") && l.contains("direction=\"downstream\""))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     @Test
@@ -385,8 +426,9 @@ class HostileInputIT {
         String before = egress.scrapeMetrics();
         assertThatThrownBy(() -> new RawH3Client(egress.quicAddress(), OUTSIDER, 3000).close())
                 .hasStackTraceContaining("timed out");
-        assertThat(egress.scrapeMetrics()).isNotEqualTo(before).containsPattern(
-                "masque_egress_unauthorized_packets_dropped [1-9]");
+        assertThat(egress.scrapeMetrics())
+                .isNotEqualTo(before)
+                .containsPattern("masque_egress_unauthorized_packets_dropped [1-9]");
         // The same peer from an allowed address is answered.
         try (RawH3Client allowed = new RawH3Client(egress.quicAddress(), LoopbackRelays.addr("127.0.0.1"), 10_000)) {
             assertThat(allowed.quic.isActive()).isTrue();

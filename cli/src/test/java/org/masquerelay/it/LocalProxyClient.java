@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.it;
 
 import java.io.ByteArrayOutputStream;
@@ -22,12 +35,10 @@ final class LocalProxyClient {
     static final int ATYP_DOMAIN = 3;
     static final int ATYP_IPV6 = 4;
 
-    private LocalProxyClient() {
-    }
+    private LocalProxyClient() {}
 
     /** A SOCKS5 command's outcome: REP, and the bound address bytes and port. */
-    record SocksReply(int rep, int atyp, byte[] address, int port) {
-    }
+    record SocksReply(int rep, int atyp, byte[] address, int port) {}
 
     /** An open connection to the proxy with the greeting done (no authentication). */
     static Socket socksGreeted(InetSocketAddress proxy) throws IOException {
@@ -85,7 +96,8 @@ final class LocalProxyClient {
             }
             head.write(b);
             state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3))
-                    ? state + 1 : 0;
+                    ? state + 1
+                    : 0;
         }
         return head.toString(StandardCharsets.ISO_8859_1);
     }

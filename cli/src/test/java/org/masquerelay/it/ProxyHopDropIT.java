@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,7 +49,9 @@ class ProxyHopDropIT {
             int port = relays.origin().localAddress().getPort();
             long n = 1L << 30; // far more than can pass before the ingress dies
             try (Socket s = socksGreeted(proxy.socksAddress())) {
-                assertThat(socksCommand(s, 1, ATYP_IPV4, TARGET.getAddress(), port).rep()).isZero();
+                assertThat(socksCommand(s, 1, ATYP_IPV4, TARGET.getAddress(), port)
+                                .rep())
+                        .isZero();
                 send(s, "GET /bytes/" + n + " HTTP/1.1\r\nHost: o\r\nConnection: close\r\n\r\n");
                 InputStream in = s.getInputStream();
                 assertThat(status(readHead(in))).isEqualTo(200);
@@ -44,9 +59,11 @@ class ProxyHopDropIT {
                 relays.stopIngress();
                 long t0 = System.nanoTime();
                 s.setSoTimeout(20_000); // a hang would end here, as a SocketTimeoutException
-                assertThatThrownBy(() -> drain(in)).isInstanceOf(IOException.class)
+                assertThatThrownBy(() -> drain(in))
+                        .isInstanceOf(IOException.class)
                         .isNotInstanceOf(java.net.SocketTimeoutException.class);
-                System.err.printf("hop drop: the local flow ended %.1f s after the ingress died%n",
+                System.err.printf(
+                        "hop drop: the local flow ended %.1f s after the ingress died%n",
                         (System.nanoTime() - t0) / 1e9);
             }
             await(() -> pool.activeStreams() == 0, "the dead flow's stream slot");
@@ -55,14 +72,18 @@ class ProxyHopDropIT {
             long reconnectsBefore = pool.reconnects();
             long m = 1L << 20;
             try (Socket s = socksGreeted(proxy.socksAddress())) {
-                assertThat(socksCommand(s, 1, ATYP_IPV4, TARGET.getAddress(), port).rep()).isZero();
+                assertThat(socksCommand(s, 1, ATYP_IPV4, TARGET.getAddress(), port)
+                                .rep())
+                        .isZero();
                 send(s, "GET /bytes/" + m + " HTTP/1.1\r\nHost: o\r\nConnection: close\r\n\r\n");
                 InputStream in = s.getInputStream();
                 assertThat(status(readHead(in))).isEqualTo(200);
                 assertThat(sha256Of(in, m)).isEqualTo(HttpOrigin.patternSha256(m));
             }
             assertThat(pool.reconnects()).isEqualTo(reconnectsBefore + 1);
-            assertThat(pool.clients()).as("the same client reconnected; no new one").isEqualTo(1);
+            assertThat(pool.clients())
+                    .as("the same client reconnected; no new one")
+                    .isEqualTo(1);
         }
     }
 

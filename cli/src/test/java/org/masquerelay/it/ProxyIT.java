@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,7 +26,6 @@ import static org.masquerelay.it.LocalProxyClient.socksCommand;
 import static org.masquerelay.it.LocalProxyClient.socksConnect;
 import static org.masquerelay.it.LocalProxyClient.socksGreeted;
 import static org.masquerelay.it.LocalProxyClient.status;
-import static org.masquerelay.it.LoopbackRelays.CLIENT;
 import static org.masquerelay.it.LoopbackRelays.EGRESS_SOURCE;
 import static org.masquerelay.it.LoopbackRelays.TARGET;
 import static org.masquerelay.it.LoopbackRelays.await;
@@ -84,14 +96,20 @@ class ProxyIT {
     void socksConnectByIpv4FetchesByteExactAndOriginSeesTheEgressSource() throws Exception {
         long n = 4L << 20;
         try (Socket s = socksGreeted(proxy.socksAddress())) {
-            var reply = socksCommand(s, 1, ATYP_IPV4, TARGET.getAddress(), origin().localAddress().getPort());
+            var reply = socksCommand(
+                    s,
+                    1,
+                    ATYP_IPV4,
+                    TARGET.getAddress(),
+                    origin().localAddress().getPort());
             assertThat(reply.rep()).isZero();
             send(s, "GET /bytes/" + n + " HTTP/1.1\r\nHost: o\r\nConnection: close\r\n\r\n");
             String head = readHead(s.getInputStream());
             assertThat(status(head)).isEqualTo(200);
             assertThat(sha256Of(s.getInputStream(), n)).isEqualTo(HttpOrigin.patternSha256(n));
         }
-        assertThat(origin().peers()).isNotEmpty()
+        assertThat(origin().peers())
+                .isNotEmpty()
                 .allSatisfy(p -> assertThat(p.getAddress()).isEqualTo(EGRESS_SOURCE));
     }
 
@@ -100,7 +118,7 @@ class ProxyIT {
         // "localhost" is resolved by the egress (hosts file), never by the proxy: the echo server
         // listens where that name points.
         try (TcpEchoServer local = new TcpEchoServer(new InetSocketAddress("127.0.0.1", 0));
-             Socket s = socksGreeted(proxy.socksAddress())) {
+                Socket s = socksGreeted(proxy.socksAddress())) {
             var reply = socksConnect(s, "localhost", local.localAddress().getPort());
             assertThat(reply.rep()).isZero();
             byte[] msg = "hello through two hops".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -133,16 +151,23 @@ class ProxyIT {
         }
         try (Socket s = socksGreeted(proxy.socksAddress())) {
             // 403 destination_ip_prohibited -> X'02' connection not allowed by ruleset
-            assertThat(socksCommand(s, 1, ATYP_IPV4, new byte[] {10, 1, 2, 3}, 80).rep()).isEqualTo(0x02);
-            assertThat(s.getInputStream().read()).as("closed after a failure reply").isEqualTo(-1);
+            assertThat(socksCommand(s, 1, ATYP_IPV4, new byte[] {10, 1, 2, 3}, 80)
+                            .rep())
+                    .isEqualTo(0x02);
+            assertThat(s.getInputStream().read())
+                    .as("closed after a failure reply")
+                    .isEqualTo(-1);
         }
         try (Socket s = socksGreeted(proxy.socksAddress())) {
             // 502 connection_refused -> X'05' connection refused
-            assertThat(socksCommand(s, 1, ATYP_IPV4, TARGET.getAddress(), closedPort).rep()).isEqualTo(0x05);
+            assertThat(socksCommand(s, 1, ATYP_IPV4, TARGET.getAddress(), closedPort)
+                            .rep())
+                    .isEqualTo(0x05);
         }
         try (Socket s = socksGreeted(proxy.socksAddress())) {
             // BIND -> X'07' command not supported
-            assertThat(socksCommand(s, 2, ATYP_IPV4, TARGET.getAddress(), 80).rep()).isEqualTo(0x07);
+            assertThat(socksCommand(s, 2, ATYP_IPV4, TARGET.getAddress(), 80).rep())
+                    .isEqualTo(0x07);
         }
     }
 
@@ -152,7 +177,7 @@ class ProxyIT {
         int port = udpEcho.localAddress().getPort();
         InetSocketAddress relay;
         try (Socket control = socksGreeted(proxy.socksAddress());
-             DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+                DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             var reply = socksCommand(control, 3, ATYP_IPV4, new byte[4], 0);
             assertThat(reply.rep()).isZero();
             relay = new InetSocketAddress(InetAddress.getByAddress(reply.address()), reply.port());
@@ -182,7 +207,8 @@ class ProxyIT {
             }
             assertThat(echoed).isGreaterThanOrEqualTo(18);
             assertThat(udpEcho.received() - receivedBefore).isEqualTo(20); // not 21: the fragment stayed
-            assertThat(udpEcho.peers()).allSatisfy(p -> assertThat(p.getAddress()).isEqualTo(EGRESS_SOURCE));
+            assertThat(udpEcho.peers())
+                    .allSatisfy(p -> assertThat(p.getAddress()).isEqualTo(EGRESS_SOURCE));
         }
         // The control connection closed: the association and its flow end.
         await(() -> relays.egress().metrics().tunnels() <= egressFlowsBefore, "egress udp flow to end");
@@ -196,26 +222,32 @@ class ProxyIT {
     @Test
     void httpAbsoluteFormReusesOneUpstreamPerTargetAndStripsProxyFields() throws Exception {
         try (HttpOrigin second = new HttpOrigin(new InetSocketAddress(LoopbackRelays.addr("127.0.0.98"), 0));
-             Socket s = new Socket()) {
+                Socket s = new Socket()) {
             s.connect(proxy.httpAddress(), 5000);
             s.setSoTimeout(60_000);
             InputStream in = s.getInputStream();
             int peersBefore = origin().peers().size();
-            String base = "http://" + TARGET.getHostAddress() + ":" + origin().localAddress().getPort();
+            String base = "http://" + TARGET.getHostAddress() + ":"
+                    + origin().localAddress().getPort();
             for (int i = 0; i < 3; i++) {
-                send(s, "GET " + base + "/bytes/100000 HTTP/1.1\r\nHost: wrong.example\r\n"
-                        + "Proxy-Authorization: Basic c2VjcmV0\r\nProxy-Connection: keep-alive\r\n\r\n");
+                send(
+                        s,
+                        "GET " + base + "/bytes/100000 HTTP/1.1\r\nHost: wrong.example\r\n"
+                                + "Proxy-Authorization: Basic c2VjcmV0\r\nProxy-Connection: keep-alive\r\n\r\n");
                 String head = readHead(in);
                 assertThat(status(head)).isEqualTo(200);
                 assertThat(field(head, "connection")).isNull(); // HTTP/1.1 keep-alive
                 assertThat(sha256Of(in, contentLength(head))).isEqualTo(HttpOrigin.patternSha256(100000));
             }
-            assertThat(origin().peers().size() - peersBefore).as("one upstream for three requests").isEqualTo(1);
+            assertThat(origin().peers().size() - peersBefore)
+                    .as("one upstream for three requests")
+                    .isEqualTo(1);
             // Another target on the same local connection: a new upstream.
             send(s, "GET http://127.0.0.98:" + second.localAddress().getPort() + "/whoami HTTP/1.1\r\nHost: x\r\n\r\n");
             String head = readHead(in);
             assertThat(status(head)).isEqualTo(200);
-            String who = new String(in.readNBytes((int) contentLength(head)), java.nio.charset.StandardCharsets.US_ASCII);
+            String who =
+                    new String(in.readNBytes((int) contentLength(head)), java.nio.charset.StandardCharsets.US_ASCII);
             assertThat(who.trim()).isEqualTo(EGRESS_SOURCE.getHostAddress());
             // Connection: close is honoured after the response.
             send(s, "GET " + base + "/bytes/10 HTTP/1.1\r\nConnection: close\r\n\r\n");
@@ -230,7 +262,8 @@ class ProxyIT {
     void httpAbsoluteFormForwardsRequestBodiesOfBothFramings() throws Exception {
         byte[] body = new byte[2 << 20];
         ThreadLocalRandom.current().nextBytes(body);
-        String url = "http://" + TARGET.getHostAddress() + ":" + origin().localAddress().getPort() + "/echo";
+        String url = "http://" + TARGET.getHostAddress() + ":"
+                + origin().localAddress().getPort() + "/echo";
         try (Socket s = new Socket()) {
             s.connect(proxy.httpAddress(), 5000);
             s.setSoTimeout(60_000);
@@ -269,7 +302,8 @@ class ProxyIT {
         try (Socket s = new Socket()) {
             s.connect(proxy.httpAddress(), 5000);
             s.setSoTimeout(60_000);
-            String authority = TARGET.getHostAddress() + ":" + tcpEcho.localAddress().getPort();
+            String authority =
+                    TARGET.getHostAddress() + ":" + tcpEcho.localAddress().getPort();
             send(s, "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n\r\n");
             String head = readHead(s.getInputStream());
             assertThat(status(head)).isEqualTo(200);
@@ -322,13 +356,22 @@ class ProxyIT {
                     s.connect(proxy.socksAddress(), 5000);
                     s.getOutputStream().write(new byte[] {5, 1, 0});
                     assertThat(s.getInputStream().readNBytes(2)).containsExactly(5, 0);
-                    assertThat(socksCommand(s, 1, ATYP_IPV4, TARGET.getAddress(),
-                            origin().localAddress().getPort()).rep()).isZero();
+                    assertThat(socksCommand(
+                                            s,
+                                            1,
+                                            ATYP_IPV4,
+                                            TARGET.getAddress(),
+                                            origin().localAddress().getPort())
+                                    .rep())
+                            .isZero();
                     send(s, "GET " + path + " HTTP/1.1\r\nHost: o\r\nConnection: close\r\n\r\n");
                 } else {
                     s.connect(proxy.httpAddress(), 5000);
-                    send(s, "GET http://" + TARGET.getHostAddress() + ":" + origin().localAddress().getPort() + path
-                            + " HTTP/1.1\r\nHost: o\r\nConnection: close\r\n\r\n");
+                    send(
+                            s,
+                            "GET http://" + TARGET.getHostAddress() + ":"
+                                    + origin().localAddress().getPort() + path
+                                    + " HTTP/1.1\r\nHost: o\r\nConnection: close\r\n\r\n");
                 }
                 s.setSoTimeout(120_000);
                 InputStream in = s.getInputStream();
@@ -357,14 +400,19 @@ class ProxyIT {
                 long maxWhileStalled = proxy.stats().maxBufferedBytes();
                 byte[] rest = in.readAllBytes();
                 assertThat(first.length + (long) rest.length).isEqualTo(n);
-                System.err.printf("backpressure (%s): stalled %.1f s; max buffered %d bytes while stalled, %d "
-                        + "over the whole download; %d of %d bytes accepted when the stall ended%n", mode,
-                        stalledSeconds, maxWhileStalled, proxy.stats().maxBufferedBytes(), lastDown, n);
-                assertThat(maxWhileStalled).as("the proxy never passed its bound").isLessThan(BUFFER_BOUND);
+                System.err.printf(
+                        "backpressure (%s): stalled %.1f s; max buffered %d bytes while stalled, %d "
+                                + "over the whole download; %d of %d bytes accepted when the stall ended%n",
+                        mode, stalledSeconds, maxWhileStalled, proxy.stats().maxBufferedBytes(), lastDown, n);
+                assertThat(maxWhileStalled)
+                        .as("the proxy never passed its bound")
+                        .isLessThan(BUFFER_BOUND);
                 assertThat(proxy.stats().maxBufferedBytes()).isLessThan(BUFFER_BOUND);
                 // The stall reached the proxy (not only kernel buffers): it held about HIGH_WATER.
                 assertThat(maxWhileStalled).isGreaterThan(ByteStreamRelay.HIGH_WATER / 2);
-                assertThat(lastDown).as("the proxy stopped accepting long before the end").isLessThan(n / 2);
+                assertThat(lastDown)
+                        .as("the proxy stopped accepting long before the end")
+                        .isLessThan(n / 2);
             }
         }
     }
@@ -377,8 +425,14 @@ class ProxyIT {
                 for (int i = 0; i < 5; i++) {
                     Socket s = socksGreeted(small.socksAddress());
                     flows.add(s);
-                    assertThat(socksCommand(s, 1, ATYP_IPV4, TARGET.getAddress(),
-                            tcpEcho.localAddress().getPort()).rep()).isZero();
+                    assertThat(socksCommand(
+                                            s,
+                                            1,
+                                            ATYP_IPV4,
+                                            TARGET.getAddress(),
+                                            tcpEcho.localAddress().getPort())
+                                    .rep())
+                            .isZero();
                 }
                 for (Socket s : flows) {
                     s.getOutputStream().write(new byte[] {42});
@@ -386,7 +440,9 @@ class ProxyIT {
                 }
                 assertThat(small.pool().activeStreams()).isEqualTo(5);
                 assertThat(small.pool().clients()).isEqualTo(3);
-                assertThat(small.stats().statusLine()).contains("5 active flow(s)").contains("3 relay connection(s)")
+                assertThat(small.stats().statusLine())
+                        .contains("5 active flow(s)")
+                        .contains("3 relay connection(s)")
                         .contains("egress city unknown");
             } finally {
                 for (Socket s : flows) {
@@ -403,22 +459,30 @@ class ProxyIT {
         long n = 8L << 20;
         Socket s = socksGreeted(draining.socksAddress());
         try {
-            assertThat(socksCommand(s, 1, ATYP_IPV4, TARGET.getAddress(), origin().localAddress().getPort()).rep())
+            assertThat(socksCommand(
+                                    s,
+                                    1,
+                                    ATYP_IPV4,
+                                    TARGET.getAddress(),
+                                    origin().localAddress().getPort())
+                            .rep())
                     .isZero();
             send(s, "GET /bytes/" + n + " HTTP/1.1\r\nHost: o\r\nConnection: close\r\n\r\n");
             InputStream in = s.getInputStream();
             assertThat(status(readHead(in))).isEqualTo(200);
             byte[] first = in.readNBytes(1 << 20);
-            CompletableFuture<Void> drain = CompletableFuture.runAsync(
-                    () -> draining.drainAndClose(Duration.ofSeconds(60)));
-            await(() -> {
-                try (Socket probe = new Socket()) {
-                    probe.connect(draining.socksAddress(), 1000);
-                    return false;
-                } catch (IOException refused) {
-                    return true;
-                }
-            }, "the listener to close");
+            CompletableFuture<Void> drain =
+                    CompletableFuture.runAsync(() -> draining.drainAndClose(Duration.ofSeconds(60)));
+            await(
+                    () -> {
+                        try (Socket probe = new Socket()) {
+                            probe.connect(draining.socksAddress(), 1000);
+                            return false;
+                        } catch (IOException refused) {
+                            return true;
+                        }
+                    },
+                    "the listener to close");
             assertThat(drain).isNotDone();
             byte[] rest = in.readAllBytes();
             assertThat(first.length + (long) rest.length).isEqualTo(n);
@@ -432,7 +496,12 @@ class ProxyIT {
 
     private static byte[] udpRequest(int frag, byte[] ipv4, int port, byte[] payload) {
         ByteBuffer b = ByteBuffer.allocate(10 + payload.length);
-        b.putShort((short) 0).put((byte) frag).put((byte) ATYP_IPV4).put(ipv4).putShort((short) port).put(payload);
+        b.putShort((short) 0)
+                .put((byte) frag)
+                .put((byte) ATYP_IPV4)
+                .put(ipv4)
+                .putShort((short) port)
+                .put(payload);
         return b.array();
     }
 

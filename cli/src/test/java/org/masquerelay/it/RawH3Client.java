@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.it;
 
 import io.netty.bootstrap.Bootstrap;
@@ -55,9 +68,13 @@ final class RawH3Client implements AutoCloseable {
     }
 
     RawH3Client(InetSocketAddress server, InetAddress bind, int connectTimeoutMillis) throws Exception {
-        QuicSslContext tls = QuicSslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE)
-                .applicationProtocols(Http3.supportedApplicationProtocols()).build();
-        udp = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+        QuicSslContext tls = QuicSslContextBuilder.forClient()
+                .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                .applicationProtocols(Http3.supportedApplicationProtocols())
+                .build();
+        udp = new Bootstrap()
+                .group(group)
+                .channel(NioDatagramChannel.class)
                 .handler(Http3.newQuicClientCodecBuilder()
                         .sslEngineProvider(q -> tls.newEngine(q.alloc(), "localhost", server.getPort()))
                         .maxIdleTimeout(20, TimeUnit.SECONDS)
@@ -68,7 +85,9 @@ final class RawH3Client implements AutoCloseable {
                         .maxRecvUdpPayloadSize(1452)
                         .datagram(1024, 1024)
                         .build())
-                .bind(new InetSocketAddress(bind, 0)).sync().channel();
+                .bind(new InetSocketAddress(bind, 0))
+                .sync()
+                .channel();
         quic = QuicChannel.newBootstrap(udp)
                 .handler(new ChannelInitializer<QuicChannel>() {
                     @Override
@@ -94,13 +113,19 @@ final class RawH3Client implements AutoCloseable {
                                 ctx.fireUserEventTriggered(evt);
                             }
                         });
-                        ch.pipeline().addLast(new Http3ClientConnectionHandler(new PeerSettingsHandler(), null, null,
-                                PeerSettingsHandler.localMasqueSettings(), true));
+                        ch.pipeline()
+                                .addLast(new Http3ClientConnectionHandler(
+                                        new PeerSettingsHandler(),
+                                        null,
+                                        null,
+                                        PeerSettingsHandler.localMasqueSettings(),
+                                        true));
                     }
                 })
                 .option(io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .remoteAddress(server)
-                .connect().get(connectTimeoutMillis + 5000L, TimeUnit.MILLISECONDS);
+                .connect()
+                .get(connectTimeoutMillis + 5000L, TimeUnit.MILLISECONDS);
         PeerSettingsHandler.peerSettings(quic).get(20, TimeUnit.SECONDS);
     }
 
@@ -160,8 +185,12 @@ final class RawH3Client implements AutoCloseable {
     }
 
     static Http3Headers connectUdp(String authority, String path) {
-        Http3Headers h = new DefaultHttp3Headers().method("CONNECT").protocol("connect-udp").scheme("https")
-                .authority(authority).path(path);
+        Http3Headers h = new DefaultHttp3Headers()
+                .method("CONNECT")
+                .protocol("connect-udp")
+                .scheme("https")
+                .authority(authority)
+                .path(path);
         h.set("capsule-protocol", "?1");
         return h;
     }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,6 +32,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.masquerelay.cli.LoopbackDeployment;
 import org.masquerelay.client.ClientConfig;
 import org.masquerelay.client.HttpFetcher;
@@ -30,10 +47,6 @@ import org.masquerelay.ingress.IngressServer;
 import org.masquerelay.ingress.config.IngressConfig;
 import org.masquerelay.tools.origin.HttpOrigin;
 import org.masquerelay.tools.origin.TcpEchoServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The relays' life cycle as a client sees it: a hop that goes away and comes back, and an
@@ -117,27 +130,41 @@ class RelayLifecycleIT {
     @Test
     void sigtermSendsGoawayDrainsUntilTheDeadlineThenExits() throws Exception {
         Path ingressYaml = dir.resolve("ingress.yaml");
-        Files.writeString(ingressYaml, Files.readString(ingressYaml).replace("drain-timeout: PT10S",
-                "drain-timeout: PT4S"));
+        Files.writeString(
+                ingressYaml, Files.readString(ingressYaml).replace("drain-timeout: PT10S", "drain-timeout: PT4S"));
         IngressConfig config = IngressConfig.load(ingressYaml);
         egress = EgressServer.start(EgressConfig.load(dir.resolve("egress.yaml")));
         Path log = dir.resolve("ingress.log");
-        relayProcess = new ProcessBuilder(javaBin(), "-cp", System.getProperty("java.class.path"),
-                "org.masquerelay.cli.MasqueCli", "ingress", "--config", ingressYaml.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        URI healthz = URI.create("http://127.0.0.1:" + config.admin().listenAddress().getPort() + "/healthz");
+        relayProcess = new ProcessBuilder(
+                        javaBin(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "org.masquerelay.cli.MasqueCli",
+                        "ingress",
+                        "--config",
+                        ingressYaml.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        URI healthz =
+                URI.create("http://127.0.0.1:" + config.admin().listenAddress().getPort() + "/healthz");
         // A cold JVM on a shared 2-core machine can take a while; a dead process fails at once.
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (status(healthz) != 200) {
-            assertThat(relayProcess.isAlive()).as("ingress process: %s", Files.readString(log)).isTrue();
+            assertThat(relayProcess.isAlive())
+                    .as("ingress process: %s", Files.readString(log))
+                    .isTrue();
             assertThat(System.nanoTime()).as("ingress /healthz within 90 s").isLessThan(end);
             Thread.sleep(100);
         }
 
         client = new MasqueClient(ClientConfig.load(dir.resolve("client.yaml")), false, CLIENT);
-        try (LocalForwarder fwd = new LocalForwarder(client, new InetSocketAddress(CLIENT, 0),
-                TARGET.getHostAddress(), tcpEcho.localAddress().getPort());
-             Socket flow = new Socket()) {
+        try (LocalForwarder fwd = new LocalForwarder(
+                        client,
+                        new InetSocketAddress(CLIENT, 0),
+                        TARGET.getHostAddress(),
+                        tcpEcho.localAddress().getPort());
+                Socket flow = new Socket()) {
             flow.connect(fwd.localAddress(), 5000);
             flow.setSoTimeout(10_000);
             assertThat(echo(flow, 1000)).isTrue();
@@ -149,13 +176,16 @@ class RelayLifecycleIT {
             // The open flow still works while draining.
             assertThat(echo(flow, 50_000)).isTrue();
             // A new client is refused: the ingress accepts no new tunnels while draining.
-            try (MasqueClient late = new MasqueClient(ClientConfig.load(dir.resolve("client.yaml")), false,
-                    CLIENT)) {
+            try (MasqueClient late = new MasqueClient(ClientConfig.load(dir.resolve("client.yaml")), false, CLIENT)) {
                 assertThatThrownBy(() -> late.connect().get(20, TimeUnit.SECONDS))
-                        .cause().isInstanceOf(java.io.IOException.class).hasMessageContaining("GOAWAY");
+                        .cause()
+                        .isInstanceOf(java.io.IOException.class)
+                        .hasMessageContaining("GOAWAY");
             }
 
-            assertThat(relayProcess.waitFor(15, TimeUnit.SECONDS)).as("ingress exits after the drain").isTrue();
+            assertThat(relayProcess.waitFor(15, TimeUnit.SECONDS))
+                    .as("ingress exits after the drain")
+                    .isTrue();
             double seconds = (System.nanoTime() - termAt) / 1e9;
             assertThat(seconds).as("exit waits for the 4 s drain deadline").isGreaterThanOrEqualTo(3.5);
             // JVM convention for a SIGTERM that ran its shutdown hook: 128 + 15.
@@ -195,8 +225,12 @@ class RelayLifecycleIT {
 
     private static int status(URI uri) {
         try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri)
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpResponse<String> r = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(uri)
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             return r.statusCode();
         } catch (Exception e) {
             return -1;

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,6 +49,7 @@ import org.masquerelay.tools.origin.HttpOrigin;
 class TokenIT {
     @TempDir
     static Path dir;
+
     static HttpOrigin origin;
     static IssuerServer issuer;
     static EgressServer egress;
@@ -74,8 +88,11 @@ class TokenIT {
     /** A request without a token, whose 407 challenge the fetcher answers with a fresh token. */
     static Token tokenFor(RawH3Client raw, TokenFetcher fetcher) throws Exception {
         RawH3Client.Request first = raw.request(RawH3Client.connectUdp(ingressAuthority(), egressPath()));
-        PrivateTokenChallenge challenge = fetcher.selectChallenge(
-                first.response.get(20, TimeUnit.SECONDS).get("proxy-authenticate").toString()).orElseThrow();
+        PrivateTokenChallenge challenge = fetcher.selectChallenge(first.response
+                        .get(20, TimeUnit.SECONDS)
+                        .get("proxy-authenticate")
+                        .toString())
+                .orElseThrow();
         return fetcher.next(challenge);
     }
 
@@ -91,7 +108,8 @@ class TokenIT {
             RawH3Client.Request r = raw.request(RawH3Client.connectUdp(ingressAuthority(), egressPath()));
             assertThat(r.status()).isEqualTo(407);
             String challenge = r.response.get().get("proxy-authenticate").toString();
-            assertThat(PrivateTokenChallenge.parse(challenge)).singleElement()
+            assertThat(PrivateTokenChallenge.parse(challenge))
+                    .singleElement()
                     .satisfies(c -> assertThat(c.tokenType()).isEqualTo(0x0002));
             assertThat(r.proxyStatus()).startsWith("ingress; error=http_request_denied");
         }
@@ -100,16 +118,17 @@ class TokenIT {
     @Test
     void issuedTokenAdmitsATunnelAndADoubleSpendIsRefused() throws Exception {
         // A client with the deployment's API key: 407, tokens from the issuer, tunnel, fetch.
-        try (MasqueClient client = new MasqueClient(ClientConfig.load(dir.resolve("client.yaml")), false,
-                InetAddress.getByName("127.1.0.51"))) {
+        try (MasqueClient client = new MasqueClient(
+                ClientConfig.load(dir.resolve("client.yaml")), false, InetAddress.getByName("127.1.0.51"))) {
             TwoHopIT.ByteCounter body = new TwoHopIT.ByteCounter();
             HttpFetcher.fetch(client, origin.uri("/bytes/100000"), body, false).get(60, TimeUnit.SECONDS);
             assertThat(body.n).isEqualTo(100_000);
         }
         // Spend one token by hand, then present it again.
         String apiKey = Files.readString(dir.resolve("client.apikey")).strip();
-        try (TokenFetcher fetcher = TokenFetcher.builder(issuer.directoryUri(), apiKey).build();
-             RawH3Client raw = new RawH3Client(ingress.quicAddress(), InetAddress.getByName("127.1.0.52"))) {
+        try (TokenFetcher fetcher =
+                        TokenFetcher.builder(issuer.directoryUri(), apiKey).build();
+                RawH3Client raw = new RawH3Client(ingress.quicAddress(), InetAddress.getByName("127.1.0.52"))) {
             Token token = tokenFor(raw, fetcher);
             assertThat(raw.request(withToken(token)).status()).isEqualTo(200);
             RawH3Client.Request replay = raw.request(withToken(token));
@@ -123,20 +142,24 @@ class TokenIT {
         Path badKey = dir.resolve("wrong.apikey");
         Files.writeString(badKey, "not-the-key\n");
         Path yaml = dir.resolve("client-wrong-key.yaml");
-        Files.writeString(yaml, Files.readString(dir.resolve("client.yaml"))
-                .replace("api-key-file: client.apikey", "api-key-file: wrong.apikey"));
-        try (MasqueClient client = new MasqueClient(ClientConfig.load(yaml), false,
-                InetAddress.getByName("127.1.0.53"))) {
+        Files.writeString(
+                yaml,
+                Files.readString(dir.resolve("client.yaml"))
+                        .replace("api-key-file: client.apikey", "api-key-file: wrong.apikey"));
+        try (MasqueClient client =
+                new MasqueClient(ClientConfig.load(yaml), false, InetAddress.getByName("127.1.0.53"))) {
             assertThatThrownBy(() -> client.connect().get(30, TimeUnit.SECONDS))
-                    .rootCause().hasMessageContaining("api key");
+                    .rootCause()
+                    .hasMessageContaining("api key");
         }
     }
 
     @Test
     void aForgedTokenIsRefused() throws Exception {
         String apiKey = Files.readString(dir.resolve("client.apikey")).strip();
-        try (TokenFetcher fetcher = TokenFetcher.builder(issuer.directoryUri(), apiKey).build();
-             RawH3Client raw = new RawH3Client(ingress.quicAddress(), InetAddress.getByName("127.1.0.54"))) {
+        try (TokenFetcher fetcher =
+                        TokenFetcher.builder(issuer.directoryUri(), apiKey).build();
+                RawH3Client raw = new RawH3Client(ingress.quicAddress(), InetAddress.getByName("127.1.0.54"))) {
             Token token = tokenFor(raw, fetcher);
             byte[] auth = token.authenticator();
             auth[100] ^= 1;

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -96,7 +109,9 @@ class TwoHopIT {
                 // best effort
             }
         }
-        ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger("org.masquerelay").detachAppender(logs);
+        ((LoggerContext) LoggerFactory.getILoggerFactory())
+                .getLogger("org.masquerelay")
+                .detachAppender(logs);
     }
 
     @Test
@@ -116,9 +131,12 @@ class TwoHopIT {
 
     @Test
     void tcpEchoOf16MiBEachWayIsByteExact() throws Exception {
-        try (LocalForwarder fwd = new LocalForwarder(client, new InetSocketAddress(CLIENT, 0),
-                TARGET.getHostAddress(), tcpEcho.localAddress().getPort());
-             Socket s = new Socket()) {
+        try (LocalForwarder fwd = new LocalForwarder(
+                        client,
+                        new InetSocketAddress(CLIENT, 0),
+                        TARGET.getHostAddress(),
+                        tcpEcho.localAddress().getPort());
+                Socket s = new Socket()) {
             s.connect(fwd.localAddress(), 5000);
             s.setSoTimeout(60_000);
             int n = 16 << 20;
@@ -157,8 +175,11 @@ class TwoHopIT {
     @Test
     void twoHundredConcurrentTcpFlowsShareOneConnection() throws Exception {
         int reconnectsBefore = client.reconnects();
-        try (LocalForwarder fwd = new LocalForwarder(client, new InetSocketAddress(CLIENT, 0),
-                TARGET.getHostAddress(), tcpEcho.localAddress().getPort())) {
+        try (LocalForwarder fwd = new LocalForwarder(
+                client,
+                new InetSocketAddress(CLIENT, 0),
+                TARGET.getHostAddress(),
+                tcpEcho.localAddress().getPort())) {
             ExecutorService pool = Executors.newFixedThreadPool(50);
             List<Future<Boolean>> results = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
@@ -192,8 +213,8 @@ class TwoHopIT {
 
     @Test
     void udpEchoOf1000DatagramsDeliversAtLeast99Percent() throws Exception {
-        UdpEchoProbe.Result r = UdpEchoProbe.run(client, TARGET.getHostAddress(), udpEcho.localAddress().getPort(),
-                1000, 1200, 200_000, 3000);
+        UdpEchoProbe.Result r = UdpEchoProbe.run(
+                client, TARGET.getHostAddress(), udpEcho.localAddress().getPort(), 1000, 1200, 200_000, 3000);
         assertThat(r.deliveredRatio()).isGreaterThanOrEqualTo(0.99);
         assertThat(udpEcho.peers()).allSatisfy(p -> assertThat(p.getAddress()).isEqualTo(EGRESS_SOURCE));
         await(() -> egress.metrics().tunnels() == 0, "egress udp flows after the client closed");
@@ -211,8 +232,11 @@ class TwoHopIT {
 
     @Test
     void clientClosingFirstTearsDownEveryHop() throws Exception {
-        try (LocalForwarder fwd = new LocalForwarder(client, new InetSocketAddress(CLIENT, 0),
-                TARGET.getHostAddress(), tcpEcho.localAddress().getPort())) {
+        try (LocalForwarder fwd = new LocalForwarder(
+                client,
+                new InetSocketAddress(CLIENT, 0),
+                TARGET.getHostAddress(),
+                tcpEcho.localAddress().getPort())) {
             Socket s = new Socket();
             s.connect(fwd.localAddress(), 5000);
             s.setSoTimeout(20_000);
@@ -229,13 +253,19 @@ class TwoHopIT {
     @Test
     void ingressRefusesConnectUdpToAnythingButAConfiguredEgress() throws Exception {
         ClientConfig good = ClientConfig.load(dir.resolve("client.yaml"));
-        ClientConfig bad = new ClientConfig(good.ingress(),
-                new HopConfig(TARGET.getHostAddress() + ":" + udpEcho.localAddress().getPort(), "egress.localhost",
-                        null), good.caFile(), null, null, null);
+        ClientConfig bad = new ClientConfig(
+                good.ingress(),
+                new HopConfig(
+                        TARGET.getHostAddress() + ":" + udpEcho.localAddress().getPort(), "egress.localhost", null),
+                good.caFile(),
+                null,
+                null,
+                null);
         try (MasqueClient c = new MasqueClient(bad, false, CLIENT)) {
             assertThatThrownBy(() -> c.connect().get(20, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class)
-                    .cause().isInstanceOfSatisfying(ProxyResponseException.class, e -> {
+                    .cause()
+                    .isInstanceOfSatisfying(ProxyResponseException.class, e -> {
                         assertThat(e.hop()).isEqualTo("ingress");
                         assertThat(e.status()).isEqualTo(403);
                         assertThat(e.proxyStatus()).startsWith("ingress").contains("error=http_request_denied");
@@ -246,16 +276,19 @@ class TwoHopIT {
 
     @Test
     void egressRefusesPrivateDestinationNotAllowListed() throws Exception {
-        CompletableFuture<?> f = client.openTcp("10.1.2.3", 80, s -> { });
+        CompletableFuture<?> f = client.openTcp("10.1.2.3", 80, s -> {});
         assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS))
-                .cause().isInstanceOfSatisfying(ProxyResponseException.class, e -> {
+                .cause()
+                .isInstanceOfSatisfying(ProxyResponseException.class, e -> {
                     assertThat(e.hop()).isEqualTo("egress");
                     assertThat(e.status()).isEqualTo(403);
                     assertThat(e.proxyStatus()).isEqualTo("egress; error=destination_ip_prohibited");
                 });
-        CompletableFuture<?> v6 = client.openTcp("::ffff:192.168.1.1", 80, s -> { });
+        CompletableFuture<?> v6 = client.openTcp("::ffff:192.168.1.1", 80, s -> {});
         assertThatThrownBy(() -> v6.get(20, TimeUnit.SECONDS))
-                .cause().isInstanceOfSatisfying(ProxyResponseException.class,
+                .cause()
+                .isInstanceOfSatisfying(
+                        ProxyResponseException.class,
                         e -> assertThat(e.proxyStatus()).contains("destination_ip_prohibited"));
     }
 
@@ -271,7 +304,9 @@ class TwoHopIT {
         List<String> egressLines = new ArrayList<>();
         for (ILoggingEvent e : List.copyOf(logs.list)) {
             String line = e.getLoggerName() + " " + e.getFormattedMessage()
-                    + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage());
+                    + (e.getThrowableProxy() == null
+                            ? ""
+                            : " " + e.getThrowableProxy().getMessage());
             if (e.getLoggerName().startsWith("org.masquerelay.ingress")) {
                 ingressLines.add(line);
             } else if (e.getLoggerName().startsWith("org.masquerelay.egress")) {
@@ -299,5 +334,4 @@ class TwoHopIT {
             n += len;
         }
     }
-
 }

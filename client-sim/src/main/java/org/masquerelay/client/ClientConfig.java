@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.client;
 
 import java.net.URI;
@@ -19,8 +32,14 @@ import org.masquerelay.protocol.uri.UdpProxyTemplate;
  *     frame (docs/architecture.md §3), default 1350
  * @param tokens where Privacy Pass tokens for the ingress come from; none when absent
  */
-public record ClientConfig(HopConfig ingress, HopConfig egress, Path caFile, String uriTemplate,
-                           Integer innerMaxUdpPayload, TokensConfig tokens) implements YamlConfigLoader.Validated {
+public record ClientConfig(
+        HopConfig ingress,
+        HopConfig egress,
+        Path caFile,
+        String uriTemplate,
+        Integer innerMaxUdpPayload,
+        TokensConfig tokens)
+        implements YamlConfigLoader.Validated {
 
     /**
      * The Privacy Pass issuer (RFC 9578) the client fetches tokens from when the ingress asks
@@ -29,14 +48,23 @@ public record ClientConfig(HopConfig ingress, HopConfig egress, Path caFile, Str
      * @param issuer the issuer's base or directory URL
      * @param apiKeyFile the file holding the account's API key (never logged)
      */
-    public record TokensConfig(URI issuer, Path apiKeyFile) {
-    }
+    public record TokensConfig(URI issuer, Path apiKeyFile) {}
 
     public static ClientConfig load(Path file) throws ConfigException {
-        return YamlConfigLoader.load(file, ClientConfig.class, (c, dir) -> new ClientConfig(c.ingress, c.egress,
-                c.caFile == null ? null : dir.resolve(c.caFile), c.uriTemplate, c.innerMaxUdpPayload,
-                c.tokens == null ? null : new TokensConfig(c.tokens.issuer(),
-                        c.tokens.apiKeyFile() == null ? null : dir.resolve(c.tokens.apiKeyFile()))));
+        return YamlConfigLoader.load(
+                file,
+                ClientConfig.class,
+                (c, dir) -> new ClientConfig(
+                        c.ingress,
+                        c.egress,
+                        c.caFile == null ? null : dir.resolve(c.caFile),
+                        c.uriTemplate,
+                        c.innerMaxUdpPayload,
+                        c.tokens == null
+                                ? null
+                                : new TokensConfig(
+                                        c.tokens.issuer(),
+                                        c.tokens.apiKeyFile() == null ? null : dir.resolve(c.tokens.apiKeyFile()))));
     }
 
     @Override
@@ -58,7 +86,8 @@ public record ClientConfig(HopConfig ingress, HopConfig egress, Path caFile, Str
             errors.parse("uri-template", uriTemplate, UdpProxyTemplate::parse, "an RFC 9298 template");
         }
         if (tokens != null) {
-            if (tokens.issuer() == null || tokens.issuer().getScheme() == null
+            if (tokens.issuer() == null
+                    || tokens.issuer().getScheme() == null
                     || !tokens.issuer().getScheme().matches("https?")) {
                 errors.add("tokens.issuer", tokens.issuer(), "the issuer's http(s) URL");
             }
@@ -69,8 +98,11 @@ public record ClientConfig(HopConfig ingress, HopConfig egress, Path caFile, Str
             }
         }
         if (innerMaxUdpPayload != null) {
-            errors.check(innerMaxUdpPayload >= 1200 && innerMaxUdpPayload <= 1400, "inner-max-udp-payload",
-                    innerMaxUdpPayload, "1200-1400 (QUIC needs 1200; the outer frame holds about 1400)");
+            errors.check(
+                    innerMaxUdpPayload >= 1200 && innerMaxUdpPayload <= 1400,
+                    "inner-max-udp-payload",
+                    innerMaxUdpPayload,
+                    "1200-1400 (QUIC needs 1200; the outer frame holds about 1400)");
         }
     }
 

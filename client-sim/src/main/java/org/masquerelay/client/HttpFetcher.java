@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.client;
 
 import io.netty.buffer.ByteBuf;
@@ -36,11 +49,9 @@ import javax.net.ssl.SSLParameters;
  */
 public final class HttpFetcher {
     /** Outcome of a fetch. */
-    public record Result(int status, long bodyBytes, long nanos) {
-    }
+    public record Result(int status, long bodyBytes, long nanos) {}
 
-    private HttpFetcher() {
-    }
+    private HttpFetcher() {}
 
     public static CompletableFuture<Result> fetch(MasqueClient client, URI uri, OutputStream body, boolean insecure) {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
@@ -51,13 +62,18 @@ public final class HttpFetcher {
             return CompletableFuture.failedFuture(new IllegalArgumentException("URL has no host"));
         }
         boolean tls = scheme.equals("https");
-        String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
+        String host = uri.getHost().startsWith("[")
+                ? uri.getHost().substring(1, uri.getHost().length() - 1)
                 : uri.getHost();
         int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
         SslContext ssl;
         try {
-            ssl = tls ? (insecure ? SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE)
-                    : SslContextBuilder.forClient()).build() : null;
+            ssl = tls
+                    ? (insecure
+                                    ? SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE)
+                                    : SslContextBuilder.forClient())
+                            .build()
+                    : null;
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -69,29 +85,31 @@ public final class HttpFetcher {
         }
         String target = path;
         client.openTcp(host, port, stream -> {
-            stream.pipeline().addLast(new DataFrameCodec());
-            if (ssl != null) {
-                var engine = ssl.newHandler(stream.alloc(), host, port);
-                SSLParameters p = engine.engine().getSSLParameters();
-                if (!insecure) {
-                    p.setEndpointIdentificationAlgorithm("HTTPS");
-                }
-                engine.engine().setSSLParameters(p);
-                stream.pipeline().addLast(engine);
-            }
-            stream.pipeline().addLast(new HttpClientCodec());
-            stream.pipeline().addLast(new ResponseHandler(body, start, result));
-            DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, target);
-            String hostHeader = (host.indexOf(':') >= 0 ? "[" + host + "]" : host)
-                    + ((tls && port == 443) || (!tls && port == 80) ? "" : ":" + port);
-            req.headers().set(HttpHeaderNames.HOST, hostHeader);
-            req.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            req.headers().set(HttpHeaderNames.USER_AGENT, "masque-fetch/0.1");
-            stream.writeAndFlush(req);
-        }).exceptionally(e -> {
-            result.completeExceptionally(e);
-            return null;
-        });
+                    stream.pipeline().addLast(new DataFrameCodec());
+                    if (ssl != null) {
+                        var engine = ssl.newHandler(stream.alloc(), host, port);
+                        SSLParameters p = engine.engine().getSSLParameters();
+                        if (!insecure) {
+                            p.setEndpointIdentificationAlgorithm("HTTPS");
+                        }
+                        engine.engine().setSSLParameters(p);
+                        stream.pipeline().addLast(engine);
+                    }
+                    stream.pipeline().addLast(new HttpClientCodec());
+                    stream.pipeline().addLast(new ResponseHandler(body, start, result));
+                    DefaultFullHttpRequest req =
+                            new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, target);
+                    String hostHeader = (host.indexOf(':') >= 0 ? "[" + host + "]" : host)
+                            + ((tls && port == 443) || (!tls && port == 80) ? "" : ":" + port);
+                    req.headers().set(HttpHeaderNames.HOST, hostHeader);
+                    req.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                    req.headers().set(HttpHeaderNames.USER_AGENT, "masque-fetch/0.1");
+                    stream.writeAndFlush(req);
+                })
+                .exceptionally(e -> {
+                    result.completeExceptionally(e);
+                    return null;
+                });
         return result;
     }
 

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.client;
 
 import io.netty.bootstrap.ServerBootstrap;
@@ -26,7 +39,9 @@ public final class LocalForwarder implements AutoCloseable {
     private final AtomicInteger failed = new AtomicInteger();
 
     public LocalForwarder(MasqueClient client, InetSocketAddress listen, String host, int port) {
-        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        server = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -35,8 +50,11 @@ public final class LocalForwarder implements AutoCloseable {
                     protected void initChannel(SocketChannel local) {
                         active.incrementAndGet();
                         local.closeFuture().addListener(f -> active.decrementAndGet());
-                        client.openTcp(host, port, stream -> ByteStreamRelay.start(stream, null, local,
-                                TunnelMetrics.NOOP)).whenComplete((stream, err) -> {
+                        client.openTcp(
+                                        host,
+                                        port,
+                                        stream -> ByteStreamRelay.start(stream, null, local, TunnelMetrics.NOOP))
+                                .whenComplete((stream, err) -> {
                                     if (err != null) {
                                         failed.incrementAndGet();
                                         local.config().setOption(ChannelOption.SO_LINGER, 0);
@@ -45,7 +63,9 @@ public final class LocalForwarder implements AutoCloseable {
                                 });
                     }
                 })
-                .bind(listen).syncUninterruptibly().channel();
+                .bind(listen)
+                .syncUninterruptibly()
+                .channel();
     }
 
     public InetSocketAddress localAddress() {

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.client;
 
 import io.netty.bootstrap.Bootstrap;
@@ -34,17 +47,17 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.masquerelay.protocol.datagram.H3Settings;
+import org.masquerelay.protocol.datagram.HttpDatagram;
 import org.masquerelay.protocol.geo.GeoAssertion;
 import org.masquerelay.protocol.geo.GeoAssertionException;
 import org.masquerelay.protocol.geo.SecChGeohash;
-import org.masquerelay.protocol.datagram.HttpDatagram;
+import org.masquerelay.protocol.token.PrivateTokenChallenge;
+import org.masquerelay.protocol.token.PrivateTokenCredentials;
+import org.masquerelay.protocol.token.Token;
 import org.masquerelay.protocol.tunnel.DatagramTunnelHandler;
 import org.masquerelay.protocol.tunnel.HttpDatagramDemuxHandler;
 import org.masquerelay.protocol.tunnel.PeerSettingsHandler;
 import org.masquerelay.protocol.tunnel.TunnelMetrics;
-import org.masquerelay.protocol.token.PrivateTokenChallenge;
-import org.masquerelay.protocol.token.PrivateTokenCredentials;
-import org.masquerelay.protocol.token.Token;
 import org.masquerelay.protocol.tunnel.UdpSocketBridge;
 import org.masquerelay.protocol.uri.UdpProxyTemplate;
 
@@ -121,10 +134,13 @@ public final class MasqueClient implements AutoCloseable {
             throws Exception {
         this.precision = precision;
         this.config = config;
-        this.tokens = config.tokens() == null ? null : TokenFetcher.builder(config.tokens().issuer(),
-                Files.readString(config.tokens().apiKeyFile()).strip())
-                .allowPlainHttp(insecure) // plain HTTP is accepted to a loopback issuer only
-                .build();
+        this.tokens = config.tokens() == null
+                ? null
+                : TokenFetcher.builder(
+                                config.tokens().issuer(),
+                                Files.readString(config.tokens().apiKeyFile()).strip())
+                        .allowPlainHttp(insecure) // plain HTTP is accepted to a loopback issuer only
+                        .build();
         this.insecure = insecure;
         this.bindAddress = bindAddress;
         this.template = config.template();
@@ -145,12 +161,17 @@ public final class MasqueClient implements AutoCloseable {
 
         /** The ingress's signed location for us, or null when it sends none (docs/architecture.md §4). */
         volatile GeoAssertion location;
+
         int openStreams; // on the event loop
         boolean retired; // on the event loop
 
         boolean alive() {
-            return inner != null && inner.isActive() && outer.isActive() && tunnel.isActive()
-                    && !goingAway(outer) && !goingAway(inner);
+            return inner != null
+                    && inner.isActive()
+                    && outer.isActive()
+                    && tunnel.isActive()
+                    && !goingAway(outer)
+                    && !goingAway(inner);
         }
 
         /** Replaced by a new session: finish the flows still open here, then close. */
@@ -176,6 +197,7 @@ public final class MasqueClient implements AutoCloseable {
 
         /** Done once every channel of the session is closed. */
         final CompletableFuture<Void> closedAll = new CompletableFuture<>();
+
         boolean closing;
 
         /**
@@ -223,7 +245,8 @@ public final class MasqueClient implements AutoCloseable {
             return CompletableFuture.failedFuture(new IOException("client closed"));
         }
         CompletableFuture<Session> s = session;
-        if (s != null && (!s.isDone() || (!s.isCompletedExceptionally() && s.join().alive()))) {
+        if (s != null
+                && (!s.isDone() || (!s.isCompletedExceptionally() && s.join().alive()))) {
             return s;
         }
         if (s != null) {
@@ -254,38 +277,38 @@ public final class MasqueClient implements AutoCloseable {
                 .initialMaxStreamDataBidirectionalRemote(1L << 20)
                 .initialMaxStreamsBidirectional(16)
                 .build();
-        udpSocket(outerCodec)
-                .bind(new InetSocketAddress(bindAddress, 0))
-                .addListener(bound -> {
-                    if (!bound.isSuccess()) {
-                        result.completeExceptionally(bound.cause());
-                        return;
-                    }
-                    s.outerSocket = ((ChannelFuture) bound).channel();
-                    QuicChannel.newBootstrap(s.outerSocket)
-                            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
-                            .handler(connectionInitializer())
-                            .remoteAddress(config.ingress().socketAddress())
-                            .connect()
-                            .addListener((Future<QuicChannel> f) -> {
-                                if (!f.isSuccess()) {
-                                    result.completeExceptionally(wrap("ingress", f.cause()));
-                                    return;
-                                }
-                                s.outer = f.getNow();
-                                // Losing any layer ends the session, so flows on it fail now
-                                // instead of waiting for the inner connection's idle timeout.
-                                s.outer.closeFuture().addListener(c -> s.close());
-                                awaitExtendedConnect("ingress", s.outer)
-                                        .thenRun(() -> loop.execute(() -> openTunnel(s, result)))
-                                        .exceptionally(e -> fail(result, e));
-                            });
-                });
+        udpSocket(outerCodec).bind(new InetSocketAddress(bindAddress, 0)).addListener(bound -> {
+            if (!bound.isSuccess()) {
+                result.completeExceptionally(bound.cause());
+                return;
+            }
+            s.outerSocket = ((ChannelFuture) bound).channel();
+            QuicChannel.newBootstrap(s.outerSocket)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+                    .handler(connectionInitializer())
+                    .remoteAddress(config.ingress().socketAddress())
+                    .connect()
+                    .addListener((Future<QuicChannel> f) -> {
+                        if (!f.isSuccess()) {
+                            result.completeExceptionally(wrap("ingress", f.cause()));
+                            return;
+                        }
+                        s.outer = f.getNow();
+                        // Losing any layer ends the session, so flows on it fail now
+                        // instead of waiting for the inner connection's idle timeout.
+                        s.outer.closeFuture().addListener(c -> s.close());
+                        awaitExtendedConnect("ingress", s.outer)
+                                .thenRun(() -> loop.execute(() -> openTunnel(s, result)))
+                                .exceptionally(e -> fail(result, e));
+                    });
+        });
     }
 
     /** A UDP socket on the client's event loop with 4 MiB buffers, for any of the three sockets. */
     private Bootstrap udpSocket(ChannelHandler handler) {
-        return new Bootstrap().group(loop).channel(EpollDatagramChannel.class)
+        return new Bootstrap()
+                .group(loop)
+                .channel(EpollDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, 4 << 20)
                 .option(ChannelOption.SO_SNDBUF, 4 << 20)
                 .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 2048)
@@ -299,7 +322,9 @@ public final class MasqueClient implements AutoCloseable {
      */
     private static QuicClientCodecBuilder clientCodec(QuicSslContext tls, HopConfig hop, int maxUdpPayload) {
         return Http3.newQuicClientCodecBuilder()
-                .sslEngineProvider(q -> tls.newEngine(q.alloc(), hop.serverNameOrAddress(),
+                .sslEngineProvider(q -> tls.newEngine(
+                        q.alloc(),
+                        hop.serverNameOrAddress(),
                         hop.socketAddress().getPort()))
                 .maxIdleTimeout(30, TimeUnit.SECONDS)
                 .maxSendUdpPayloadSize(maxUdpPayload)
@@ -313,25 +338,32 @@ public final class MasqueClient implements AutoCloseable {
             @Override
             protected void initChannel(QuicChannel ch) {
                 ch.pipeline().addLast(new HttpDatagramDemuxHandler(TunnelMetrics.NOOP));
-                ch.pipeline().addLast(new Http3ClientConnectionHandler(new PeerSettingsHandler(), null, null,
-                        PeerSettingsHandler.localMasqueSettings(), true));
+                ch.pipeline()
+                        .addLast(new Http3ClientConnectionHandler(
+                                new PeerSettingsHandler(),
+                                null,
+                                null,
+                                PeerSettingsHandler.localMasqueSettings(),
+                                true));
             }
         };
     }
 
     /** RFC 9220 §3: do not send an extended CONNECT before the peer's SETTINGS allow it. */
     private static CompletableFuture<Void> awaitExtendedConnect(String hop, QuicChannel ch) {
-        return PeerSettingsHandler.peerSettings(ch).orTimeout(10, TimeUnit.SECONDS).thenAccept(settings -> {
-            if (goingAway(ch)) {
-                throw new CompletionException(new IOException("the " + hop + " is shutting down (GOAWAY)"));
-            }
-            if (!isOne(settings, H3Settings.SETTINGS_ENABLE_CONNECT_PROTOCOL)) {
-                throw new CompletionException(new IOException(hop + " does not support extended CONNECT"));
-            }
-            if (!isOne(settings, H3Settings.SETTINGS_H3_DATAGRAM)) {
-                throw new CompletionException(new IOException(hop + " does not support HTTP Datagrams"));
-            }
-        });
+        return PeerSettingsHandler.peerSettings(ch)
+                .orTimeout(10, TimeUnit.SECONDS)
+                .thenAccept(settings -> {
+                    if (goingAway(ch)) {
+                        throw new CompletionException(new IOException("the " + hop + " is shutting down (GOAWAY)"));
+                    }
+                    if (!isOne(settings, H3Settings.SETTINGS_ENABLE_CONNECT_PROTOCOL)) {
+                        throw new CompletionException(new IOException(hop + " does not support extended CONNECT"));
+                    }
+                    if (!isOne(settings, H3Settings.SETTINGS_H3_DATAGRAM)) {
+                        throw new CompletionException(new IOException(hop + " does not support HTTP Datagrams"));
+                    }
+                });
     }
 
     /** True once the peer sent GOAWAY: no new requests on this connection (RFC 9114 §5.2). */
@@ -350,25 +382,29 @@ public final class MasqueClient implements AutoCloseable {
         // With a challenge already known, send a token up front; a first tunnel learns it from
         // the ingress's 407 (RFC 9577 §2.1) and retries once with a token.
         PrivateTokenChallenge known = tokenChallenge;
-        CompletableFuture<Token> token = tokens != null && known != null ? tokens.nextAsync(known)
-                : CompletableFuture.completedFuture(null);
+        CompletableFuture<Token> token =
+                tokens != null && known != null ? tokens.nextAsync(known) : CompletableFuture.completedFuture(null);
         token.thenCompose(t -> requestTunnel(s, bridge, t))
                 .exceptionallyCompose(e -> {
                     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                    if (tokens == null || !(cause instanceof ProxyResponseException p) || p.status() != 407
+                    if (tokens == null
+                            || !(cause instanceof ProxyResponseException p)
+                            || p.status() != 407
                             || p.proxyAuthenticate() == null) {
                         return CompletableFuture.failedFuture(cause);
                     }
                     PrivateTokenChallenge challenge;
                     try {
-                        challenge = tokens.selectChallenge(p.proxyAuthenticate()).orElse(null);
+                        challenge =
+                                tokens.selectChallenge(p.proxyAuthenticate()).orElse(null);
                     } catch (RuntimeException malformed) {
                         challenge = null;
                     }
                     if (challenge == null) {
                         return CompletableFuture.failedFuture(new IOException(
                                 "the ingress asks for a token this client's issuer cannot provide: "
-                                        + p.proxyAuthenticate(), p));
+                                        + p.proxyAuthenticate(),
+                                p));
                     }
                     if (challenge.equals(known)) {
                         tokens.discard(challenge.decodeChallenge()); // the cached tokens were refused
@@ -395,18 +431,26 @@ public final class MasqueClient implements AutoCloseable {
             h.set("proxy-authorization", PrivateTokenCredentials.of(token).toFieldValue());
         }
         CompletableFuture<QuicStreamChannel> opened = new CompletableFuture<>();
-        loop.execute(() -> Http3.newRequestStream(s.outer, new RequestStreamHandler("ingress", stream -> {
-            s.location = locationOf(stream.attr(RequestStreamHandler.RESPONSE).get());
-            DatagramTunnelHandler tunnel = new DatagramTunnelHandler(stream, bridge, TunnelMetrics.NOOP);
-            bridge.tunnel(tunnel);
-            stream.pipeline().addLast(tunnel);
-        }, opened)).addListener((Future<QuicStreamChannel> f) -> {
-            if (!f.isSuccess()) {
-                opened.completeExceptionally(f.cause());
-                return;
-            }
-            f.getNow().writeAndFlush(new DefaultHttp3HeadersFrame(h));
-        }));
+        loop.execute(() -> Http3.newRequestStream(
+                        s.outer,
+                        new RequestStreamHandler(
+                                "ingress",
+                                stream -> {
+                                    s.location = locationOf(stream.attr(RequestStreamHandler.RESPONSE)
+                                            .get());
+                                    DatagramTunnelHandler tunnel =
+                                            new DatagramTunnelHandler(stream, bridge, TunnelMetrics.NOOP);
+                                    bridge.tunnel(tunnel);
+                                    stream.pipeline().addLast(tunnel);
+                                },
+                                opened))
+                .addListener((Future<QuicStreamChannel> f) -> {
+                    if (!f.isSuccess()) {
+                        opened.completeExceptionally(f.cause());
+                        return;
+                    }
+                    f.getNow().writeAndFlush(new DefaultHttp3HeadersFrame(h));
+                }));
         return opened.thenApply(stream -> {
             s.tunnel = stream;
             s.tunnel.closeFuture().addListener(c -> s.close());
@@ -424,7 +468,8 @@ public final class MasqueClient implements AutoCloseable {
             return;
         }
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        Channel bridgeSocket = udpSocket(bridge).bind(loopback).syncUninterruptibly().channel();
+        Channel bridgeSocket =
+                udpSocket(bridge).bind(loopback).syncUninterruptibly().channel();
         s.bridgeSocket = bridgeSocket;
         ChannelHandler innerCodec = clientCodec(egressTls, config.egress(), innerMax)
                 .initialMaxData(32L << 20)
@@ -432,7 +477,8 @@ public final class MasqueClient implements AutoCloseable {
                 .initialMaxStreamDataBidirectionalRemote(2L << 20)
                 .initialMaxStreamsBidirectional(1024)
                 .build();
-        Channel innerSocket = udpSocket(innerCodec).bind(loopback).syncUninterruptibly().channel();
+        Channel innerSocket =
+                udpSocket(innerCodec).bind(loopback).syncUninterruptibly().channel();
         s.innerSocket = innerSocket;
         bridgeSocket.connect(innerSocket.localAddress()).syncUninterruptibly();
         QuicChannel.newBootstrap(innerSocket)
@@ -447,7 +493,8 @@ public final class MasqueClient implements AutoCloseable {
                     }
                     s.inner = f.getNow();
                     s.inner.closeFuture().addListener(c -> s.close());
-                    awaitExtendedConnect("egress", s.inner).thenRun(() -> result.complete(s))
+                    awaitExtendedConnect("egress", s.inner)
+                            .thenRun(() -> result.complete(s))
                             .exceptionally(e -> fail(result, e));
                 });
     }
@@ -487,15 +534,19 @@ public final class MasqueClient implements AutoCloseable {
      * stream's event loop.
      */
     public CompletableFuture<DatagramTunnelHandler> openUdp(String host, int port, DatagramTunnelHandler.Local local) {
-        Http3Headers h = new DefaultHttp3Headers().method("CONNECT").protocol("connect-udp").scheme("https")
+        Http3Headers h = new DefaultHttp3Headers()
+                .method("CONNECT")
+                .protocol("connect-udp")
+                .scheme("https")
                 .authority(authority(config.egress()))
                 .path(template.expandPath(host, port));
         h.set("capsule-protocol", "?1");
         DatagramTunnelHandler[] ref = new DatagramTunnelHandler[1];
         return openStream(h, stream -> {
-            ref[0] = new DatagramTunnelHandler(stream, local, TunnelMetrics.NOOP);
-            stream.pipeline().addLast(ref[0]);
-        }).thenApply(stream -> ref[0]);
+                    ref[0] = new DatagramTunnelHandler(stream, local, TunnelMetrics.NOOP);
+                    stream.pipeline().addLast(ref[0]);
+                })
+                .thenApply(stream -> ref[0]);
     }
 
     /**
@@ -522,7 +573,8 @@ public final class MasqueClient implements AutoCloseable {
     private SecChGeohash presented(GeoAssertion a) {
         SecChGeohash full = a.location();
         return precision == LocationPrecision.COARSE && full.geohash().length() > COARSE_PRECISION
-                ? full.truncate(COARSE_PRECISION) : full;
+                ? full.truncate(COARSE_PRECISION)
+                : full;
     }
 
     /**

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.client;
 
 import io.netty.channel.ChannelHandlerContext;
@@ -34,10 +47,12 @@ final class RequestStreamHandler extends Http3RequestStreamInboundHandler {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        ctx.channel().closeFuture().addListener(f -> result.completeExceptionally(new java.io.IOException(
-                MasqueClient.goingAway((QuicChannel) ctx.channel().parent())
-                        ? "the " + hop + " is shutting down (GOAWAY)"
-                        : hop + " closed the stream before a response")));
+        ctx.channel()
+                .closeFuture()
+                .addListener(f -> result.completeExceptionally(new java.io.IOException(
+                        MasqueClient.goingAway((QuicChannel) ctx.channel().parent())
+                                ? "the " + hop + " is shutting down (GOAWAY)"
+                                : hop + " closed the stream before a response")));
     }
 
     @Override
@@ -68,8 +83,8 @@ final class RequestStreamHandler extends Http3RequestStreamInboundHandler {
         } else {
             CharSequence ps = h.get("proxy-status");
             CharSequence auth = h.get("proxy-authenticate");
-            result.completeExceptionally(new ProxyResponseException(hop, status, ps == null ? null : ps.toString(),
-                    auth == null ? null : auth.toString()));
+            result.completeExceptionally(new ProxyResponseException(
+                    hop, status, ps == null ? null : ps.toString(), auth == null ? null : auth.toString()));
             stream.close();
         }
     }

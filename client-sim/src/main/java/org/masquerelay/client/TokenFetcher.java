@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.client;
 
 import java.io.IOException;
@@ -32,9 +45,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.masquerelay.client.TokenFetchException.Reason;
-import org.masquerelay.protocol.token.IssuanceHttp;
 import org.masquerelay.config.Addresses;
 import org.masquerelay.protocol.ProtocolException;
+import org.masquerelay.protocol.token.IssuanceHttp;
 import org.masquerelay.protocol.token.IssuerDirectory;
 import org.masquerelay.protocol.token.MalformedTokenException;
 import org.masquerelay.protocol.token.PendingToken;
@@ -145,8 +158,12 @@ public final class TokenFetcher implements AutoCloseable {
         this.lowWatermark = b.lowWatermark;
         this.parallelism = b.parallelism;
         this.timeout = b.timeout;
-        this.http = b.http != null ? b.http : HttpClient.newBuilder().connectTimeout(b.timeout)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = b.http != null
+                ? b.http
+                : HttpClient.newBuilder()
+                        .connectTimeout(b.timeout)
+                        .followRedirects(HttpClient.Redirect.NEVER)
+                        .build();
         this.random = b.random;
         this.executor = Executors.newSingleThreadExecutor(task -> {
             Thread thread = new Thread(task, "token-fetcher");
@@ -192,7 +209,8 @@ public final class TokenFetcher implements AutoCloseable {
     /** {@link #next(TokenChallenge)} without blocking: the future fails with a {@link TokenFetchException}. */
     public CompletableFuture<Token> nextAsync(TokenChallenge challenge) {
         if (challenge.tokenType() != PublicTokenIssuance.TOKEN_TYPE) {
-            throw new IllegalArgumentException(String.format("challenge token_type 0x%04x (expected: 0x%04x)",
+            throw new IllegalArgumentException(String.format(
+                    "challenge token_type 0x%04x (expected: 0x%04x)",
                     challenge.tokenType(), PublicTokenIssuance.TOKEN_TYPE));
         }
         return take(challenge, null);
@@ -201,9 +219,11 @@ public final class TokenFetcher implements AutoCloseable {
     /** {@link #next(PrivateTokenChallenge)} without blocking: the future fails with a {@link TokenFetchException}. */
     public CompletableFuture<Token> nextAsync(PrivateTokenChallenge challenge) {
         if (challenge.tokenType() != PublicTokenIssuance.TOKEN_TYPE) {
-            return CompletableFuture.failedFuture(new TokenFetchException(Reason.UNSUPPORTED_CHALLENGE,
-                    String.format("challenge token_type 0x%04x (expected: 0x%04x)", challenge.tokenType(),
-                            PublicTokenIssuance.TOKEN_TYPE)));
+            return CompletableFuture.failedFuture(new TokenFetchException(
+                    Reason.UNSUPPORTED_CHALLENGE,
+                    String.format(
+                            "challenge token_type 0x%04x (expected: 0x%04x)",
+                            challenge.tokenType(), PublicTokenIssuance.TOKEN_TYPE)));
         }
         TokenChallenge decoded;
         TokenKey key;
@@ -211,8 +231,8 @@ public final class TokenFetcher implements AutoCloseable {
             decoded = challenge.decodeChallenge();
             key = challenge.tokenKey() == null ? null : TokenKey.decode(challenge.tokenKey());
         } catch (MalformedTokenException e) {
-            return CompletableFuture.failedFuture(new TokenFetchException(Reason.UNSUPPORTED_CHALLENGE,
-                    "challenge does not decode: " + e.getMessage()));
+            return CompletableFuture.failedFuture(new TokenFetchException(
+                    Reason.UNSUPPORTED_CHALLENGE, "challenge does not decode: " + e.getMessage()));
         }
         return take(decoded, key);
     }
@@ -243,8 +263,10 @@ public final class TokenFetcher implements AutoCloseable {
     /** Returns how many unspent tokens are cached for {@code challenge}, over all keys. */
     public synchronized int available(TokenChallenge challenge) {
         String prefix = poolPrefix(challenge);
-        return pools.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
-                .mapToInt(e -> e.getValue().tokens.size()).sum();
+        return pools.entrySet().stream()
+                .filter(e -> e.getKey().startsWith(prefix))
+                .mapToInt(e -> e.getValue().tokens.size())
+                .sum();
     }
 
     /**
@@ -323,10 +345,12 @@ public final class TokenFetcher implements AutoCloseable {
             }
         }
         if (!isOurs(challenge)) {
-            return CompletableFuture.failedFuture(new TokenFetchException(Reason.UNSUPPORTED_CHALLENGE,
+            return CompletableFuture.failedFuture(new TokenFetchException(
+                    Reason.UNSUPPORTED_CHALLENGE,
                     "challenge names issuer " + challenge.issuerName() + " (expected: " + issuerName + ")"));
         }
-        CompletableFuture<TokenKey> key = knownKey != null ? CompletableFuture.completedFuture(knownKey)
+        CompletableFuture<TokenKey> key = knownKey != null
+                ? CompletableFuture.completedFuture(knownKey)
                 : directory().thenApply(TokenFetcher::preferredKey);
         // The caller's future itself waits in the pool, so that a caller who cancels it (or stops
         // waiting in next()) leaves the token for the next one instead of losing it.
@@ -379,7 +403,8 @@ public final class TokenFetcher implements AutoCloseable {
         }
         int count = pool.cacheable()
                 ? (pool.tokens.size() < lowWatermark || !pool.waiters.isEmpty()
-                        ? Math.max(batchSize, pool.waiters.size()) : 0)
+                        ? Math.max(batchSize, pool.waiters.size())
+                        : 0)
                 : pool.waiters.size();
         if (count == 0) {
             return;
@@ -387,8 +412,15 @@ public final class TokenFetcher implements AutoCloseable {
         long waitNanos = backoffUntilNanos - System.nanoTime();
         if (waitNanos > 0) {
             Duration wait = Duration.ofSeconds(Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L));
-            failWaiters(pool, new TokenFetchException(Reason.RATE_LIMITED, 429, wait,
-                    "issuer rate limit: not asking again for " + wait.toSeconds() + " s", null), after);
+            failWaiters(
+                    pool,
+                    new TokenFetchException(
+                            Reason.RATE_LIMITED,
+                            429,
+                            wait,
+                            "issuer rate limit: not asking again for " + wait.toSeconds() + " s",
+                            null),
+                    after);
             return;
         }
         pool.refilling = true;
@@ -502,8 +534,11 @@ public final class TokenFetcher implements AutoCloseable {
     private synchronized CompletableFuture<IssuerDirectory> directory() {
         if (directory == null || directory.isCompletedExceptionally()) {
             // The directory is public: no Authorization on this request.
-            HttpRequest request = HttpRequest.newBuilder(directoryUri).timeout(timeout)
-                    .header("Accept", IssuanceHttp.DIRECTORY_MEDIA_TYPE).GET().build();
+            HttpRequest request = HttpRequest.newBuilder(directoryUri)
+                    .timeout(timeout)
+                    .header("Accept", IssuanceHttp.DIRECTORY_MEDIA_TYPE)
+                    .GET()
+                    .build();
             directory = http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
                     .thenApply(this::parseDirectory);
         }
@@ -517,20 +552,25 @@ public final class TokenFetcher implements AutoCloseable {
         try {
             return IssuerDirectory.fromJson(response.body());
         } catch (MalformedTokenException e) {
-            throw new CompletionException(new TokenFetchException(Reason.INVALID_RESPONSE, 200, null,
-                    "issuer directory " + directoryUri + " does not parse: " + e.getMessage(), null));
+            throw new CompletionException(new TokenFetchException(
+                    Reason.INVALID_RESPONSE,
+                    200,
+                    null,
+                    "issuer directory " + directoryUri + " does not parse: " + e.getMessage(),
+                    null));
         }
     }
 
     private static TokenKey preferredKey(IssuerDirectory directory) {
-        IssuerDirectory.TokenKeyEntry entry = directory.preferredKey(PublicTokenIssuance.TOKEN_TYPE,
-                Instant.now().getEpochSecond()).orElseThrow(() -> new CompletionException(new TokenFetchException(
-                Reason.INVALID_RESPONSE, "issuer directory lists no usable key of token type 0x0002")));
+        IssuerDirectory.TokenKeyEntry entry = directory
+                .preferredKey(PublicTokenIssuance.TOKEN_TYPE, Instant.now().getEpochSecond())
+                .orElseThrow(() -> new CompletionException(new TokenFetchException(
+                        Reason.INVALID_RESPONSE, "issuer directory lists no usable key of token type 0x0002")));
         try {
             return TokenKey.decode(entry.tokenKey());
         } catch (MalformedTokenException e) {
-            throw new CompletionException(new TokenFetchException(Reason.INVALID_RESPONSE,
-                    "issuer directory's token key does not decode: " + e.getMessage()));
+            throw new CompletionException(new TokenFetchException(
+                    Reason.INVALID_RESPONSE, "issuer directory's token key does not decode: " + e.getMessage()));
         }
     }
 
@@ -539,13 +579,15 @@ public final class TokenFetcher implements AutoCloseable {
         return directory().thenCompose(dir -> {
             URI requestUri = requestUri(dir);
             return CompletableFuture.supplyAsync(
-                    () -> PublicTokenIssuance.createTokenRequest(pool.challenge, pool.key, random), executor)
+                            () -> PublicTokenIssuance.createTokenRequest(pool.challenge, pool.key, random), executor)
                     .thenCompose(pending -> {
-                        HttpRequest request = HttpRequest.newBuilder(requestUri).timeout(timeout)
+                        HttpRequest request = HttpRequest.newBuilder(requestUri)
+                                .timeout(timeout)
                                 .header("Content-Type", IssuanceHttp.REQUEST_MEDIA_TYPE)
                                 .header("Accept", IssuanceHttp.RESPONSE_MEDIA_TYPE)
                                 .header("Authorization", "Bearer " + apiKey)
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(pending.request().encode()))
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(
+                                        pending.request().encode()))
                                 .build();
                         return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
                                 .thenApplyAsync(response -> finish(pending, response), executor);
@@ -562,7 +604,8 @@ public final class TokenFetcher implements AutoCloseable {
         if (!Objects.equals(uri.getScheme(), directoryUri.getScheme())
                 || !Objects.equals(lower(uri.getHost()), lower(directoryUri.getHost()))
                 || port(uri) != port(directoryUri)) {
-            throw new CompletionException(new TokenFetchException(Reason.INVALID_RESPONSE,
+            throw new CompletionException(new TokenFetchException(
+                    Reason.INVALID_RESPONSE,
                     "issuer-request-uri is on another origin than the directory; refusing to send the api key"));
         }
         return uri;
@@ -575,21 +618,33 @@ public final class TokenFetcher implements AutoCloseable {
         try {
             return PublicTokenIssuance.finalizeToken(pending, TokenResponse.decode(response.body()));
         } catch (ProtocolException e) {
-            throw new CompletionException(new TokenFetchException(Reason.INVALID_RESPONSE, 200, null,
-                    "issuer's TokenResponse is unusable (RFC 9578 §6.3): " + e.getMessage(), null));
+            throw new CompletionException(new TokenFetchException(
+                    Reason.INVALID_RESPONSE,
+                    200,
+                    null,
+                    "issuer's TokenResponse is unusable (RFC 9578 §6.3): " + e.getMessage(),
+                    null));
         }
     }
 
     private TokenFetchException statusFailure(int status, HttpHeaders headers, String what) {
         String at = what + " to " + directoryUri.resolve("/");
         if (status == 401) {
-            return new TokenFetchException(Reason.UNAUTHORIZED, status, null, at
-                    + ": 401, the issuer does not accept the api key (check the api key file)", null);
+            return new TokenFetchException(
+                    Reason.UNAUTHORIZED,
+                    status,
+                    null,
+                    at + ": 401, the issuer does not accept the api key (check the api key file)",
+                    null);
         }
         if (status == 429) {
             Duration retryAfter = retryAfter(headers.firstValue("Retry-After"), Instant.now());
-            return new TokenFetchException(Reason.RATE_LIMITED, status, retryAfter, at
-                    + ": 429, account rate limit; retry after " + retryAfter.toSeconds() + " s", null);
+            return new TokenFetchException(
+                    Reason.RATE_LIMITED,
+                    status,
+                    retryAfter,
+                    at + ": 429, account rate limit; retry after " + retryAfter.toSeconds() + " s",
+                    null);
         }
         if (status >= 400 && status < 500) {
             return new TokenFetchException(Reason.REJECTED, status, null, at + ": " + status + " rejected", null);
@@ -687,13 +742,15 @@ public final class TokenFetcher implements AutoCloseable {
             if (this.apiKey.isEmpty() || this.apiKey.chars().anyMatch(c -> c <= 0x20 || c >= 0x7F)) {
                 throw new IllegalArgumentException("apiKey: empty or not printable ASCII");
             }
-            if (!issuer.isAbsolute() || issuer.getHost() == null
+            if (!issuer.isAbsolute()
+                    || issuer.getHost() == null
                     || !("https".equalsIgnoreCase(issuer.getScheme()) || "http".equalsIgnoreCase(issuer.getScheme()))) {
                 throw new IllegalArgumentException("issuer: " + issuer + " (expected: an http(s) URL with a host)");
             }
             String path = issuer.getRawPath();
             this.directoryUri = path == null || path.isEmpty() || path.equals("/")
-                    ? issuer.resolve(IssuanceHttp.DIRECTORY_PATH) : issuer;
+                    ? issuer.resolve(IssuanceHttp.DIRECTORY_PATH)
+                    : issuer;
             this.issuerName = issuer.getPort() < 0 ? issuer.getHost() : issuer.getHost() + ":" + issuer.getPort();
         }
 

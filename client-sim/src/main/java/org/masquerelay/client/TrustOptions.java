@@ -1,6 +1,18 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.client;
 
-import org.masquerelay.config.PemFiles;
 import io.netty.handler.codec.http3.Http3;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
@@ -16,6 +28,7 @@ import java.util.Base64;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
+import org.masquerelay.config.PemFiles;
 
 /**
  * How the client verifies a relay's certificate: against a CA file (chain and hostname, RFC 6125
@@ -23,12 +36,11 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * public key, or, only behind an explicit {@code --insecure}, not at all.
  */
 public final class TrustOptions {
-    private TrustOptions() {
-    }
+    private TrustOptions() {}
 
     static QuicSslContext context(HopConfig hop, Path caFile, boolean insecure) throws Exception {
-        QuicSslContextBuilder b = QuicSslContextBuilder.forClient()
-                .applicationProtocols(Http3.supportedApplicationProtocols());
+        QuicSslContextBuilder b =
+                QuicSslContextBuilder.forClient().applicationProtocols(Http3.supportedApplicationProtocols());
         if (insecure) {
             b.trustManager(InsecureTrustManagerFactory.INSTANCE);
         } else if (hop.pinnedKey() != null) {
@@ -62,7 +74,8 @@ public final class TrustOptions {
 
         static String pinOf(X509Certificate c) {
             try {
-                byte[] d = MessageDigest.getInstance("SHA-256").digest(c.getPublicKey().getEncoded());
+                byte[] d = MessageDigest.getInstance("SHA-256")
+                        .digest(c.getPublicKey().getEncoded());
                 return "sha256/" + Base64.getEncoder().encodeToString(d);
             } catch (NoSuchAlgorithmException e) {
                 throw new AssertionError(e);

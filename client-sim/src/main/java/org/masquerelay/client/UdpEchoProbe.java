@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.client;
 
 import io.netty.buffer.ByteBuf;
@@ -21,15 +34,15 @@ public final class UdpEchoProbe {
         }
     }
 
-    private UdpEchoProbe() {
-    }
+    private UdpEchoProbe() {}
 
     /**
      * @param interval pause between datagrams: an unpaced burst overflows the datagram queues
      *     (docs/netty.md trap 5), and a real application paces too
      */
-    public static Result run(MasqueClient client, String host, int port, int count, int size, long intervalNanos,
-                             long drainMillis) throws Exception {
+    public static Result run(
+            MasqueClient client, String host, int port, int count, int size, long intervalNanos, long drainMillis)
+            throws Exception {
         if (size < 8) {
             throw new IllegalArgumentException("size must be at least 8");
         }
@@ -38,28 +51,29 @@ public final class UdpEchoProbe {
         AtomicLong received = new AtomicLong();
         CompletableFuture<Void> closed = new CompletableFuture<>();
         DatagramTunnelHandler flow = client.openUdp(host, port, new DatagramTunnelHandler.Local() {
-            @Override
-            public void fromPeer(ByteBuf payload) {
-                try {
-                    if (payload.readableBytes() >= 8) {
-                        Long t0 = sentAt.remove(payload.getLong(payload.readerIndex()));
-                        if (t0 != null) {
-                            int i = (int) received.getAndIncrement();
-                            if (i < rtts.length) {
-                                rtts[i] = System.nanoTime() - t0;
+                    @Override
+                    public void fromPeer(ByteBuf payload) {
+                        try {
+                            if (payload.readableBytes() >= 8) {
+                                Long t0 = sentAt.remove(payload.getLong(payload.readerIndex()));
+                                if (t0 != null) {
+                                    int i = (int) received.getAndIncrement();
+                                    if (i < rtts.length) {
+                                        rtts[i] = System.nanoTime() - t0;
+                                    }
+                                }
                             }
+                        } finally {
+                            payload.release();
                         }
                     }
-                } finally {
-                    payload.release();
-                }
-            }
 
-            @Override
-            public void closed() {
-                closed.complete(null);
-            }
-        }).get(15, TimeUnit.SECONDS);
+                    @Override
+                    public void closed() {
+                        closed.complete(null);
+                    }
+                })
+                .get(15, TimeUnit.SECONDS);
         try {
             long next = System.nanoTime();
             for (int i = 0; i < count; i++) {

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.proxy;
 
 import io.netty.channel.EventLoop;
@@ -112,8 +125,8 @@ public final class ClientPool implements UpstreamConnector, AutoCloseable {
             }
 
             @Override
-            public CompletableFuture<DatagramTunnelHandler> openUdp(String host, int port,
-                                                                    DatagramTunnelHandler.Local local) {
+            public CompletableFuture<DatagramTunnelHandler> openUdp(
+                    String host, int port, DatagramTunnelHandler.Local local) {
                 // The association is pinned to this client, so its flows may pass the soft limit.
                 Runnable release = take(e);
                 CompletableFuture<DatagramTunnelHandler> f = e.client.openUdp(host, port, local);

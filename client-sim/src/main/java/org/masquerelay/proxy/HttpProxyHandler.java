@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.proxy;
 
 import io.netty.buffer.ByteBuf;
@@ -68,11 +81,17 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
 
     /** Where the connection is between requests and responses. */
-    enum State { IDLE, OPENING, SENDING, AWAITING_RESPONSE, TUNNEL, CLOSING }
+    enum State {
+        IDLE,
+        OPENING,
+        SENDING,
+        AWAITING_RESPONSE,
+        TUNNEL,
+        CLOSING
+    }
 
     /** A parsed absolute-form target. */
-    record Target(String host, int port, String hostHeader, String pathAndQuery) {
-    }
+    record Target(String host, int port, String hostHeader, String pathAndQuery) {}
 
     private final UpstreamConnector connector;
     private final FlowMeter meter;
@@ -94,8 +113,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** Adds the codecs, the meter and this handler to a new connection's pipeline. */
     void install(ChannelPipeline p) {
-        p.addLast(DECODER, new HttpRequestDecoder(new HttpDecoderConfig()
-                .setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024)));
+        p.addLast(
+                DECODER,
+                new HttpRequestDecoder(new HttpDecoderConfig()
+                        .setMaxInitialLineLength(16 * 1024)
+                        .setMaxHeaderSize(64 * 1024)
+                        .setMaxChunkSize(64 * 1024)));
         p.addLast(ENCODER, new HttpResponseEncoder());
         p.addLast("meter", meter.handler());
         p.addLast("http-proxy", this);
@@ -169,7 +192,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void handle(HttpObject msg) {
         if (msg.decoderResult().isFailure()) {
-            log.debug("http proxy: malformed request: {}", msg.decoderResult().cause().toString());
+            log.debug(
+                    "http proxy: malformed request: {}",
+                    msg.decoderResult().cause().toString());
             ReferenceCountUtil.release(msg);
             fail(ProxyErrors.badRequest(ctx.alloc(), "malformed request"));
             return;
@@ -218,8 +243,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             TcpTunnel.open(connector, ctx, target.host(), target.port(), data, meter, new TcpTunnel.Reply() {
                 @Override
                 public void succeeded(ChannelHandlerContext c) {
-                    c.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                            new HttpResponseStatus(200, "Connection established")));
+                    c.writeAndFlush(new DefaultFullHttpResponse(
+                            HttpVersion.HTTP_1_1, new HttpResponseStatus(200, "Connection established")));
                     c.pipeline().remove(ENCODER);
                     c.pipeline().remove(HttpProxyHandler.this);
                 }
@@ -237,7 +262,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         Target target = parseAbsoluteForm(req.uri());
         if (target == null) {
             String why = req.uri().regionMatches(true, 0, "https://", 0, 8)
-                    ? "https:// needs CONNECT" : "absolute-form http:// request target expected";
+                    ? "https:// needs CONNECT"
+                    : "absolute-form http:// request target expected";
             fail(ProxyErrors.badRequest(ctx.alloc(), why));
             return;
         }
@@ -273,7 +299,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private void openFailed(HttpUpstream u, Throwable cause) {
         if (u == upstream) {
             upstream = null;
-            log.debug("http proxy: upstream failed: {}", ProxyErrors.unwrap(cause).toString());
+            log.debug(
+                    "http proxy: upstream failed: {}", ProxyErrors.unwrap(cause).toString());
             fail(ProxyErrors.httpResponse(ctx.alloc(), cause));
         }
     }
@@ -329,9 +356,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 state = State.CLOSING;
                 ctx.close(); // mid-body: the client sees the truncation as a closed connection
             } else {
-                fail(ProxyErrors.httpResponse(ctx.alloc(), HttpResponseStatus.BAD_GATEWAY,
+                fail(ProxyErrors.httpResponse(
+                        ctx.alloc(),
+                        HttpResponseStatus.BAD_GATEWAY,
                         ProxyStatus.of(ProxyErrors.PROXY_NAME, ProxyErrorType.CONNECTION_TERMINATED, null)
-                                .toHeaderValue(), "the target closed the connection"));
+                                .toHeaderValue(),
+                        "the target closed the connection"));
             }
         }
     }
@@ -435,22 +465,31 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         for (String value : h.getAll(HttpHeaderNames.CONNECTION)) {
             for (String token : value.split(",")) {
                 String t = token.trim().toLowerCase(Locale.ROOT);
-                if (!t.isEmpty() && !t.equals("content-length") && !t.equals("transfer-encoding")
+                if (!t.isEmpty()
+                        && !t.equals("content-length")
+                        && !t.equals("transfer-encoding")
                         && !t.equals("host")) {
                     named.add(t);
                 }
             }
         }
         named.forEach(h::remove);
-        for (AsciiString name : new AsciiString[] {HttpHeaderNames.CONNECTION, PROXY_CONNECTION, KEEP_ALIVE,
-                HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE,
-                HttpHeaderNames.PROXY_AUTHENTICATE}) {
+        for (AsciiString name : new AsciiString[] {
+            HttpHeaderNames.CONNECTION,
+            PROXY_CONNECTION,
+            KEEP_ALIVE,
+            HttpHeaderNames.TE,
+            HttpHeaderNames.TRAILER,
+            HttpHeaderNames.UPGRADE,
+            HttpHeaderNames.PROXY_AUTHENTICATE
+        }) {
             h.remove(name);
         }
         if (request) {
             List<String> proxyFields = new ArrayList<>();
             for (Map.Entry<String, String> e : h) {
-                if (PROXY_PREFIX.contentEqualsIgnoreCase(e.getKey().substring(0, Math.min(6, e.getKey().length())))) {
+                if (PROXY_PREFIX.contentEqualsIgnoreCase(
+                        e.getKey().substring(0, Math.min(6, e.getKey().length())))) {
                     proxyFields.add(e.getKey());
                 }
             }

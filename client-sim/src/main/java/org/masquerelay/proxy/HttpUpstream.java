@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.proxy;
 
 import io.netty.channel.Channel;
@@ -70,24 +83,32 @@ final class HttpUpstream extends ChannelInboundHandlerAdapter {
 
     /** Opens the stream; {@code ready} or {@code failed} then runs on the local loop. */
     void open(UpstreamConnector connector, Runnable ready, Consumer<Throwable> failed) {
-        connector.openTcp(host, port, s -> {
-            if (!settled.compareAndSet(false, true) || !usable) {
-                s.close();
-                return;
-            }
-            stream = s;
-            s.config().setAutoRead(false);
-            s.pipeline().addLast(new HttpFetcher.DataFrameCodec(),
-                    new HttpClientCodec(new HttpDecoderConfig().setMaxChunkSize(64 * 1024).setMaxHeaderSize(64 * 1024),
-                            false, false),
-                    this);
-            s.read();
-            local.eventLoop().execute(ready);
-        }).whenComplete((s, err) -> {
-            if (err != null && settled.compareAndSet(false, true)) {
-                local.eventLoop().execute(() -> failed.accept(err));
-            }
-        });
+        connector
+                .openTcp(host, port, s -> {
+                    if (!settled.compareAndSet(false, true) || !usable) {
+                        s.close();
+                        return;
+                    }
+                    stream = s;
+                    s.config().setAutoRead(false);
+                    s.pipeline()
+                            .addLast(
+                                    new HttpFetcher.DataFrameCodec(),
+                                    new HttpClientCodec(
+                                            new HttpDecoderConfig()
+                                                    .setMaxChunkSize(64 * 1024)
+                                                    .setMaxHeaderSize(64 * 1024),
+                                            false,
+                                            false),
+                                    this);
+                    s.read();
+                    local.eventLoop().execute(ready);
+                })
+                .whenComplete((s, err) -> {
+                    if (err != null && settled.compareAndSet(false, true)) {
+                        local.eventLoop().execute(() -> failed.accept(err));
+                    }
+                });
     }
 
     boolean reusableFor(String otherHost, int otherPort) {
@@ -156,8 +177,11 @@ final class HttpUpstream extends ChannelInboundHandlerAdapter {
         interim = code >= 100 && code < 200 && code != 101;
         if (!interim) {
             responseStarted = true;
-            boolean framed = HttpUtil.isContentLengthSet(r) || HttpUtil.isTransferEncodingChunked(r)
-                    || headRequest || code == 204 || code == 304;
+            boolean framed = HttpUtil.isContentLengthSet(r)
+                    || HttpUtil.isTransferEncodingChunked(r)
+                    || headRequest
+                    || code == 204
+                    || code == 304;
             keepUpstream = HttpUtil.isKeepAlive(r);
             keepClient = clientKeepAlive && framed;
         }

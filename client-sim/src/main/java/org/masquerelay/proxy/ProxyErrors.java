@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.proxy;
 
 import io.netty.buffer.ByteBufAllocator;
@@ -27,8 +40,7 @@ final class ProxyErrors {
     /** Our name in Proxy-Status members (RFC 9209 §2). */
     static final String PROXY_NAME = "masque-proxy";
 
-    private ProxyErrors() {
-    }
+    private ProxyErrors() {}
 
     /** The cause under the future's wrappers. */
     static Throwable unwrap(Throwable t) {
@@ -94,20 +106,26 @@ final class ProxyErrors {
             return httpResponse(alloc, HttpResponseStatus.valueOf(status), e.proxyStatus(), e.getMessage());
         }
         if (t instanceof TimeoutException) {
-            return httpResponse(alloc, HttpResponseStatus.GATEWAY_TIMEOUT,
-                    ProxyStatus.of(PROXY_NAME, ProxyErrorType.CONNECTION_TIMEOUT, null).toHeaderValue(),
+            return httpResponse(
+                    alloc,
+                    HttpResponseStatus.GATEWAY_TIMEOUT,
+                    ProxyStatus.of(PROXY_NAME, ProxyErrorType.CONNECTION_TIMEOUT, null)
+                            .toHeaderValue(),
                     "no answer from the relays in time");
         }
-        return httpResponse(alloc, HttpResponseStatus.BAD_GATEWAY,
+        return httpResponse(
+                alloc,
+                HttpResponseStatus.BAD_GATEWAY,
                 ProxyStatus.of(PROXY_NAME, ProxyErrorType.DESTINATION_UNAVAILABLE, "relay path unavailable")
-                        .toHeaderValue(), "relay path unavailable");
+                        .toHeaderValue(),
+                "relay path unavailable");
     }
 
     /** A short text/plain response that closes the connection. */
-    static FullHttpResponse httpResponse(ByteBufAllocator alloc, HttpResponseStatus status, String proxyStatus,
-                                         String text) {
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                ByteBufUtil.writeUtf8(alloc, text + "\n"));
+    static FullHttpResponse httpResponse(
+            ByteBufAllocator alloc, HttpResponseStatus status, String proxyStatus, String text) {
+        FullHttpResponse r =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, ByteBufUtil.writeUtf8(alloc, text + "\n"));
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -119,7 +137,11 @@ final class ProxyErrors {
 
     /** 400 for a request this proxy cannot forward, with an RFC 9209 http_request_error. */
     static FullHttpResponse badRequest(ByteBufAllocator alloc, String why) {
-        return httpResponse(alloc, HttpResponseStatus.BAD_REQUEST,
-                ProxyStatus.of(PROXY_NAME, ProxyErrorType.HTTP_REQUEST_ERROR, why).toHeaderValue(), why);
+        return httpResponse(
+                alloc,
+                HttpResponseStatus.BAD_REQUEST,
+                ProxyStatus.of(PROXY_NAME, ProxyErrorType.HTTP_REQUEST_ERROR, why)
+                        .toHeaderValue(),
+                why);
     }
 }

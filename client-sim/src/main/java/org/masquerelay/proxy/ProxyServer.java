@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.proxy;
 
 import io.netty.bootstrap.ServerBootstrap;
@@ -39,6 +52,7 @@ public final class ProxyServer implements AutoCloseable {
             return "DRAIN";
         }
     };
+
     private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
 
     private final ProxyConfig config;
@@ -55,20 +69,26 @@ public final class ProxyServer implements AutoCloseable {
         this.pool = pool;
         this.stats = new ProxyStats(pool::activeStreams, pool::clients, pool::reconnects);
         try {
-            socks = config.socksListen() == null ? null : listen(config.socksListen(), meter -> {
-                Socks5ServerHandler h = new Socks5ServerHandler(pool, config.socksCredentials(), meter, stats);
-                return h::install;
-            });
-            http = config.httpListen() == null ? null : listen(config.httpListen(), meter -> {
-                HttpProxyHandler h = new HttpProxyHandler(pool, meter);
-                return h::install;
-            });
+            socks = config.socksListen() == null
+                    ? null
+                    : listen(config.socksListen(), meter -> {
+                        Socks5ServerHandler h = new Socks5ServerHandler(pool, config.socksCredentials(), meter, stats);
+                        return h::install;
+                    });
+            http = config.httpListen() == null
+                    ? null
+                    : listen(config.httpListen(), meter -> {
+                        HttpProxyHandler h = new HttpProxyHandler(pool, meter);
+                        return h::install;
+                    });
         } catch (Exception e) { // a taken port arrives as a BindException, thrown unchecked by Netty
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             pool.close();
             throw e instanceof RuntimeException r ? r : new IllegalStateException("cannot listen: " + e, e);
         }
-        log.info("proxy listening: socks5 {}, http {}", socks == null ? "off" : socks.localAddress(),
+        log.info(
+                "proxy listening: socks5 {}, http {}",
+                socks == null ? "off" : socks.localAddress(),
                 http == null ? "off" : http.localAddress());
     }
 
@@ -93,14 +113,18 @@ public final class ProxyServer implements AutoCloseable {
                 handlers.apply(new FlowMeter(stats)).install(ch.pipeline());
             }
         };
-        return new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        return new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.AUTO_READ, false)
                 // Half-close stays off while negotiating, so a client's FIN ends an idle HTTP
                 // connection or a UDP association's control connection; ByteStreamRelay turns it
                 // on for the byte phase, where a FIN must travel on.
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(init)
-                .bind(address).syncUninterruptibly().channel();
+                .bind(address)
+                .syncUninterruptibly()
+                .channel();
     }
 
     public InetSocketAddress socksAddress() {
@@ -155,8 +179,7 @@ public final class ProxyServer implements AutoCloseable {
             }
         }
         if (!downstream.isEmpty()) {
-            log.info("proxy drain deadline passed with {} local connection(s) open; closing them",
-                    downstream.size());
+            log.info("proxy drain deadline passed with {} local connection(s) open; closing them", downstream.size());
         }
         downstream.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         pool.close();

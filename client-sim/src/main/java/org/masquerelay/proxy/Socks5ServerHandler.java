@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.proxy;
 
 import io.netty.buffer.ByteBuf;
@@ -55,7 +68,14 @@ final class Socks5ServerHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(Socks5ServerHandler.class);
 
     /** Where the connection is in RFC 1928 §3-§4. */
-    enum State { GREETING, AUTHENTICATING, AWAITING_COMMAND, DIALING, ASSOCIATED, RELAYING }
+    enum State {
+        GREETING,
+        AUTHENTICATING,
+        AWAITING_COMMAND,
+        DIALING,
+        ASSOCIATED,
+        RELAYING
+    }
 
     private final UpstreamConnector upstream;
     private final SocksCredentials credentials;
@@ -66,8 +86,7 @@ final class Socks5ServerHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> negotiationTimer;
     private UdpAssociation association;
 
-    Socks5ServerHandler(UpstreamConnector upstream, SocksCredentials credentials, FlowMeter meter,
-                        ProxyStats stats) {
+    Socks5ServerHandler(UpstreamConnector upstream, SocksCredentials credentials, FlowMeter meter, ProxyStats stats) {
         this.upstream = upstream;
         this.credentials = credentials;
         this.meter = meter;
@@ -88,12 +107,16 @@ final class Socks5ServerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        negotiationTimer = ctx.executor().schedule(() -> {
-            if (state.compareTo(State.DIALING) < 0) {
-                log.debug("socks: negotiation timed out");
-                ctx.close();
-            }
-        }, NEGOTIATION_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        negotiationTimer = ctx.executor()
+                .schedule(
+                        () -> {
+                            if (state.compareTo(State.DIALING) < 0) {
+                                log.debug("socks: negotiation timed out");
+                                ctx.close();
+                            }
+                        },
+                        NEGOTIATION_TIMEOUT_SECONDS,
+                        TimeUnit.SECONDS);
         ctx.fireChannelActive();
         ctx.read();
     }
@@ -101,7 +124,10 @@ final class Socks5ServerHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof Socks5Message m && m.decoderResult().isFailure()) {
-            log.debug("socks: malformed {} in state {}: {}", m.getClass().getSimpleName(), state,
+            log.debug(
+                    "socks: malformed {} in state {}: {}",
+                    m.getClass().getSimpleName(),
+                    state,
                     m.decoderResult().cause().toString());
             ReferenceCountUtil.release(msg);
             if (state == State.AWAITING_COMMAND) {
@@ -145,8 +171,7 @@ final class Socks5ServerHandler extends ChannelInboundHandlerAdapter {
                 ReferenceCountUtil.release(msg);
                 return;
             }
-            default -> {
-            }
+            default -> {}
         }
         log.debug("socks: unexpected {} in state {}", msg.getClass().getSimpleName(), state);
         ReferenceCountUtil.release(msg);
@@ -223,8 +248,8 @@ final class Socks5ServerHandler extends ChannelInboundHandlerAdapter {
             public void succeeded(ChannelHandlerContext c) {
                 state = State.RELAYING;
                 // RFC 1928 §6: BND.ADDR/BND.PORT are the egress's, which only the egress knows.
-                c.writeAndFlush(new DefaultSocks5CommandResponse(Socks5CommandStatus.SUCCESS,
-                        Socks5AddressType.IPv4, "0.0.0.0", 0));
+                c.writeAndFlush(new DefaultSocks5CommandResponse(
+                        Socks5CommandStatus.SUCCESS, Socks5AddressType.IPv4, "0.0.0.0", 0));
                 c.pipeline().remove(ENCODER);
                 c.pipeline().remove(Socks5ServerHandler.this);
             }
@@ -247,22 +272,28 @@ final class Socks5ServerHandler extends ChannelInboundHandlerAdapter {
         }
         InetSocketAddress control = (InetSocketAddress) ctx.channel().remoteAddress();
         // The relay socket listens where the client reached us (§7: BND.ADDR of the reply).
-        InetSocketAddress bindTo = new InetSocketAddress(((InetSocketAddress) ctx.channel().localAddress())
-                .getAddress(), 0);
+        InetSocketAddress bindTo =
+                new InetSocketAddress(((InetSocketAddress) ctx.channel().localAddress()).getAddress(), 0);
         association = new UdpAssociation(session, control.getAddress(), stats);
-        association.bind(bindTo).addListener(f -> ctx.executor().execute(() -> {
-            if (!f.isSuccess()) {
-                log.debug("socks: cannot bind a UDP relay socket: {}", f.cause().toString());
-                reply(ctx, Socks5CommandStatus.FAILURE);
-                return;
-            }
-            InetSocketAddress bound = association.localAddress();
-            boolean v6 = bound.getAddress() instanceof Inet6Address;
-            ctx.writeAndFlush(new DefaultSocks5CommandResponse(Socks5CommandStatus.SUCCESS,
-                    v6 ? Socks5AddressType.IPv6 : Socks5AddressType.IPv4,
-                    NetUtil.toAddressString(bound.getAddress()), bound.getPort()));
-            ctx.read();
-        }));
+        association
+                .bind(bindTo)
+                .addListener(f -> ctx.executor().execute(() -> {
+                    if (!f.isSuccess()) {
+                        log.debug(
+                                "socks: cannot bind a UDP relay socket: {}",
+                                f.cause().toString());
+                        reply(ctx, Socks5CommandStatus.FAILURE);
+                        return;
+                    }
+                    InetSocketAddress bound = association.localAddress();
+                    boolean v6 = bound.getAddress() instanceof Inet6Address;
+                    ctx.writeAndFlush(new DefaultSocks5CommandResponse(
+                            Socks5CommandStatus.SUCCESS,
+                            v6 ? Socks5AddressType.IPv6 : Socks5AddressType.IPv4,
+                            NetUtil.toAddressString(bound.getAddress()),
+                            bound.getPort()));
+                    ctx.read();
+                }));
     }
 
     /** A command reply that ends the connection (every failure, RFC 1928 §6). */

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.proxy;
 
 import java.io.IOException;
@@ -23,6 +36,7 @@ import org.masquerelay.config.ConfigException;
 public final class SocksCredentials {
     /** RFC 1929 §2: ULEN and PLEN are one byte each and at least 1. */
     static final int MAX_FIELD_BYTES = 255;
+
     private static final byte[] NO_USER = sha256("\0no such user\0");
 
     private final Map<String, byte[]> passwordDigests;
@@ -36,7 +50,8 @@ public final class SocksCredentials {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new ConfigException(file.toString(),
+            throw new ConfigException(
+                    file.toString(),
                     List.of("socks-auth: " + file + " (expected: a readable file of user:password lines)"));
         }
         return parse(lines, file.toString());
@@ -58,12 +73,14 @@ public final class SocksCredentials {
             }
             String user = line.substring(0, colon);
             String password = line.substring(colon + 1);
-            if (!errors.check(fits(user) && fits(password), where, "(hidden)",
+            if (!errors.check(
+                    fits(user) && fits(password),
+                    where,
+                    "(hidden)",
                     "user and password of 1-" + MAX_FIELD_BYTES + " bytes each (RFC 1929)")) {
                 continue;
             }
-            errors.check(users.putIfAbsent(user, sha256(password)) == null, where, "(hidden)",
-                    "each user once");
+            errors.check(users.putIfAbsent(user, sha256(password)) == null, where, "(hidden)", "each user once");
         }
         errors.check(!users.isEmpty() || !errors.isEmpty(), "socks-auth", "no users", "at least one user:password");
         errors.throwIfAny(source);

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.proxy;
 
 import io.netty.buffer.ByteBuf;
@@ -28,41 +41,47 @@ final class TcpTunnel {
         void failed(ChannelHandlerContext ctx, Throwable cause);
     }
 
-    private TcpTunnel() {
-    }
+    private TcpTunnel() {}
 
     /**
      * @param early bytes the client sent after its request and before our reply (owned here), or
      *     null
      */
-    static void open(UpstreamConnector upstream, ChannelHandlerContext ctx, String host, int port, ByteBuf early,
-                     FlowMeter meter, Reply reply) {
+    static void open(
+            UpstreamConnector upstream,
+            ChannelHandlerContext ctx,
+            String host,
+            int port,
+            ByteBuf early,
+            FlowMeter meter,
+            Reply reply) {
         Channel local = ctx.channel();
         AtomicBoolean settled = new AtomicBoolean();
         upstream.openTcp(host, port, stream -> {
-            if (!settled.compareAndSet(false, true)) {
-                stream.close(); // we already answered the local client with an error
-                return;
-            }
-            if (!local.isActive()) {
-                release(early);
-                stream.close();
-                return;
-            }
-            local.eventLoop().execute(() -> reply.succeeded(ctx));
-            if (early != null && early.isReadable()) {
-                meter.bytesToPeer(early.readableBytes());
-                stream.write(new DefaultHttp3DataFrame(early));
-            } else {
-                release(early);
-            }
-            ByteStreamRelay.start(stream, null, local, meter);
-        }).whenComplete((QuicStreamChannel stream, Throwable err) -> {
-            if (err != null && settled.compareAndSet(false, true)) {
-                release(early);
-                local.eventLoop().execute(() -> reply.failed(ctx, ProxyErrors.unwrap(err)));
-            }
-        });
+                    if (!settled.compareAndSet(false, true)) {
+                        stream.close(); // we already answered the local client with an error
+                        return;
+                    }
+                    if (!local.isActive()) {
+                        release(early);
+                        stream.close();
+                        return;
+                    }
+                    local.eventLoop().execute(() -> reply.succeeded(ctx));
+                    if (early != null && early.isReadable()) {
+                        meter.bytesToPeer(early.readableBytes());
+                        stream.write(new DefaultHttp3DataFrame(early));
+                    } else {
+                        release(early);
+                    }
+                    ByteStreamRelay.start(stream, null, local, meter);
+                })
+                .whenComplete((QuicStreamChannel stream, Throwable err) -> {
+                    if (err != null && settled.compareAndSet(false, true)) {
+                        release(early);
+                        local.eventLoop().execute(() -> reply.failed(ctx, ProxyErrors.unwrap(err)));
+                    }
+                });
     }
 
     private static void release(ByteBuf b) {

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.proxy;
 
 import io.netty.bootstrap.Bootstrap;
@@ -38,6 +51,7 @@ final class UdpAssociation extends ChannelInboundHandlerAdapter {
     static final int MAX_DESTINATIONS = 64;
     /** Datagrams held per destination while its flow opens. */
     static final int MAX_PENDING = 16;
+
     private static final Logger log = LoggerFactory.getLogger(UdpAssociation.class);
 
     private final UpstreamConnector.UdpSession session;
@@ -59,7 +73,9 @@ final class UdpAssociation extends ChannelInboundHandlerAdapter {
      * is enough: a payload must fit one QUIC DATAGRAM frame of the inner connection anyway.
      */
     ChannelFuture bind(InetSocketAddress address) {
-        ChannelFuture f = new Bootstrap().group(session.eventLoop()).channel(EpollDatagramChannel.class)
+        ChannelFuture f = new Bootstrap()
+                .group(session.eventLoop())
+                .channel(EpollDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, 1 << 20)
                 .option(ChannelOption.SO_SNDBUF, 1 << 20)
                 .handler(this)
@@ -160,14 +176,16 @@ final class UdpAssociation extends ChannelInboundHandlerAdapter {
         }
 
         void open() {
-            session.openUdp(replyHeader.host(), replyHeader.port(), this).whenComplete((t, err) ->
-                    session.eventLoop().execute(() -> opened(t, err)));
+            session.openUdp(replyHeader.host(), replyHeader.port(), this)
+                    .whenComplete((t, err) -> session.eventLoop().execute(() -> opened(t, err)));
         }
 
         private void opened(DatagramTunnelHandler t, Throwable err) {
             if (err != null || gone || !socket.isActive()) {
                 if (err != null) {
-                    log.debug("socks udp: connect-udp failed: {}", ProxyErrors.unwrap(err).toString());
+                    log.debug(
+                            "socks udp: connect-udp failed: {}",
+                            ProxyErrors.unwrap(err).toString());
                 }
                 if (t != null) {
                     t.close();

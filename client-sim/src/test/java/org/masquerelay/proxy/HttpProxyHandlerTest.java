@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,7 +41,8 @@ class HttpProxyHandlerTest {
         EmbeddedChannel ch = http();
         in(ch, "GET /index.html HTTP/1.1\r\nHost: example.com\r\n\r\n");
         String response = outText(ch);
-        assertThat(response).startsWith("HTTP/1.1 400 ")
+        assertThat(response)
+                .startsWith("HTTP/1.1 400 ")
                 .contains("proxy-status: masque-proxy; error=http_request_error; details=\"absolute-form http:// "
                         + "request target expected\"");
         assertThat(ch.isOpen()).isFalse();
@@ -66,7 +80,9 @@ class HttpProxyHandlerTest {
         assertThat(upstream.targets).containsExactly("no-such-host.example 443");
         upstream.answer.completeExceptionally(new ProxyResponseException("egress", 502, "egress; error=dns_error"));
         String response = outText(ch);
-        assertThat(response).startsWith("HTTP/1.1 502 Bad Gateway\r\n").contains("proxy-status: egress; error=dns_error")
+        assertThat(response)
+                .startsWith("HTTP/1.1 502 Bad Gateway\r\n")
+                .contains("proxy-status: egress; error=dns_error")
                 .contains("connection: close");
         assertThat(ch.isOpen()).isFalse();
     }
@@ -77,7 +93,8 @@ class HttpProxyHandlerTest {
         in(ch, "GET http://[2001:db8::1]:8080/a?b=c HTTP/1.1\r\nHost: elsewhere\r\n\r\n");
         assertThat(upstream.targets).containsExactly("2001:db8::1 8080");
         upstream.answer.completeExceptionally(new TimeoutException());
-        assertThat(outText(ch)).startsWith("HTTP/1.1 504 ")
+        assertThat(outText(ch))
+                .startsWith("HTTP/1.1 504 ")
                 .contains("proxy-status: masque-proxy; error=connection_timeout");
         assertThat(ch.isOpen()).isFalse();
     }
@@ -99,15 +116,18 @@ class HttpProxyHandlerTest {
         assertThat(HttpProxyHandler.parseAbsoluteForm("http://[::1]/?q"))
                 .isEqualTo(new HttpProxyHandler.Target("::1", 80, "[::1]", "/?q"));
         assertThat(HttpProxyHandler.parseAbsoluteForm("/relative")).isNull();
-        assertThat(HttpProxyHandler.parseAbsoluteForm("http://user:pw@example.com/")).isNull();
-        assertThat(HttpProxyHandler.parseAbsoluteForm("http://example.com:99999/")).isNull();
+        assertThat(HttpProxyHandler.parseAbsoluteForm("http://user:pw@example.com/"))
+                .isNull();
+        assertThat(HttpProxyHandler.parseAbsoluteForm("http://example.com:99999/"))
+                .isNull();
         assertThat(HttpProxyHandler.parseAbsoluteForm("http:///nohost")).isNull();
     }
 
     @Test
     void originFormRewriteDropsHopByHopAndProxyFields() {
         HttpRequest req = new DefaultHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "http://example.com:81/p?q");
-        req.headers().add("Host", "stale.example")
+        req.headers()
+                .add("Host", "stale.example")
                 .add("Connection", "keep-alive, X-Private")
                 .add("X-Private", "drop me")
                 .add("Keep-Alive", "timeout=5")
@@ -121,7 +141,8 @@ class HttpProxyHandlerTest {
         HttpProxyHandler.toOriginForm(req, HttpProxyHandler.parseAbsoluteForm(req.uri()));
         assertThat(req.uri()).isEqualTo("/p?q");
         assertThat(req.protocolVersion()).isEqualTo(HttpVersion.HTTP_1_1);
-        assertThat(req.headers().names()).map(n -> n.toLowerCase(java.util.Locale.ROOT))
+        assertThat(req.headers().names())
+                .map(n -> n.toLowerCase(java.util.Locale.ROOT))
                 .containsExactlyInAnyOrder("host", "transfer-encoding", "accept");
         assertThat(req.headers().get("Host")).isEqualTo("example.com:81");
     }

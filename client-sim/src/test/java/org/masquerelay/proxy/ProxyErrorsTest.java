@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,7 +26,8 @@ import org.masquerelay.client.ProxyResponseException;
 
 class ProxyErrorsTest {
     private static Socks5CommandStatus socks(int status, String proxyStatus) {
-        return ProxyErrors.socksStatus(new CompletionException(new ProxyResponseException("egress", status, proxyStatus)));
+        return ProxyErrors.socksStatus(
+                new CompletionException(new ProxyResponseException("egress", status, proxyStatus)));
     }
 
     @Test
@@ -41,7 +55,8 @@ class ProxyErrorsTest {
 
     @Test
     void httpResponsesCarryTheRelaysStatusOrOurOwnProxyStatus() {
-        FullHttpResponse refused = ProxyErrors.httpResponse(ByteBufAllocator.DEFAULT,
+        FullHttpResponse refused = ProxyErrors.httpResponse(
+                ByteBufAllocator.DEFAULT,
                 new ProxyResponseException("egress", 504, "egress; error=connection_timeout"));
         assertThat(refused.status().code()).isEqualTo(504);
         assertThat(refused.headers().get("proxy-status")).isEqualTo("egress; error=connection_timeout");

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -190,8 +203,8 @@ class Socks5ServerHandlerTest {
         in(ch, Hex.bytes("05 01 00 01 7f000001 0050  474554")); // optimistic "GET"
         assertThat(upstream.targets).containsExactly("127.0.0.1 80");
         // The stream never opens here: the held bytes are released when the flow fails.
-        upstream.answer.completeExceptionally(new ProxyResponseException("egress", 502,
-                "egress; error=connection_refused"));
+        upstream.answer.completeExceptionally(
+                new ProxyResponseException("egress", 502, "egress; error=connection_refused"));
         assertThat(out(ch)).isEqualTo(Hex.bytes("05 05 00 01 00000000 0000"));
         assertThat(ch.isOpen()).isFalse();
     }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.config;
 
 import java.math.BigInteger;
@@ -46,8 +59,8 @@ public final class IpPrefix implements Comparable<IpPrefix> {
         }
         byte[] masked = mask(address, len);
         if (!Arrays.equals(masked, address)) {
-            throw new IllegalArgumentException(text + " (expected: canonical prefix "
-                    + format(masked) + "/" + len + ", host bits must be zero)");
+            throw new IllegalArgumentException(
+                    text + " (expected: canonical prefix " + format(masked) + "/" + len + ", host bits must be zero)");
         }
         return new IpPrefix(masked, len);
     }
@@ -78,7 +91,9 @@ public final class IpPrefix implements Comparable<IpPrefix> {
             byte[] out = new byte[4];
             for (int i = 0; i < 4; i++) {
                 String p = parts[i];
-                if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')
+                if (p.isEmpty()
+                        || p.length() > 3
+                        || !p.chars().allMatch(c -> c >= '0' && c <= '9')
                         || (p.length() > 1 && p.charAt(0) == '0')) {
                     throw new IllegalArgumentException(text + " (expected: IPv4 or IPv6 literal)");
                 }
@@ -128,7 +143,8 @@ public final class IpPrefix implements Comparable<IpPrefix> {
     }
 
     public boolean contains(IpPrefix other) {
-        return other.network.length == network.length && other.length >= length
+        return other.network.length == network.length
+                && other.length >= length
                 && Arrays.equals(mask(other.network, length), network);
     }
 

@@ -1,14 +1,31 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.config;
 
 import java.time.Duration;
 
 /** Checks of the keys every relay config has: listener, TLS, admin, proxy name, drain timeout. */
 public final class RelayChecks {
-    private RelayChecks() {
-    }
+    private RelayChecks() {}
 
-    public static void common(ConfigErrors errors, String listen, TlsConfig tls, AdminConfig admin, String proxyName,
-                              Duration drainTimeout) {
+    public static void common(
+            ConfigErrors errors,
+            String listen,
+            TlsConfig tls,
+            AdminConfig admin,
+            String proxyName,
+            Duration drainTimeout) {
         errors.parse("listen", listen, Addresses::socketAddress, "ip:port");
         if (tls == null) {
             errors.missing("tls");
@@ -20,7 +37,10 @@ public final class RelayChecks {
         }
         if (proxyName != null) {
             // Our name in proxy-status is an RFC 8941 token (RFC 9209 §2).
-            errors.check(proxyName.matches("[A-Za-z*][A-Za-z0-9:/!#$%&'*+.^_`|~-]{0,63}"), "proxy-name", proxyName,
+            errors.check(
+                    proxyName.matches("[A-Za-z*][A-Za-z0-9:/!#$%&'*+.^_`|~-]{0,63}"),
+                    "proxy-name",
+                    proxyName,
                     "an RFC 8941 token of at most 64 characters");
         }
         if (drainTimeout != null) {

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -42,8 +55,7 @@ public final class YamlConfigLoader {
             .addModule(new JavaTimeModule())
             .build();
 
-    private YamlConfigLoader() {
-    }
+    private YamlConfigLoader() {}
 
     public static <T extends Validated> T load(Path file, Class<T> type) throws ConfigException {
         return load(file, type, (value, dir) -> value);
@@ -77,14 +89,22 @@ public final class YamlConfigLoader {
         try {
             value = MAPPER.readValue(yaml, type);
         } catch (UnrecognizedPropertyException e) {
-            String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream()
-                    .map(Object::toString).sorted().collect(Collectors.joining(", "));
+            String known = e.getKnownPropertyIds() == null
+                    ? ""
+                    : e.getKnownPropertyIds().stream()
+                            .map(Object::toString)
+                            .sorted()
+                            .collect(Collectors.joining(", "));
             throw new ConfigException(source, List.of(path(e) + ": unknown key (expected one of: " + known + ")"));
         } catch (JsonMappingException e) {
             throw new ConfigException(source, List.of(path(e) + ": " + e.getOriginalMessage()));
         } catch (JsonProcessingException e) {
-            throw new ConfigException(source, List.of("not valid YAML: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr())));
+            throw new ConfigException(
+                    source,
+                    List.of("not valid YAML: " + e.getOriginalMessage()
+                            + (e.getLocation() == null
+                                    ? ""
+                                    : " at line " + e.getLocation().getLineNr())));
         }
         if (value == null) {
             throw new ConfigException(source, List.of("empty document"));

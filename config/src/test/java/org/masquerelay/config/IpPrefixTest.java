@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,9 +34,9 @@ class IpPrefixTest {
         BigInteger last = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
         assertThat(p.addressAt(BigInteger.ZERO).getHostAddress()).isEqualTo("2001:db8:101:0:0:0:0:0");
         assertThat(p.addressAt(last).getHostAddress()).isEqualTo("2001:db8:101:0:ffff:ffff:ffff:ffff");
-        assertThat(p.addressAt(BigInteger.ONE.shiftLeft(63)).getHostAddress())
-                .isEqualTo("2001:db8:101:0:8000:0:0:0");
-        assertThatThrownBy(() -> p.addressAt(last.add(BigInteger.ONE))).isInstanceOf(IllegalArgumentException.class)
+        assertThat(p.addressAt(BigInteger.ONE.shiftLeft(63)).getHostAddress()).isEqualTo("2001:db8:101:0:8000:0:0:0");
+        assertThatThrownBy(() -> p.addressAt(last.add(BigInteger.ONE)))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("offset 18446744073709551616 (expected: 0 to 18446744073709551615 inside "
                         + "2001:db8:101::/64)");
         assertThatThrownBy(() -> p.addressAt(-1)).isInstanceOf(IllegalArgumentException.class);
@@ -35,7 +48,8 @@ class IpPrefixTest {
         assertThat(p.addressAt(0).getHostAddress()).isEqualTo("127.101.0.0");
         assertThat(p.addressAt(15).getHostAddress()).isEqualTo("127.101.0.15");
         assertThatThrownBy(() -> p.addressAt(16)).isInstanceOf(IllegalArgumentException.class);
-        assertThat(IpPrefix.parse("10.0.0.0/8").addressAt(0x01_02_03).getHostAddress()).isEqualTo("10.1.2.3");
+        assertThat(IpPrefix.parse("10.0.0.0/8").addressAt(0x01_02_03).getHostAddress())
+                .isEqualTo("10.1.2.3");
     }
 
     @Test

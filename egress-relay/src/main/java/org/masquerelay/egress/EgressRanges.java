@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.egress;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -37,7 +50,8 @@ record EgressRanges(byte[] body, String etag, Instant lastModified) {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every JDK", e);
         }
-        String etag = "\"" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, 22) + "\"";
+        String etag = "\""
+                + Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, 22) + "\"";
         Instant modified = Files.getLastModifiedTime(poolFile).toInstant().truncatedTo(ChronoUnit.SECONDS);
         return new EgressRanges(body, etag, modified);
     }
@@ -85,7 +99,8 @@ record EgressRanges(byte[] body, String etag, Instant lastModified) {
             ex.getResponseHeaders().set("ETag", etag);
             ex.getResponseHeaders().set("Last-Modified", lastModifiedHttpDate());
             ex.getResponseHeaders().set("Cache-Control", "public, max-age=3600");
-            if (notModified(ex.getRequestHeaders().getFirst("If-None-Match"),
+            if (notModified(
+                    ex.getRequestHeaders().getFirst("If-None-Match"),
                     ex.getRequestHeaders().getFirst("If-Modified-Since"))) {
                 ex.sendResponseHeaders(304, -1);
                 return;

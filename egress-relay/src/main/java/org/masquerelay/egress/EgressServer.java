@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.egress;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -53,8 +66,12 @@ public final class EgressServer implements AutoCloseable {
             throws Exception {
         this.config = config;
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        metrics = new RelayMetrics(registry, "masque_egress", "flows",
-                "Open inner QUIC connections (from ingress relays)", "Open CONNECT and connect-udp flows");
+        metrics = new RelayMetrics(
+                registry,
+                "masque_egress",
+                "flows",
+                "Open inner QUIC connections (from ingress relays)",
+                "Open CONNECT and connect-udp flows");
         RelayConnections connections = new RelayConnections("egress-connections", metrics, Integer.MAX_VALUE);
         EgressLimitsConfig limits = config.limitsOrDefault();
         RelayServer.Builder builder = RelayServer.builder("egress")
@@ -63,11 +80,12 @@ public final class EgressServer implements AutoCloseable {
                 .connections(connections, registry)
                 .admin(Optional.ofNullable(config.admin()).map(AdminConfig::listenAddress));
         if (pool != null) {
-            builder.adminRoute(EgressRanges.PATH, EgressRanges.of(pool, config.geo().pool())::handle);
+            builder.adminRoute(
+                    EgressRanges.PATH, EgressRanges.of(pool, config.geo().pool())::handle);
         }
         server = builder.pipeline((group, resources) -> {
-                    MultiThreadIoEventLoopGroup tcpGroup = new MultiThreadIoEventLoopGroup(threads,
-                            NioIoHandler.newFactory());
+                    MultiThreadIoEventLoopGroup tcpGroup =
+                            new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
                     resources.push(() -> tcpGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS)
                             .awaitUninterruptibly(5, TimeUnit.SECONDS));
                     TargetResolver resolver = new TargetResolver(group.next(), config.dnsOrDefault());
@@ -78,25 +96,38 @@ public final class EgressServer implements AutoCloseable {
                     if (pool != null) {
                         pool.cities().forEach(c -> own.addAll(c.prefixes()));
                     }
-                    DestinationPolicy policy = new DestinationPolicy(config.destinationsOrDefault().allowList(), own);
-                    LocationVerifier locations = pool == null ? null
-                            : LocationVerifier.of(config.geo(), pool, Clock.systemUTC());
-                    EgressContext context = new EgressContext(UdpProxyTemplate.defaultTemplate(),
-                            config.proxyNameOrDefault(), policy, resolver,
-                            new HappyEyeballsConnector(limits.connectTimeout()), tcpGroup, sources,
+                    DestinationPolicy policy =
+                            new DestinationPolicy(config.destinationsOrDefault().allowList(), own);
+                    LocationVerifier locations =
+                            pool == null ? null : LocationVerifier.of(config.geo(), pool, Clock.systemUTC());
+                    EgressContext context = new EgressContext(
+                            UdpProxyTemplate.defaultTemplate(),
+                            config.proxyNameOrDefault(),
+                            policy,
+                            resolver,
+                            new HappyEyeballsConnector(limits.connectTimeout()),
+                            tcpGroup,
+                            sources,
                             limits.udpIdleTimeout(),
                             new TunnelCounter(limits.maxFlows(), limits.maxFlowsPerConnection()),
-                            metrics, connections::draining, locations);
+                            metrics,
+                            connections::draining,
+                            locations);
                     IngressFilterHandler filter = new IngressFilterHandler(config.ingressPrefixList());
-                    metrics.gauge("masque_egress_unauthorized_packets_dropped",
-                            "UDP packets dropped because their source is not a configured ingress", filter::dropped);
-                    return List.of(filter, RelayQuic.serverCodec(
-                                    RelayQuic.serverTls(config.tls().privateKey(), config.tls().certificate()))
-                            .maxSendUdpPayloadSize(MAX_UDP_PAYLOAD)
-                            .maxRecvUdpPayloadSize(1452)
-                            .initialMaxStreamsBidirectional(Math.max(100, limits.maxFlowsPerConnection() * 2L))
-                            .handler(new EgressConnectionInitializer(context, connections))
-                            .build());
+                    metrics.gauge(
+                            "masque_egress_unauthorized_packets_dropped",
+                            "UDP packets dropped because their source is not a configured ingress",
+                            filter::dropped);
+                    return List.of(
+                            filter,
+                            RelayQuic.serverCodec(RelayQuic.serverTls(
+                                            config.tls().privateKey(),
+                                            config.tls().certificate()))
+                                    .maxSendUdpPayloadSize(MAX_UDP_PAYLOAD)
+                                    .maxRecvUdpPayloadSize(1452)
+                                    .initialMaxStreamsBidirectional(Math.max(100, limits.maxFlowsPerConnection() * 2L))
+                                    .handler(new EgressConnectionInitializer(context, connections))
+                                    .build());
                 })
                 .start();
     }

@@ -1,6 +1,18 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.pool;
 
-import org.masquerelay.config.IpPrefix;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -13,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.masquerelay.config.IpPrefix;
 
 /**
  * Picks the source address for an upstream flow from a city's pool (docs/architecture.md §4).
@@ -46,8 +59,7 @@ public final class AddressSelector {
     private static final BigInteger TWO_TO_256 = BigInteger.ONE.shiftLeft(256);
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private AddressSelector() {
-    }
+    private AddressSelector() {}
 
     /** A fresh random key for one inner connection. */
     public static byte[] newConnectionKey() {
@@ -83,8 +95,8 @@ public final class AddressSelector {
      *
      * @param connectionKey at least {@value #MIN_KEY_BYTES} random bytes, from {@link #newConnectionKey()}
      */
-    public static Optional<InetAddress> select(City city, byte[] connectionKey, long epoch, boolean targetHasIpv4,
-                                               boolean targetHasIpv6) {
+    public static Optional<InetAddress> select(
+            City city, byte[] connectionKey, long epoch, boolean targetHasIpv4, boolean targetHasIpv6) {
         if (connectionKey == null || connectionKey.length < MIN_KEY_BYTES) {
             throw new IllegalArgumentException("connection key of " + (connectionKey == null ? 0 : connectionKey.length)
                     + " bytes (expected: at least " + MIN_KEY_BYTES + " random bytes from newConnectionKey())");
@@ -106,8 +118,11 @@ public final class AddressSelector {
         BigInteger index = null;
         for (int counter = 0; index == null; counter++) {
             mac.update(LABEL);
-            mac.update(ByteBuffer.allocate(Long.BYTES + 1 + Integer.BYTES).putLong(epoch).put((byte) family)
-                    .putInt(counter).array());
+            mac.update(ByteBuffer.allocate(Long.BYTES + 1 + Integer.BYTES)
+                    .putLong(epoch)
+                    .put((byte) family)
+                    .putInt(counter)
+                    .array());
             mac.update(cityId);
             BigInteger v = new BigInteger(1, mac.doFinal());
             if (v.compareTo(limit) < 0) {

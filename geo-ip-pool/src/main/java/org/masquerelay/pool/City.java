@@ -1,8 +1,21 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.pool;
 
-import org.masquerelay.config.IpPrefix;
 import java.util.List;
 import java.util.Objects;
+import org.masquerelay.config.IpPrefix;
 
 /**
  * One city of the pool registry: where it is, and the source prefixes the egress dials from
@@ -13,8 +26,8 @@ import java.util.Objects;
  * @param region an ISO 3166-2 code of {@code country}, or empty
  * @param prefixes the source prefixes, sorted IPv4 first, then by address
  */
-public record City(String id, String name, String country, String region, Coordinates location,
-                   List<IpPrefix> prefixes) {
+public record City(
+        String id, String name, String country, String region, Coordinates location, List<IpPrefix> prefixes) {
     public City {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(name, "name");

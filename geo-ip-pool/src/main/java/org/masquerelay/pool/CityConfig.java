@@ -1,17 +1,36 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.pool;
 
-import org.masquerelay.config.ConfigErrors;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.masquerelay.config.ConfigErrors;
 import org.masquerelay.config.IpPrefix;
 
 /**
  * One entry of {@code cities} in the pool registry file; see {@link PoolConfig} for the format.
  * Boxed numbers so that a missing latitude is an error rather than 0.0.
  */
-public record CityConfig(String id, String name, String country, String region, Double latitude, Double longitude,
-                         List<String> prefixes) {
+public record CityConfig(
+        String id,
+        String name,
+        String country,
+        String region,
+        Double latitude,
+        Double longitude,
+        List<String> prefixes) {
     static final String ID_PATTERN = "[a-z0-9]+(-[a-z0-9]+)*";
     static final int MAX_ID_LENGTH = 63;
     static final int MAX_NAME_LENGTH = 100;
@@ -29,23 +48,34 @@ public record CityConfig(String id, String name, String country, String region, 
         if (id == null) {
             errors.missing(path + ".id");
         } else {
-            errors.check(id.length() <= MAX_ID_LENGTH && id.matches(ID_PATTERN), path + ".id", id,
+            errors.check(
+                    id.length() <= MAX_ID_LENGTH && id.matches(ID_PATTERN),
+                    path + ".id",
+                    id,
                     "lower-case letters, digits and inner hyphens, at most " + MAX_ID_LENGTH + " characters");
         }
         if (name == null) {
             errors.missing(path + ".name");
         } else {
             // RFC 8805 §2.1.1.4: free text without commas; quotes and controls would need CSV quoting.
-            errors.check(!name.isBlank() && name.strip().equals(name) && name.length() <= MAX_NAME_LENGTH
+            errors.check(
+                    !name.isBlank()
+                            && name.strip().equals(name)
+                            && name.length() <= MAX_NAME_LENGTH
                             && name.chars().noneMatch(c -> c == ',' || c == '"' || Character.isISOControl(c)),
-                    path + ".name", '"' + name + '"', "a city name of 1-" + MAX_NAME_LENGTH
+                    path + ".name",
+                    '"' + name + '"',
+                    "a city name of 1-" + MAX_NAME_LENGTH
                             + " characters without commas, double quotes, control characters or outer spaces");
         }
         if (country == null) {
             errors.missing(path + ".country");
         } else if (errors.check(Iso3166.isCountry(country), path + ".country", country, Iso3166.COUNTRY_EXPECTED)
                 && !regionOrEmpty().isEmpty()) {
-            errors.check(Iso3166.isSubdivisionOf(region, country), path + ".region", region,
+            errors.check(
+                    Iso3166.isSubdivisionOf(region, country),
+                    path + ".region",
+                    region,
                     Iso3166.regionExpected(country));
         }
         checkDegrees(path + ".latitude", latitude, 90, errors);

@@ -1,6 +1,18 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.pool;
 
-import org.masquerelay.config.IpPrefix;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -10,6 +22,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.masquerelay.config.ConfigErrors;
 import org.masquerelay.config.ConfigException;
+import org.masquerelay.config.IpPrefix;
 
 /**
  * A geo database in CSV, the small format the demo and tests ship (docs/architecture.md §4):
@@ -33,15 +46,18 @@ import org.masquerelay.config.ConfigException;
 public final class CsvGeoDatabase implements GeoDatabase {
     /** The field names, in order, as error messages name them. */
     public static final String COLUMNS = "prefix,latitude,longitude,country,region,city";
+
     private static final String DECIMAL = "-?[0-9]{1,3}(\\.[0-9]{1,15})?";
 
     /** Per family: prefix length, longest first, to the rows of that length. */
     private final TreeMap<Integer, Map<IpPrefix, GeoLocation>> ipv4 = new TreeMap<>(Comparator.reverseOrder());
+
     private final TreeMap<Integer, Map<IpPrefix, GeoLocation>> ipv6 = new TreeMap<>(Comparator.reverseOrder());
     private final int size;
 
     private CsvGeoDatabase(Map<IpPrefix, GeoLocation> rows) {
-        rows.forEach((p, loc) -> (p.isIpv6() ? ipv6 : ipv4).computeIfAbsent(p.length(), l -> new HashMap<>())
+        rows.forEach((p, loc) -> (p.isIpv6() ? ipv6 : ipv4)
+                .computeIfAbsent(p.length(), l -> new HashMap<>())
                 .put(p, loc));
         size = rows.size();
     }
@@ -59,17 +75,20 @@ public final class CsvGeoDatabase implements GeoDatabase {
             IpPrefix prefix = errors.prefix(line + " prefix", f[0]);
             Double lat = degrees(line + " latitude", f[1], 90, errors);
             Double lon = degrees(line + " longitude", f[2], 180, errors);
-            boolean ok = errors.check(Iso3166.isCountry(f[3]), line + " country", f[3].isEmpty() ? "\"\"" : f[3],
+            boolean ok = errors.check(
+                    Iso3166.isCountry(f[3]),
+                    line + " country",
+                    f[3].isEmpty() ? "\"\"" : f[3],
                     Iso3166.COUNTRY_EXPECTED);
             if (!f[4].isEmpty()) {
-                ok &= errors.check(Iso3166.isSubdivisionOf(f[4], f[3]), line + " region", f[4],
-                        Iso3166.regionExpected(f[3]));
+                ok &= errors.check(
+                        Iso3166.isSubdivisionOf(f[4], f[3]), line + " region", f[4], Iso3166.regionExpected(f[3]));
             }
             ok &= errors.check(GeofeedEntry.isFreeText(f[5]), line + " city", f[5], "text without control characters");
             if (prefix != null) {
                 Integer first = firstLine.putIfAbsent(prefix, number);
-                ok &= errors.check(first == null, line + " prefix", prefix, "each prefix once; line " + first
-                        + " has it");
+                ok &= errors.check(
+                        first == null, line + " prefix", prefix, "each prefix once; line " + first + " has it");
             }
             if (ok && prefix != null && lat != null && lon != null) {
                 rows.put(prefix, new GeoLocation(lat, lon, f[3], f[4], f[5]));
@@ -94,8 +113,8 @@ public final class CsvGeoDatabase implements GeoDatabase {
     @Override
     public Optional<GeoLocation> lookup(InetAddress address) {
         InetAddress a = GeoDatabase.unmapped(address);
-        for (Map.Entry<Integer, Map<IpPrefix, GeoLocation>> e : (a.getAddress().length == 16 ? ipv6 : ipv4)
-                .entrySet()) {
+        for (Map.Entry<Integer, Map<IpPrefix, GeoLocation>> e :
+                (a.getAddress().length == 16 ? ipv6 : ipv4).entrySet()) {
             GeoLocation hit = e.getValue().get(IpPrefix.containing(a, e.getKey()));
             if (hit != null) {
                 return Optional.of(hit);

@@ -1,6 +1,18 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.pool;
 
-import org.masquerelay.config.IpPrefix;
 import java.io.Closeable;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -10,6 +22,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import org.masquerelay.config.ConfigException;
+import org.masquerelay.config.IpPrefix;
 
 /**
  * Where the ingress looks up a client address before asserting its coarse location (docs/architecture.md §4).
@@ -24,8 +37,7 @@ public interface GeoDatabase extends Closeable {
     Optional<GeoLocation> lookup(InetAddress address);
 
     @Override
-    default void close() {
-    }
+    default void close() {}
 
     /**
      * Opens {@code file} by its name: {@code .mmdb} is a MaxMind City database, anything else the
@@ -33,7 +45,8 @@ public interface GeoDatabase extends Closeable {
      */
     static GeoDatabase open(Path file) throws ConfigException {
         return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".mmdb")
-                ? MaxMindGeoDatabase.open(file) : CsvGeoDatabase.load(file);
+                ? MaxMindGeoDatabase.open(file)
+                : CsvGeoDatabase.load(file);
     }
 
     /**

@@ -1,6 +1,18 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.pool;
 
-import org.masquerelay.config.IpPrefix;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.masquerelay.config.ConfigErrors;
 import org.masquerelay.config.ConfigException;
+import org.masquerelay.config.IpPrefix;
 
 /**
  * Writes and reads RFC 8805 self-published IP geolocation feeds, the egress-range CSV of docs/architecture.md §4.
@@ -29,8 +42,7 @@ public final class Geofeed {
     /** The §2.1.1 field names, in order. */
     public static final String COLUMNS = "ip_prefix,alpha2code,region,city,postal_code";
 
-    private Geofeed() {
-    }
+    private Geofeed() {}
 
     /** The feed text: one LF-terminated row per entry, sorted. */
     public static String format(List<GeofeedEntry> entries) {
@@ -65,16 +77,19 @@ public final class Geofeed {
                 ok &= errors.check(Iso3166.isCountry(country), line + " alpha2code", f[1], Iso3166.COUNTRY_EXPECTED);
             }
             if (!region.isEmpty()) {
-                ok &= errors.check(Iso3166.isSubdivisionOf(region, country), line + " region", f[2],
+                ok &= errors.check(
+                        Iso3166.isSubdivisionOf(region, country),
+                        line + " region",
+                        f[2],
                         Iso3166.regionExpected(country));
             }
             ok &= errors.check(GeofeedEntry.isFreeText(f[3]), line + " city", f[3], "text without control characters");
-            ok &= errors.check(GeofeedEntry.isFreeText(f[4]), line + " postal_code", f[4],
-                    "text without control characters");
+            ok &= errors.check(
+                    GeofeedEntry.isFreeText(f[4]), line + " postal_code", f[4], "text without control characters");
             if (prefix != null) {
                 Integer first = firstLine.putIfAbsent(prefix, number);
-                ok &= errors.check(first == null, line + " ip_prefix", prefix, "each prefix once; line " + first
-                        + " has it");
+                ok &= errors.check(
+                        first == null, line + " ip_prefix", prefix, "each prefix once; line " + first + " has it");
             }
             if (ok) {
                 entries.add(new GeofeedEntry(prefix, country, region, f[3], f[4]));

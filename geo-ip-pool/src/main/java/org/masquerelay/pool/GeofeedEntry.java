@@ -1,7 +1,20 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.pool;
 
-import org.masquerelay.config.IpPrefix;
 import java.util.Objects;
+import org.masquerelay.config.IpPrefix;
 
 /**
  * One row of an RFC 8805 geofeed: {@code ip_prefix,alpha2code,region,city,postal_code}
@@ -20,8 +33,8 @@ public record GeofeedEntry(IpPrefix prefix, String country, String region, Strin
             throw new IllegalArgumentException("country " + country + " (expected: " + Iso3166.COUNTRY_EXPECTED + ")");
         }
         if (!region.isEmpty() && !Iso3166.isSubdivisionOf(region, country)) {
-            throw new IllegalArgumentException("region " + region + " (expected: " + Iso3166.regionExpected(country)
-                    + ")");
+            throw new IllegalArgumentException(
+                    "region " + region + " (expected: " + Iso3166.regionExpected(country) + ")");
         }
         if (!isFreeText(city) || !isFreeText(postalCode)) {
             throw new IllegalArgumentException("city " + city + " or postal code " + postalCode

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.pool;
 
 import ch.hsr.geohash.GeoHash;
@@ -18,8 +31,7 @@ public final class Geohashes {
     static final String ALPHABET = "0123456789bcdefghjkmnpqrstuvwxyz";
     private static final int MAX_ECHO = 16;
 
-    private Geohashes() {
-    }
+    private Geohashes() {}
 
     /**
      * Returns {@code geohash} unchanged if it is well formed.
@@ -37,10 +49,11 @@ public final class Geohashes {
         for (int i = 0; i < geohash.length(); i++) {
             char c = geohash.charAt(i);
             if (ALPHABET.indexOf(c) < 0) {
-                String hint = ALPHABET.indexOf(Character.toLowerCase(c)) >= 0 ? "; geohashes are lower case"
+                String hint = ALPHABET.indexOf(Character.toLowerCase(c)) >= 0
+                        ? "; geohashes are lower case"
                         : "; a, i, l and o are not in it";
-                throw new IllegalArgumentException("geohash " + echo(geohash) + " has " + describe(c)
-                        + " at index " + i + " (expected: the geohash base32 alphabet " + ALPHABET + hint + ")");
+                throw new IllegalArgumentException("geohash " + echo(geohash) + " has " + describe(c) + " at index " + i
+                        + " (expected: the geohash base32 alphabet " + ALPHABET + hint + ")");
             }
         }
         return geohash;
@@ -48,15 +61,16 @@ public final class Geohashes {
 
     /** The centre of the geohash cell: the point the egress measures distances from. */
     public static Coordinates centre(String geohash) {
-        WGS84Point p = GeoHash.fromGeohashString(validate(geohash)).getBoundingBox().getCenter();
+        WGS84Point p =
+                GeoHash.fromGeohashString(validate(geohash)).getBoundingBox().getCenter();
         return new Coordinates(p.getLatitude(), p.getLongitude());
     }
 
     /** The geohash of {@code point} with {@code precision} characters (1-12). */
     public static String encode(Coordinates point, int precision) {
         if (precision < 1 || precision > MAX_PRECISION) {
-            throw new IllegalArgumentException("geohash precision " + precision + " (expected: 1-" + MAX_PRECISION
-                    + ")");
+            throw new IllegalArgumentException(
+                    "geohash precision " + precision + " (expected: 1-" + MAX_PRECISION + ")");
         }
         return GeoHash.geoHashStringWithCharacterPrecision(point.latitude(), point.longitude(), precision);
     }

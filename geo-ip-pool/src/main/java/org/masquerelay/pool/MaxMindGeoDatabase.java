@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.pool;
 
 import com.maxmind.db.InvalidDatabaseException;
@@ -37,21 +50,26 @@ public final class MaxMindGeoDatabase implements GeoDatabase {
         }
         DatabaseReader reader;
         try {
-            reader = new DatabaseReader.Builder(file.toFile()).locales(List.of("en")).build();
+            reader = new DatabaseReader.Builder(file.toFile())
+                    .locales(List.of("en"))
+                    .build();
         } catch (InvalidDatabaseException e) {
             throw new ConfigException(file.toString(), List.of("not a MaxMind DB file: " + e.getMessage()));
         } catch (IOException e) {
             throw new ConfigException(file.toString(), List.of("unreadable: " + e.getMessage()));
         } catch (UnsupportedOperationException e) {
             // The reader refuses database types it does not know at all.
-            throw new ConfigException(file.toString(), List.of("database_type (expected: a City database such as "
-                    + "GeoLite2-City; " + e.getMessage() + ")"));
+            throw new ConfigException(
+                    file.toString(),
+                    List.of("database_type (expected: a City database such as " + "GeoLite2-City; " + e.getMessage()
+                            + ")"));
         }
         String type = reader.getMetadata().getDatabaseType();
         if (!type.contains("City")) {
             closeQuietly(reader);
-            throw new ConfigException(file.toString(), List.of("database_type: " + type
-                    + " (expected: a City database such as GeoLite2-City)"));
+            throw new ConfigException(
+                    file.toString(),
+                    List.of("database_type: " + type + " (expected: a City database such as GeoLite2-City)"));
         }
         return new MaxMindGeoDatabase(reader);
     }

@@ -1,7 +1,18 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.pool;
 
-import org.masquerelay.config.ConfigErrors;
-import org.masquerelay.config.YamlConfigLoader;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,7 +24,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.masquerelay.config.ConfigErrors;
 import org.masquerelay.config.IpPrefix;
+import org.masquerelay.config.YamlConfigLoader;
 
 /**
  * The pool registry file: the cities an egress can appear to be in, and the source prefixes of
@@ -41,8 +54,9 @@ import org.masquerelay.config.IpPrefix;
  * country, region and name, cities without prefixes, and fallbacks naming unknown cities or
  * countries that have cities of their own (such an entry would never apply).
  */
-public record PoolConfig(Duration rotationPeriod, String fallback, Map<String, String> countryFallbacks,
-                         List<CityConfig> cities) implements YamlConfigLoader.Validated {
+public record PoolConfig(
+        Duration rotationPeriod, String fallback, Map<String, String> countryFallbacks, List<CityConfig> cities)
+        implements YamlConfigLoader.Validated {
     public static final Duration DEFAULT_ROTATION_PERIOD = Duration.ofHours(1);
     /** Rotation epochs are counted in milliseconds; below a second they only churn sockets. */
     public static final Duration MIN_ROTATION_PERIOD = Duration.ofSeconds(1);
@@ -52,7 +66,9 @@ public record PoolConfig(Duration rotationPeriod, String fallback, Map<String, S
     }
 
     public FallbackPolicy fallbackOrDefault() {
-        return fallback == null ? FallbackPolicy.DENY : FallbackPolicy.of(fallback).orElseThrow();
+        return fallback == null
+                ? FallbackPolicy.DENY
+                : FallbackPolicy.of(fallback).orElseThrow();
     }
 
     public Map<String, String> countryFallbacksOrEmpty() {
@@ -62,7 +78,10 @@ public record PoolConfig(Duration rotationPeriod, String fallback, Map<String, S
     @Override
     public void validate(ConfigErrors errors) {
         if (rotationPeriod != null) {
-            errors.check(rotationPeriod.compareTo(MIN_ROTATION_PERIOD) >= 0, "rotation-period", rotationPeriod,
+            errors.check(
+                    rotationPeriod.compareTo(MIN_ROTATION_PERIOD) >= 0,
+                    "rotation-period",
+                    rotationPeriod,
                     "at least " + MIN_ROTATION_PERIOD);
         }
         if (fallback != null) {
@@ -89,16 +108,20 @@ public record PoolConfig(Duration rotationPeriod, String fallback, Map<String, S
             c.validate(path, errors).forEach((at, p) -> prefixes.add(new PrefixAt(p, at)));
             if (c.id() != null) {
                 String first = idPaths.putIfAbsent(c.id(), path);
-                errors.check(first == null, path + ".id", c.id(), "a unique id; " + first + ".id is " + c.id()
-                        + " too");
+                errors.check(
+                        first == null, path + ".id", c.id(), "a unique id; " + first + ".id is " + c.id() + " too");
             }
             if (c.country() != null) {
                 countriesWithCities.add(c.country());
             }
             if (c.country() != null && c.name() != null) {
-                String place = c.country() + ", " + c.regionOrEmpty() + ", " + c.name().toLowerCase(Locale.ROOT);
+                String place =
+                        c.country() + ", " + c.regionOrEmpty() + ", " + c.name().toLowerCase(Locale.ROOT);
                 String first = placePaths.putIfAbsent(place, path);
-                errors.check(first == null, path, c.country() + "/" + c.regionOrEmpty() + "/" + c.name(),
+                errors.check(
+                        first == null,
+                        path,
+                        c.country() + "/" + c.regionOrEmpty() + "/" + c.name(),
                         "one entry per city; " + first + " has the same country, region and name");
             }
         }
@@ -106,16 +129,23 @@ public record PoolConfig(Duration rotationPeriod, String fallback, Map<String, S
         countryFallbacksOrEmpty().forEach((country, cityId) -> {
             String path = "country-fallbacks." + country;
             if (errors.check(Iso3166.isCountry(country), path, country, Iso3166.COUNTRY_EXPECTED + " as the key")) {
-                errors.check(!countriesWithCities.contains(country), path, cityId,
+                errors.check(
+                        !countriesWithCities.contains(country),
+                        path,
+                        cityId,
                         "only countries without cities; " + country + " has its own, so this entry never applies");
             }
-            errors.check(cityId != null && idPaths.containsKey(cityId), path, cityId,
-                    "the id of a city in cities: " + String.join(", ", idPaths.keySet().stream().sorted().toList()));
+            errors.check(
+                    cityId != null && idPaths.containsKey(cityId),
+                    path,
+                    cityId,
+                    "the id of a city in cities: "
+                            + String.join(
+                                    ", ", idPaths.keySet().stream().sorted().toList()));
         });
     }
 
-    private record PrefixAt(IpPrefix prefix, String path) {
-    }
+    private record PrefixAt(IpPrefix prefix, String path) {}
 
     /**
      * Prefixes either nest or are disjoint. Sorted by address then length, a prefix's containers
@@ -131,8 +161,10 @@ public record PoolConfig(Duration rotationPeriod, String fallback, Map<String, S
             }
             if (!open.isEmpty()) {
                 PrefixAt outer = open.peek();
-                errors.add(p.path(), p.prefix(), "a prefix that overlaps no other; " + outer.path() + " is "
-                        + outer.prefix());
+                errors.add(
+                        p.path(),
+                        p.prefix(),
+                        "a prefix that overlaps no other; " + outer.path() + " is " + outer.prefix());
             }
             open.push(p);
         }

@@ -1,6 +1,18 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.pool;
 
-import org.masquerelay.config.IpPrefix;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,6 +23,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.masquerelay.config.ConfigException;
+import org.masquerelay.config.IpPrefix;
 import org.masquerelay.config.YamlConfigLoader;
 
 /**
@@ -30,7 +43,10 @@ public final class PoolRegistry {
         rotationPeriod = config.rotationPeriodOrDefault();
         fallback = config.fallbackOrDefault();
         countryFallbacks = Map.copyOf(config.countryFallbacksOrEmpty());
-        cities = config.cities().stream().map(PoolRegistry::city).sorted(Comparator.comparing(City::id)).toList();
+        cities = config.cities().stream()
+                .map(PoolRegistry::city)
+                .sorted(Comparator.comparing(City::id))
+                .toList();
         byId = cities.stream().collect(Collectors.toUnmodifiableMap(City::id, Function.identity()));
         byCountry = cities.stream().collect(Collectors.groupingBy(City::country, Collectors.toUnmodifiableList()));
     }
@@ -46,7 +62,12 @@ public final class PoolRegistry {
     }
 
     private static City city(CityConfig c) {
-        return new City(c.id(), c.name(), c.country(), c.regionOrEmpty(), new Coordinates(c.latitude(), c.longitude()),
+        return new City(
+                c.id(),
+                c.name(),
+                c.country(),
+                c.regionOrEmpty(),
+                new Coordinates(c.latitude(), c.longitude()),
                 c.prefixes().stream().map(IpPrefix::parse).toList());
     }
 
@@ -101,7 +122,8 @@ public final class PoolRegistry {
             return Optional.of(new CityMatch(c, centre.distanceKm(c.location()), CityMatch.Reason.COUNTRY_FALLBACK));
         }
         return fallback == FallbackPolicy.NEAREST_ANY
-                ? Optional.of(nearest(cities, centre, CityMatch.Reason.NEAREST_ANY)) : Optional.empty();
+                ? Optional.of(nearest(cities, centre, CityMatch.Reason.NEAREST_ANY))
+                : Optional.empty();
     }
 
     private static CityMatch nearest(List<City> candidates, Coordinates centre, CityMatch.Reason reason) {
@@ -119,9 +141,11 @@ public final class PoolRegistry {
 
     /** One RFC 8805 row per source prefix, in {@link Geofeed#format} order. */
     public List<GeofeedEntry> geofeed() {
-        return cities.stream().flatMap(c -> c.prefixes().stream()
-                        .map(p -> new GeofeedEntry(p, c.country(), c.region(), c.name(), "")))
-                .sorted().toList();
+        return cities.stream()
+                .flatMap(
+                        c -> c.prefixes().stream().map(p -> new GeofeedEntry(p, c.country(), c.region(), c.name(), "")))
+                .sorted()
+                .toList();
     }
 
     /** The geofeed as served at {@code GET /egress-ranges.csv} and by {@code masque pool export-csv}. */

@@ -1,6 +1,18 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.pool;
 
-import org.masquerelay.config.IpPrefix;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,13 +26,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.masquerelay.config.IpPrefix;
 
 class AddressSelectorTest {
     static final int KEYS = 10_000;
     static final long EPOCH = 480_000;
 
     static City city(String id, String... prefixes) {
-        return new City(id, id, "GB", "GB-ENG", new Coordinates(51.5072, -0.1276),
+        return new City(
+                id,
+                id,
+                "GB",
+                "GB-ENG",
+                new Coordinates(51.5072, -0.1276),
                 List.of(prefixes).stream().map(IpPrefix::parse).toList());
     }
 
@@ -69,7 +87,9 @@ class AddressSelectorTest {
         for (byte[] key : keys(2)) {
             load.merge(pick(c, key, EPOCH), 1, Integer::sum);
         }
-        int inSmall = load.entrySet().stream().filter(e -> small.contains(e.getKey())).mapToInt(Map.Entry::getValue)
+        int inSmall = load.entrySet().stream()
+                .filter(e -> small.contains(e.getKey()))
+                .mapToInt(Map.Entry::getValue)
                 .sum();
         System.out.printf("/28 + /30 over %d keys: /30 got %d (expected 2000)%n", KEYS, inSmall);
         assertThat(load).hasSize(20);
@@ -102,8 +122,8 @@ class AddressSelectorTest {
     void sameKeyAndEpochKeepTheSameAddress() {
         City c = city("london", "127.101.0.0/28", "2001:db8:101::/64");
         byte[] key = AddressSelector.newConnectionKey();
-        assertThat(AddressSelector.select(c, key, EPOCH, true)).isEqualTo(AddressSelector.select(c, key.clone(), EPOCH,
-                true));
+        assertThat(AddressSelector.select(c, key, EPOCH, true))
+                .isEqualTo(AddressSelector.select(c, key.clone(), EPOCH, true));
         assertThat(pick(c, key, EPOCH)).isEqualTo(pick(c, key, EPOCH));
     }
 
@@ -158,12 +178,18 @@ class AddressSelectorTest {
 
     @Test
     void addressesAreAlwaysInsideTheCitysPrefixes() {
-        City c = city("odd", "127.101.0.0/29", "127.101.0.12/30", "127.101.0.16/32", "2001:db8:101::/126",
+        City c = city(
+                "odd",
+                "127.101.0.0/29",
+                "127.101.0.12/30",
+                "127.101.0.16/32",
+                "2001:db8:101::/126",
                 "2001:db8:102::/64");
         byte[][] keys = keys(6);
         for (int i = 0; i < 2_000; i++) {
             for (boolean v6 : new boolean[] {false, true}) {
-                InetAddress a = AddressSelector.select(c, keys[i], EPOCH + i % 7, v6).orElseThrow();
+                InetAddress a =
+                        AddressSelector.select(c, keys[i], EPOCH + i % 7, v6).orElseThrow();
                 assertThat(c.prefixes()).anyMatch(p -> p.contains(a));
             }
         }
@@ -176,8 +202,8 @@ class AddressSelectorTest {
         assertThatThrownBy(() -> AddressSelector.select(c, new byte[4], EPOCH, false))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("connection key of 4 bytes (expected: at least 16 random bytes from newConnectionKey())");
-        assertThatThrownBy(() -> AddressSelector.select(c, null, EPOCH, false)).isInstanceOf(
-                IllegalArgumentException.class);
+        assertThatThrownBy(() -> AddressSelector.select(c, null, EPOCH, false))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThat(AddressSelector.newConnectionKey()).hasSize(32).isNotEqualTo(AddressSelector.newConnectionKey());
     }
 
@@ -188,7 +214,8 @@ class AddressSelectorTest {
         assertThat(AddressSelector.epochOf(Instant.ofEpochSecond(3599), hour)).isZero();
         assertThat(AddressSelector.epochOf(Instant.ofEpochSecond(3600), hour)).isEqualTo(1);
         // 2025-01-01T00:00:00Z is 1735689600 s = 482136 h after the Unix epoch.
-        assertThat(AddressSelector.epochOf(Instant.parse("2025-01-01T10:59:59Z"), hour)).isEqualTo(482_146);
+        assertThat(AddressSelector.epochOf(Instant.parse("2025-01-01T10:59:59Z"), hour))
+                .isEqualTo(482_146);
         assertThat(AddressSelector.epochOf(Instant.ofEpochSecond(-1), hour)).isEqualTo(-1);
         assertThatThrownBy(() -> AddressSelector.epochOf(Instant.EPOCH, Duration.ZERO))
                 .hasMessage("rotation period PT0S (expected: at least PT0.001S)");

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,8 +39,7 @@ class CoordinatesTest {
         assertThat(new Coordinates(0, 0).distanceKm(new Coordinates(0, 180))).isCloseTo(half, within(1e-6));
         assertThat(new Coordinates(90, 0).distanceKm(new Coordinates(-90, 0))).isCloseTo(half, within(1e-6));
         // Across the antimeridian the short way round: 2 degrees of longitude at the equator.
-        assertThat(new Coordinates(0, 179).distanceKm(new Coordinates(0, -179)))
-                .isCloseTo(half / 90, within(1e-6));
+        assertThat(new Coordinates(0, 179).distanceKm(new Coordinates(0, -179))).isCloseTo(half / 90, within(1e-6));
     }
 
     @Test

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,20 +55,23 @@ class GeohashesTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "u4pra        | geohash \"u4pra\" has 'a' at index 4 (expected: the geohash base32 alphabet "
-                + "0123456789bcdefghjkmnpqrstuvwxyz; a, i, l and o are not in it)",
-        "U4PRU        | geohash \"U4PRU\" has 'U' at index 0 (expected: the geohash base32 alphabet "
-                + "0123456789bcdefghjkmnpqrstuvwxyz; geohashes are lower case)",
-        "u4pr-        | geohash \"u4pr-\" has '-' at index 4 (expected: the geohash base32 alphabet "
-                + "0123456789bcdefghjkmnpqrstuvwxyz; a, i, l and o are not in it)",
-        "u4pr u       | geohash \"u4pr u\" has U+0020 at index 4 (expected: the geohash base32 alphabet "
-                + "0123456789bcdefghjkmnpqrstuvwxyz; a, i, l and o are not in it)",
-        "u4pruu4pruu4p | geohash \"u4pruu4pruu4p\" has 13 characters (expected: 1-12)",
-        "u4pruu4pruu4pruu4pru | geohash \"u4pruu4pruu4pruu\"... has 20 characters (expected: 1-12)",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "u4pra        | geohash \"u4pra\" has 'a' at index 4 (expected: the geohash base32 alphabet "
+                        + "0123456789bcdefghjkmnpqrstuvwxyz; a, i, l and o are not in it)",
+                "U4PRU        | geohash \"U4PRU\" has 'U' at index 0 (expected: the geohash base32 alphabet "
+                        + "0123456789bcdefghjkmnpqrstuvwxyz; geohashes are lower case)",
+                "u4pr-        | geohash \"u4pr-\" has '-' at index 4 (expected: the geohash base32 alphabet "
+                        + "0123456789bcdefghjkmnpqrstuvwxyz; a, i, l and o are not in it)",
+                "u4pr u       | geohash \"u4pr u\" has U+0020 at index 4 (expected: the geohash base32 alphabet "
+                        + "0123456789bcdefghjkmnpqrstuvwxyz; a, i, l and o are not in it)",
+                "u4pruu4pruu4p | geohash \"u4pruu4pruu4p\" has 13 characters (expected: 1-12)",
+                "u4pruu4pruu4pruu4pru | geohash \"u4pruu4pruu4pruu\"... has 20 characters (expected: 1-12)",
+            })
     void malformedGeohashesGetASpecificError(String input, String message) {
-        assertThatThrownBy(() -> Geohashes.validate(input)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Geohashes.validate(input))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(message);
         assertThatThrownBy(() -> Geohashes.centre(input)).hasMessage(message);
     }

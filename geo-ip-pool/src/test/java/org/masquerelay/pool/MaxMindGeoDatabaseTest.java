@@ -1,6 +1,18 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.pool;
 
-import org.masquerelay.config.IpPrefix;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,10 +26,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.masquerelay.config.ConfigException;
+import org.masquerelay.config.IpPrefix;
 
 class MaxMindGeoDatabaseTest {
     @TempDir
     Path dir;
+
     Path mmdb;
 
     @BeforeEach
@@ -26,12 +40,14 @@ class MaxMindGeoDatabaseTest {
         new MmdbWriter("MasqueRelay-Test-City")
                 .insert(IpPrefix.parse("127.1.0.0/24"), MmdbWriter.cityRecord(51.5072, -0.1276, "GB", "ENG", "London"))
                 .insert(IpPrefix.parse("127.2.0.0/24"), MmdbWriter.cityRecord(48.8566, 2.3522, "FR", "IDF", "Paris"))
-                .insert(IpPrefix.parse("2001:db8:3::/48"),
+                .insert(
+                        IpPrefix.parse("2001:db8:3::/48"),
                         MmdbWriter.cityRecord(35.6762, 139.6503, "JP", "13", "Tokyo"))
                 // No coordinates: an assertion cannot be made from it.
                 .insert(IpPrefix.parse("127.4.0.0/24"), Map.of("country", Map.of("iso_code", "DE")))
                 // A subdivision code outside the ISO 3166-2 shape is dropped, not fatal.
-                .insert(IpPrefix.parse("127.5.0.0/24"),
+                .insert(
+                        IpPrefix.parse("127.5.0.0/24"),
                         MmdbWriter.cityRecord(42.6629, 21.1655, "XK", "TOOLONG", "Pristina"))
                 .write(mmdb);
     }
@@ -92,26 +108,34 @@ class MaxMindGeoDatabaseTest {
     void geoDatabaseOpenPicksTheReaderByExtension() throws Exception {
         try (GeoDatabase db = GeoDatabase.open(mmdb)) {
             assertThat(db).isInstanceOf(MaxMindGeoDatabase.class);
-            assertThat(db.lookup(MmdbWriter.address("127.1.0.1")).map(Geohashes::encode)).contains("gcpvj");
+            assertThat(db.lookup(MmdbWriter.address("127.1.0.1")).map(Geohashes::encode))
+                    .contains("gcpvj");
         }
     }
 
     @Test
     void refusesNonCityDatabasesAndGarbage() throws Exception {
         Path country = dir.resolve("country.mmdb");
-        new MmdbWriter("MasqueRelay-Test-Country").insert(IpPrefix.parse("127.1.0.0/24"), Map.of("x", "y"))
+        new MmdbWriter("MasqueRelay-Test-Country")
+                .insert(IpPrefix.parse("127.1.0.0/24"), Map.of("x", "y"))
                 .write(country);
-        assertThatThrownBy(() -> MaxMindGeoDatabase.open(country)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> MaxMindGeoDatabase.open(country))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("database_type: MasqueRelay-Test-Country (expected: a City database");
         Path unknown = dir.resolve("unknown.mmdb");
-        new MmdbWriter("Something-Else").insert(IpPrefix.parse("127.1.0.0/24"), Map.of("x", "y")).write(unknown);
-        assertThatThrownBy(() -> MaxMindGeoDatabase.open(unknown)).isInstanceOf(ConfigException.class)
+        new MmdbWriter("Something-Else")
+                .insert(IpPrefix.parse("127.1.0.0/24"), Map.of("x", "y"))
+                .write(unknown);
+        assertThatThrownBy(() -> MaxMindGeoDatabase.open(unknown))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("expected: a City database");
         Path garbage = dir.resolve("garbage.mmdb");
         Files.write(garbage, new byte[] {1, 2, 3, 4});
-        assertThatThrownBy(() -> MaxMindGeoDatabase.open(garbage)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> MaxMindGeoDatabase.open(garbage))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("not a MaxMind DB file");
         assertThatThrownBy(() -> MaxMindGeoDatabase.open(dir.resolve("missing.mmdb")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("file not found");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("file not found");
     }
 }

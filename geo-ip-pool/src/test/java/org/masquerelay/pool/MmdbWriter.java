@@ -1,6 +1,18 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.pool;
 
-import org.masquerelay.config.IpPrefix;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -12,6 +24,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.masquerelay.config.IpPrefix;
 
 /**
  * A test-only writer of MaxMind DB files, written from the published format specification
@@ -26,25 +39,21 @@ import java.util.Map;
  */
 final class MmdbWriter {
     /** Unsigned integer types of the data section, distinct from the Java numbers. */
-    record Uint16(int value) {
-    }
+    record Uint16(int value) {}
 
-    record Uint32(long value) {
-    }
+    record Uint32(long value) {}
 
-    record Uint64(long value) {
-    }
+    record Uint64(long value) {}
 
-    private static final byte[] METADATA_MARKER = concat(new byte[] {(byte) 0xab, (byte) 0xcd, (byte) 0xef},
-            "MaxMind.com".getBytes(StandardCharsets.US_ASCII));
+    private static final byte[] METADATA_MARKER = concat(
+            new byte[] {(byte) 0xab, (byte) 0xcd, (byte) 0xef}, "MaxMind.com".getBytes(StandardCharsets.US_ASCII));
     private static final int DATA_SECTION_SEPARATOR = 16;
 
     private static final class Node {
         final Object[] records = new Object[2]; // null: no data; Node: next node; Leaf: data
     }
 
-    private record Leaf(Map<String, Object> data) {
-    }
+    private record Leaf(Map<String, Object> data) {}
 
     private final String databaseType;
     private final Node root = new Node();
@@ -235,13 +244,12 @@ final class MmdbWriter {
     }
 
     /** A City-database record as GeoIP2 lays it out. */
-    static Map<String, Object> cityRecord(double latitude, double longitude, String country, String subdivision,
-                                          String city) {
+    static Map<String, Object> cityRecord(
+            double latitude, double longitude, String country, String subdivision, String city) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("city", Map.of("names", Map.of("en", city)));
         r.put("country", Map.of("iso_code", country, "names", Map.of("en", country)));
-        r.put("location", Map.of("latitude", latitude, "longitude", longitude,
-                "accuracy_radius", new Uint16(20)));
+        r.put("location", Map.of("latitude", latitude, "longitude", longitude, "accuracy_radius", new Uint16(20)));
         r.put("subdivisions", List.of(Map.of("iso_code", subdivision)));
         return r;
     }

@@ -1,6 +1,18 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.pool;
 
-import org.masquerelay.config.IpPrefix;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -13,6 +25,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.masquerelay.config.ConfigException;
+import org.masquerelay.config.IpPrefix;
 
 class PoolRegistryTest {
     static final String SAMPLE = """
@@ -125,34 +138,35 @@ class PoolRegistryTest {
                     latitude: 35.6762
                     prefixes: ["2001:db8:101::/48", "::ffff:127.9.0.0/112", 127.103.0.0/33]
                 """));
-        assertThat(e.errors()).containsExactly(
-                "rotation-period: PT0.5S (expected: at least PT1S)",
-                "fallback: nearest (expected: deny or nearest-any)",
-                "cities[1].latitude: 91.0 (expected: -90 to 90)",
-                "cities[1].longitude: -181.0 (expected: -180 to 180)",
-                "cities[1].prefixes[1]: 127.102.0.1/28 (expected: canonical prefix 127.102.0.0/28, host bits must be "
-                        + "zero)",
-                "cities[1].id: london (expected: a unique id; cities[0].id is london too)",
-                "cities[1]: GB/GB-ENG/London (expected: one entry per city; cities[0] has the same country, region "
-                        + "and name)",
-                "cities[2].id: Paris! (expected: lower-case letters, digits and inner hyphens, at most 63 characters)",
-                "cities[2].name: \"Paris, France\" (expected: a city name of 1-100 characters without commas, double "
-                        + "quotes, control characters or outer spaces)",
-                "cities[2].country: UK (expected: an ISO 3166-1 alpha-2 country code such as GB)",
-                "cities[2].prefixes: [] (expected: at least one prefix)",
-                "cities[3].region: FR-13 (expected: an ISO 3166-2 code of JP: JP- and 1-3 letters or digits)",
-                "cities[3].longitude: missing (expected: a value)",
-                "cities[3].prefixes[1]: ::ffff:127.9.0.0/112 (expected: an IPv4 prefix written as IPv4, not "
-                        + "IPv4-mapped IPv6)",
-                "cities[3].prefixes[2]: 127.103.0.0/33 (expected: prefix length 0-32)",
-                "cities[1].prefixes[0]: 127.101.0.8/29 (expected: a prefix that overlaps no other; "
-                        + "cities[0].prefixes[0] is 127.101.0.0/28)",
-                "cities[0].prefixes[1]: 2001:db8:101::/64 (expected: a prefix that overlaps no other; "
-                        + "cities[3].prefixes[0] is 2001:db8:101::/48)",
-                "country-fallbacks.IE: dublin (expected: the id of a city in cities: Paris!, london, tokyo)",
-                "country-fallbacks.GB: london (expected: only countries without cities; GB has its own, so this "
-                        + "entry never applies)",
-                "country-fallbacks.XX: XX (expected: an ISO 3166-1 alpha-2 country code such as GB as the key)");
+        assertThat(e.errors())
+                .containsExactly(
+                        "rotation-period: PT0.5S (expected: at least PT1S)",
+                        "fallback: nearest (expected: deny or nearest-any)",
+                        "cities[1].latitude: 91.0 (expected: -90 to 90)",
+                        "cities[1].longitude: -181.0 (expected: -180 to 180)",
+                        "cities[1].prefixes[1]: 127.102.0.1/28 (expected: canonical prefix 127.102.0.0/28, host bits must be "
+                                + "zero)",
+                        "cities[1].id: london (expected: a unique id; cities[0].id is london too)",
+                        "cities[1]: GB/GB-ENG/London (expected: one entry per city; cities[0] has the same country, region "
+                                + "and name)",
+                        "cities[2].id: Paris! (expected: lower-case letters, digits and inner hyphens, at most 63 characters)",
+                        "cities[2].name: \"Paris, France\" (expected: a city name of 1-100 characters without commas, double "
+                                + "quotes, control characters or outer spaces)",
+                        "cities[2].country: UK (expected: an ISO 3166-1 alpha-2 country code such as GB)",
+                        "cities[2].prefixes: [] (expected: at least one prefix)",
+                        "cities[3].region: FR-13 (expected: an ISO 3166-2 code of JP: JP- and 1-3 letters or digits)",
+                        "cities[3].longitude: missing (expected: a value)",
+                        "cities[3].prefixes[1]: ::ffff:127.9.0.0/112 (expected: an IPv4 prefix written as IPv4, not "
+                                + "IPv4-mapped IPv6)",
+                        "cities[3].prefixes[2]: 127.103.0.0/33 (expected: prefix length 0-32)",
+                        "cities[1].prefixes[0]: 127.101.0.8/29 (expected: a prefix that overlaps no other; "
+                                + "cities[0].prefixes[0] is 127.101.0.0/28)",
+                        "cities[0].prefixes[1]: 2001:db8:101::/64 (expected: a prefix that overlaps no other; "
+                                + "cities[3].prefixes[0] is 2001:db8:101::/48)",
+                        "country-fallbacks.IE: dublin (expected: the id of a city in cities: Paris!, london, tokyo)",
+                        "country-fallbacks.GB: london (expected: only countries without cities; GB has its own, so this "
+                                + "entry never applies)",
+                        "country-fallbacks.XX: XX (expected: an ISO 3166-1 alpha-2 country code such as GB as the key)");
         assertThat(e.getMessage()).startsWith("bad.yaml: 20 error(s)");
     }
 
@@ -163,8 +177,9 @@ class PoolRegistryTest {
                   - {id: a, name: A, country: GB, latitude: 0, longitude: 0, prefixes: [192.0.2.0/24]}
                   - {id: b, name: B, country: GB, latitude: 1, longitude: 1, prefixes: [198.51.100.0/24, 192.0.2.0/24]}
                 """));
-        assertThat(e.errors()).containsExactly("cities[1].prefixes[1]: 192.0.2.0/24 (expected: a prefix that overlaps "
-                + "no other; cities[0].prefixes[0] is 192.0.2.0/24)");
+        assertThat(e.errors())
+                .containsExactly("cities[1].prefixes[1]: 192.0.2.0/24 (expected: a prefix that overlaps "
+                        + "no other; cities[0].prefixes[0] is 192.0.2.0/24)");
     }
 
     @Test
@@ -183,8 +198,9 @@ class PoolRegistryTest {
     static CityMatch locate(PoolRegistry r, Coordinates point, String country) {
         String geohash = Geohashes.encode(point, Geohashes.DEFAULT_PRECISION);
         CityMatch m = r.nearest(geohash, country).orElseThrow();
-        System.out.printf("geohash %s %s -> %s (%s) at %.2f km%n", geohash, country, m.city().id(), m.reason(),
-                m.distanceKm());
+        System.out.printf(
+                "geohash %s %s -> %s (%s) at %.2f km%n",
+                geohash, country, m.city().id(), m.reason(), m.distanceKm());
         return m;
     }
 
@@ -236,9 +252,11 @@ class PoolRegistryTest {
     @Test
     void malformedInputIsRefusedWithASpecificError() throws Exception {
         PoolRegistry r = sample();
-        assertThatThrownBy(() -> r.nearest("gcpvja", "GB")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> r.nearest("gcpvja", "GB"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("geohash \"gcpvja\" has 'a' at index 5");
-        assertThatThrownBy(() -> r.nearest("gcpvj", "gb")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> r.nearest("gcpvj", "gb"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("country gb (expected: an ISO 3166-1 alpha-2 country code such as GB)");
     }
 }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.ingress;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -40,11 +53,11 @@ public final class IngressServer implements AutoCloseable {
     private IngressServer(IngressConfig config, int threads) throws Exception {
         this.config = config;
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        metrics = new RelayMetrics(registry, "masque_ingress", "tunnels", "Open client QUIC connections",
-                "Open connect-udp tunnels");
+        metrics = new RelayMetrics(
+                registry, "masque_ingress", "tunnels", "Open client QUIC connections", "Open connect-udp tunnels");
         LimitsConfig limits = config.limitsOrDefault();
-        RelayConnections connections = new RelayConnections("ingress-connections", metrics,
-                limits.maxConnections(), limits.maxConnectionsPerAddress());
+        RelayConnections connections = new RelayConnections(
+                "ingress-connections", metrics, limits.maxConnections(), limits.maxConnectionsPerAddress());
         server = RelayServer.builder("ingress")
                 .listen(config.listenAddress())
                 .threads(threads)
@@ -56,13 +69,18 @@ public final class IngressServer implements AutoCloseable {
                         locator = ClientLocator.open(config.geo(), Clock.systemUTC());
                         resources.push(locator);
                     }
-                    IngressContext context = new IngressContext(config.template(),
-                            new EgressRelayPolicy(config.egressRelayAddresses()), config.proxyNameOrDefault(),
+                    IngressContext context = new IngressContext(
+                            config.template(),
+                            new EgressRelayPolicy(config.egressRelayAddresses()),
+                            config.proxyNameOrDefault(),
                             limits.tunnelIdleTimeout(),
                             new TunnelCounter(limits.maxTunnels(), limits.maxTunnelsPerConnection()),
-                            metrics, connections::draining, locator, tokens(config));
-                    return List.of(RelayQuic.serverCodec(
-                                    RelayQuic.serverTls(config.tls().privateKey(), config.tls().certificate()))
+                            metrics,
+                            connections::draining,
+                            locator,
+                            tokens(config));
+                    return List.of(RelayQuic.serverCodec(RelayQuic.serverTls(
+                                    config.tls().privateKey(), config.tls().certificate()))
                             .maxSendUdpPayloadSize(MAX_UDP_PAYLOAD)
                             .maxRecvUdpPayloadSize(MAX_UDP_PAYLOAD)
                             // Each tunnel is one bidi stream; admission beyond the limit is answered 503.
@@ -70,8 +88,8 @@ public final class IngressServer implements AutoCloseable {
                             .handler(new ChannelInitializer<QuicChannel>() {
                                 @Override
                                 protected void initChannel(QuicChannel ch) {
-                                    connections.accept(ch, "ingress-request",
-                                            () -> new ConnectUdpRequestHandler(context));
+                                    connections.accept(
+                                            ch, "ingress-request", () -> new ConnectUdpRequestHandler(context));
                                 }
                             })
                             .build());
@@ -84,8 +102,11 @@ public final class IngressServer implements AutoCloseable {
         if (t == null) {
             return null;
         }
-        return new TokenAuthenticator(t.issuerName(), t.originInfo() != null ? t.originInfo()
-                : config.proxyNameOrDefault(), t.keys(), new CaffeineSpentTokenStore(t.maxSpentTokensPerKeyOrDefault()));
+        return new TokenAuthenticator(
+                t.issuerName(),
+                t.originInfo() != null ? t.originInfo() : config.proxyNameOrDefault(),
+                t.keys(),
+                new CaffeineSpentTokenStore(t.maxSpentTokensPerKeyOrDefault()));
     }
 
     public static IngressServer start(IngressConfig config) throws Exception {

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.server;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -31,8 +44,13 @@ public final class AdminServer implements AutoCloseable {
      * @param routes extra exact-path routes; a route's handler sees every method
      * @throws IOException if {@code address} cannot be bound
      */
-    public AdminServer(String name, InetSocketAddress address, Supplier<String> metrics,
-            BooleanSupplier draining, Map<String, HttpHandler> routes) throws IOException {
+    public AdminServer(
+            String name,
+            InetSocketAddress address,
+            Supplier<String> metrics,
+            BooleanSupplier draining,
+            Map<String, HttpHandler> routes)
+            throws IOException {
         server = HttpServer.create(address, 16);
         executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, name);
@@ -40,11 +58,20 @@ public final class AdminServer implements AutoCloseable {
             return t;
         });
         server.setExecutor(executor);
-        server.createContext("/healthz", ex -> readOnly(ex, "/healthz", () -> draining.getAsBoolean()
-                ? new Body(503, "text/plain", "draining\n")
-                : new Body(200, "text/plain", "ok\n")));
-        server.createContext("/metrics", ex -> readOnly(ex, "/metrics",
-                () -> new Body(200, "text/plain; version=0.0.4; charset=utf-8", metrics.get())));
+        server.createContext(
+                "/healthz",
+                ex -> readOnly(
+                        ex,
+                        "/healthz",
+                        () -> draining.getAsBoolean()
+                                ? new Body(503, "text/plain", "draining\n")
+                                : new Body(200, "text/plain", "ok\n")));
+        server.createContext(
+                "/metrics",
+                ex -> readOnly(
+                        ex,
+                        "/metrics",
+                        () -> new Body(200, "text/plain; version=0.0.4; charset=utf-8", metrics.get())));
         routes.forEach((path, handler) -> server.createContext(path, ex -> {
             if (HttpResponses.pathIs(ex, path)) {
                 handler.handle(ex);

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.server;
 
 import io.netty.handler.codec.http3.DefaultHttp3Headers;
@@ -13,8 +26,7 @@ import org.masquerelay.protocol.status.RelayException;
  * it, errors are stream resets (there is never a second response).
  */
 public final class ErrorResponder {
-    private ErrorResponder() {
-    }
+    private ErrorResponder() {}
 
     public static Http3Headers headers(String proxyName, RelayException e) {
         Http3Headers h = new DefaultHttp3Headers();

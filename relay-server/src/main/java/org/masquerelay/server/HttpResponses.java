@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.server;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -15,8 +28,7 @@ public final class HttpResponses {
     private HttpResponses() {}
 
     /** Sends {@code body} with {@code status}; a HEAD request gets the headers only. */
-    public static void send(HttpExchange exchange, int status, String contentType, byte[] body)
-            throws IOException {
+    public static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", contentType);
         boolean head = "HEAD".equals(exchange.getRequestMethod());
         exchange.sendResponseHeaders(status, head ? -1 : body.length);
@@ -28,8 +40,7 @@ public final class HttpResponses {
     }
 
     /** Sends UTF-8 {@code body} with {@code status}. */
-    public static void send(HttpExchange exchange, int status, String contentType, String body)
-            throws IOException {
+    public static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
         send(exchange, status, contentType, body.getBytes(StandardCharsets.UTF_8));
     }
 

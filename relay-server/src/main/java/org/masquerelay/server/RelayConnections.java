@@ -1,7 +1,18 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.server;
 
-import org.masquerelay.protocol.tunnel.HttpDatagramDemuxHandler;
-import org.masquerelay.protocol.tunnel.PeerSettingsHandler;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -22,6 +33,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.masquerelay.protocol.tunnel.HttpDatagramDemuxHandler;
+import org.masquerelay.protocol.tunnel.PeerSettingsHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +48,7 @@ public final class RelayConnections {
     public static final int H3_NO_ERROR = 0x100;
     /** RFC 9000 §20.1: "the server refused to accept a new connection" (a transport error). */
     public static final int CONNECTION_REFUSED = 0x02;
+
     private static final Logger log = LoggerFactory.getLogger(RelayConnections.class);
 
     private final ChannelGroup connections;
@@ -89,15 +103,19 @@ public final class RelayConnections {
         metrics.connectionOpened();
         ch.closeFuture().addListener(f -> metrics.connectionClosed());
         ch.pipeline().addLast(new HttpDatagramDemuxHandler(metrics));
-        ch.pipeline().addLast(new Http3ServerConnectionHandler(
-                new ChannelInitializer<QuicStreamChannel>() {
-                    @Override
-                    protected void initChannel(QuicStreamChannel stream) {
-                        stream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-                        stream.pipeline().addLast(handlerName, requestHandler.get());
-                    }
-                },
-                new PeerSettingsHandler(), null, PeerSettingsHandler.localMasqueSettings(), true));
+        ch.pipeline()
+                .addLast(new Http3ServerConnectionHandler(
+                        new ChannelInitializer<QuicStreamChannel>() {
+                            @Override
+                            protected void initChannel(QuicStreamChannel stream) {
+                                stream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+                                stream.pipeline().addLast(handlerName, requestHandler.get());
+                            }
+                        },
+                        new PeerSettingsHandler(),
+                        null,
+                        PeerSettingsHandler.localMasqueSettings(),
+                        true));
         if (draining) {
             // A client that arrives while we drain learns at once that it must go elsewhere:
             // GOAWAY with stream id 0 admits no request (RFC 9114 §5.2). Requests sent anyway

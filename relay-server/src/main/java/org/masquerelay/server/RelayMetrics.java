@@ -1,12 +1,25 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.server;
 
-import org.masquerelay.protocol.tunnel.TunnelMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import org.masquerelay.protocol.tunnel.TunnelMetrics;
 
 /**
  * A relay's metrics on a Micrometer registry: connections, open request streams (tunnels at the
@@ -40,8 +53,13 @@ public final class RelayMetrics implements TunnelMetrics {
         }
 
         void increment(String value) {
-            byValue.computeIfAbsent(value, v -> Counter.builder(name).tag(tag, v).description(description)
-                    .register(registry)).increment();
+            byValue.computeIfAbsent(
+                            value,
+                            v -> Counter.builder(name)
+                                    .tag(tag, v)
+                                    .description(description)
+                                    .register(registry))
+                    .increment();
         }
 
         double count(String value) {
@@ -55,18 +73,24 @@ public final class RelayMetrics implements TunnelMetrics {
      * @param streamNoun what an open request stream is called in metric names ({@code tunnels},
      *     {@code flows})
      */
-    public RelayMetrics(MeterRegistry registry, String prefix, String streamNoun, String connectionsHelp,
-                        String streamsHelp) {
+    public RelayMetrics(
+            MeterRegistry registry, String prefix, String streamNoun, String connectionsHelp, String streamsHelp) {
         this.registry = registry;
         this.prefix = prefix;
         Gauge.builder(prefix + "_connections", connections, AtomicInteger::get)
-                .description(connectionsHelp).register(registry);
+                .description(connectionsHelp)
+                .register(registry);
         Gauge.builder(prefix + "_" + streamNoun, streams, AtomicInteger::get)
-                .description(streamsHelp).register(registry);
-        bytesUpstream = Counter.builder(prefix + "_bytes").tag("direction", "upstream")
-                .description("Payload bytes relayed").register(registry);
-        bytesDownstream = Counter.builder(prefix + "_bytes").tag("direction", "downstream")
-                .description("Payload bytes relayed").register(registry);
+                .description(streamsHelp)
+                .register(registry);
+        bytesUpstream = Counter.builder(prefix + "_bytes")
+                .tag("direction", "upstream")
+                .description("Payload bytes relayed")
+                .register(registry);
+        bytesDownstream = Counter.builder(prefix + "_bytes")
+                .tag("direction", "downstream")
+                .description("Payload bytes relayed")
+                .register(registry);
         streamsOpened = Counter.builder(prefix + "_" + streamNoun + "_opened").register(registry);
         errors = new TaggedCounters(prefix + "_errors", "type", "Error responses by Proxy-Status type");
         drops = new TaggedCounters(prefix + "_datagram_drops", "reason", "Datagrams dropped");
@@ -118,7 +142,9 @@ public final class RelayMetrics implements TunnelMetrics {
     public void gauge(String name, String description, LongSupplier value) {
         // Micrometer holds gauge state weakly by default: a method reference would be collected
         // and the gauge would read NaN.
-        Gauge.builder(name, value, v -> (double) v.getAsLong()).strongReference(true).description(description)
+        Gauge.builder(name, value, v -> (double) v.getAsLong())
+                .strongReference(true)
+                .description(description)
                 .register(registry);
     }
 

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.server;
 
 import io.netty.handler.codec.http3.Http3;
@@ -10,8 +23,7 @@ import java.util.concurrent.TimeUnit;
 
 /** QUIC server settings both relays share; each relay adds its packet size, stream limit and handler. */
 public final class RelayQuic {
-    private RelayQuic() {
-    }
+    private RelayQuic() {}
 
     /** TLS 1.3 with ALPN {@code h3} from a PEM key (PKCS#8) and certificate chain. */
     public static QuicSslContext serverTls(Path privateKey, Path certificateChain) {

@@ -1,6 +1,18 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.server;
 
-import org.masquerelay.protocol.tunnel.UdpSocketBridge;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http3.Http3DataFrame;
@@ -13,8 +25,9 @@ import io.netty.util.concurrent.Future;
 import java.util.function.Function;
 import org.masquerelay.protocol.ProtocolException;
 import org.masquerelay.protocol.status.ProxyErrorType;
-import org.masquerelay.protocol.status.RelayException.Side;
 import org.masquerelay.protocol.status.RelayException;
+import org.masquerelay.protocol.status.RelayException.Side;
+import org.masquerelay.protocol.tunnel.UdpSocketBridge;
 import org.masquerelay.protocol.uri.UdpProxyTemplate;
 import org.masquerelay.protocol.uri.UdpTarget;
 import org.slf4j.Logger;
@@ -32,7 +45,12 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class RelayRequestHandler extends Http3RequestStreamInboundHandler {
     /** Where the request is in its life. */
-    protected enum State { AWAITING_HEADERS, OPENING, OPEN, CLOSED }
+    protected enum State {
+        AWAITING_HEADERS,
+        OPENING,
+        OPEN,
+        CLOSED
+    }
 
     protected final Logger log = LoggerFactory.getLogger(getClass());
     private final RelayMetrics metrics;
@@ -70,17 +88,20 @@ public abstract class RelayRequestHandler extends Http3RequestStreamInboundHandl
      */
     protected static UdpTarget connectUdpTarget(Http3Headers h, UdpProxyTemplate template) {
         if (!"https".contentEquals(nullToEmpty(h.scheme())) || h.path() == null) {
-            throw new RelayException(ProxyErrorType.HTTP_REQUEST_ERROR, Side.DOWNSTREAM,
-                    "missing :scheme https or :path");
+            throw new RelayException(
+                    ProxyErrorType.HTTP_REQUEST_ERROR, Side.DOWNSTREAM, "missing :scheme https or :path");
         }
         CharSequence capsuleProtocol = h.get("capsule-protocol");
         if (capsuleProtocol == null || !"?1".contentEquals(capsuleProtocol)) {
-            throw new RelayException(ProxyErrorType.HTTP_REQUEST_ERROR, Side.DOWNSTREAM,
-                    "missing capsule-protocol: ?1");
+            throw new RelayException(
+                    ProxyErrorType.HTTP_REQUEST_ERROR, Side.DOWNSTREAM, "missing capsule-protocol: ?1");
         }
         try {
-            return template.match(h.path().toString()).orElseThrow(() -> new RelayException(
-                    ProxyErrorType.HTTP_REQUEST_ERROR, Side.DOWNSTREAM, "path does not match the connect-udp template"));
+            return template.match(h.path().toString())
+                    .orElseThrow(() -> new RelayException(
+                            ProxyErrorType.HTTP_REQUEST_ERROR,
+                            Side.DOWNSTREAM,
+                            "path does not match the connect-udp template"));
         } catch (ProtocolException e) {
             throw new RelayException(ProxyErrorType.HTTP_REQUEST_ERROR, Side.DOWNSTREAM, "malformed target");
         }
@@ -98,15 +119,23 @@ public abstract class RelayRequestHandler extends Http3RequestStreamInboundHandl
      * the stream and the 2xx goes out; on failure the socket closes and {@code failure} maps the
      * cause to the error response.
      */
-    protected final void completeUdpOpen(ChannelHandlerContext ctx, UdpSocketBridge bridge, Channel udp,
-                                         Future<?> connected, Function<Throwable, RelayException> failure) {
+    protected final void completeUdpOpen(
+            ChannelHandlerContext ctx,
+            UdpSocketBridge bridge,
+            Channel udp,
+            Future<?> connected,
+            Function<Throwable, RelayException> failure) {
         completeUdpOpen(ctx, bridge, udp, connected, failure, null);
     }
 
     /** {@link #completeUdpOpen} whose 2xx also carries {@code extra} (may be null). */
-    protected final void completeUdpOpen(ChannelHandlerContext ctx, UdpSocketBridge bridge, Channel udp,
-                                         Future<?> connected, Function<Throwable, RelayException> failure,
-                                         Http3Headers extra) {
+    protected final void completeUdpOpen(
+            ChannelHandlerContext ctx,
+            UdpSocketBridge bridge,
+            Channel udp,
+            Future<?> connected,
+            Function<Throwable, RelayException> failure,
+            Http3Headers extra) {
         QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
         connected.addListener(f -> {
             if (!f.isSuccess()) {

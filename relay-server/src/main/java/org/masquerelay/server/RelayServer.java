@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.server;
 
 import com.sun.net.httpserver.HttpHandler;
@@ -71,7 +84,8 @@ public final class RelayServer implements AutoCloseable {
                     .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
                     // recvmmsg: up to 16 datagrams of at most 2048 bytes per read (docs/netty.md).
                     .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 2048)
-                    .option(ChannelOption.RCVBUF_ALLOCATOR,
+                    .option(
+                            ChannelOption.RCVBUF_ALLOCATOR,
                             new FixedRecvByteBufAllocator(64 * 1024).maxMessagesPerRead(16))
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
@@ -84,8 +98,8 @@ public final class RelayServer implements AutoCloseable {
                     .channel();
             resources.push(() -> socket.close().awaitUninterruptibly(2, TimeUnit.SECONDS));
             if (b.admin.isPresent()) {
-                AdminServer server = new AdminServer(name + "-admin", b.admin.get(), registry::scrape,
-                        connections::draining, b.routes);
+                AdminServer server = new AdminServer(
+                        name + "-admin", b.admin.get(), registry::scrape, connections::draining, b.routes);
                 resources.push(server);
                 admin = Optional.of(server);
             } else {
@@ -96,7 +110,10 @@ public final class RelayServer implements AutoCloseable {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
-        log.info("{} listening on {} (QUIC), admin {}", name, socket.localAddress(),
+        log.info(
+                "{} listening on {} (QUIC), admin {}",
+                name,
+                socket.localAddress(),
                 admin.map(a -> a.address().toString()).orElse("off"));
     }
 

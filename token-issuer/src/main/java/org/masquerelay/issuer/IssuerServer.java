@@ -1,7 +1,18 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.issuer;
 
-import org.masquerelay.config.PemFiles;
-import org.masquerelay.protocol.token.IssuanceHttp;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
@@ -21,14 +32,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import org.masquerelay.config.ConfigException;
+import org.masquerelay.config.PemFiles;
+import org.masquerelay.config.TlsConfig;
 import org.masquerelay.issuer.config.IssuerConfig;
 import org.masquerelay.issuer.downstream.DirectoryHandler;
 import org.masquerelay.issuer.downstream.TokenRequestHandler;
 import org.masquerelay.issuer.policy.AccountLimiter;
 import org.masquerelay.issuer.policy.ApiKeys;
-import org.masquerelay.config.ConfigException;
-import org.masquerelay.config.TlsConfig;
 import org.masquerelay.protocol.token.BlindRsaPrivateKey;
+import org.masquerelay.protocol.token.IssuanceHttp;
 import org.masquerelay.protocol.token.TokenKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,8 +74,8 @@ public final class IssuerServer implements AutoCloseable {
     private final String issuerName;
     private final boolean https;
 
-    private IssuerServer(HttpServer server, ExecutorService executor, TokenKey tokenKey, String issuerName,
-                         boolean https) {
+    private IssuerServer(
+            HttpServer server, ExecutorService executor, TokenKey tokenKey, String issuerName, boolean https) {
         this.server = server;
         this.executor = executor;
         this.tokenKey = tokenKey;
@@ -77,13 +90,13 @@ public final class IssuerServer implements AutoCloseable {
      * @throws IOException if a file cannot be read or the address cannot be bound
      * @throws GeneralSecurityException if the TLS key and certificate cannot be used
      */
-    public static IssuerServer start(IssuerConfig config) throws IOException, ConfigException,
-            GeneralSecurityException {
+    public static IssuerServer start(IssuerConfig config)
+            throws IOException, ConfigException, GeneralSecurityException {
         BlindRsaPrivateKey signingKey = config.readSigningKey();
         ApiKeys apiKeys = config.readApiKeys();
         TokenKey tokenKey = TokenKey.of(signingKey.publicKey());
-        AccountLimiter limiter = new AccountLimiter(config.tokensPerHourOrDefault(), config.maxBatchOrDefault(),
-                System::nanoTime);
+        AccountLimiter limiter =
+                new AccountLimiter(config.tokensPerHourOrDefault(), config.maxBatchOrDefault(), System::nanoTime);
         HttpServer server;
         if (config.tls() == null) {
             server = HttpServer.create(config.listenAddress(), 64);
@@ -92,12 +105,12 @@ public final class IssuerServer implements AutoCloseable {
             httpsServer.setHttpsConfigurator(new HttpsConfigurator(sslContext(config.tls())));
             server = httpsServer;
         }
-        ExecutorService executor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime()
-                .availableProcessors()), new DaemonThreads());
+        ExecutorService executor = Executors.newFixedThreadPool(
+                Math.max(2, Runtime.getRuntime().availableProcessors()), new DaemonThreads());
         server.setExecutor(executor);
         server.createContext(IssuanceHttp.DIRECTORY_PATH, new DirectoryHandler(tokenKey));
-        server.createContext(IssuanceHttp.REQUEST_PATH,
-                new TokenRequestHandler(config.issuerName(), signingKey, apiKeys, limiter));
+        server.createContext(
+                IssuanceHttp.REQUEST_PATH, new TokenRequestHandler(config.issuerName(), signingKey, apiKeys, limiter));
         server.createContext("/", exchange -> {
             try (exchange) {
                 exchange.sendResponseHeaders(404, -1);
@@ -105,8 +118,13 @@ public final class IssuerServer implements AutoCloseable {
         });
         server.start();
         IssuerServer issuer = new IssuerServer(server, executor, tokenKey, config.issuerName(), config.tls() != null);
-        log.info("issuer {} on {}, token key id {}, {} accounts, {} tokens per hour, max-batch {}", issuer.issuerName,
-                issuer.directoryUri(), issuer.tokenKeyIdHex(), apiKeys.size(), config.tokensPerHourOrDefault(),
+        log.info(
+                "issuer {} on {}, token key id {}, {} accounts, {} tokens per hour, max-batch {}",
+                issuer.issuerName,
+                issuer.directoryUri(),
+                issuer.tokenKeyIdHex(),
+                apiKeys.size(),
+                config.tokensPerHourOrDefault(),
                 config.maxBatchOrDefault());
         if (!issuer.https && !issuer.address().getAddress().isLoopbackAddress()) {
             log.warn("issuer serves plain HTTP on a non-loopback address: api keys cross the network in clear"
@@ -118,7 +136,10 @@ public final class IssuerServer implements AutoCloseable {
     private static SSLContext sslContext(TlsConfig tls) throws IOException, GeneralSecurityException {
         KeyStore keyStore = KeyStore.getInstance("PKCS12");
         keyStore.load(null, null);
-        keyStore.setKeyEntry("issuer", PemFiles.readPrivateKey(tls.privateKey()), KEY_STORE_PASSWORD,
+        keyStore.setKeyEntry(
+                "issuer",
+                PemFiles.readPrivateKey(tls.privateKey()),
+                KEY_STORE_PASSWORD,
                 PemFiles.readCertificates(tls.certificate()).toArray(new X509Certificate[0]));
         KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         keyManagers.init(keyStore, KEY_STORE_PASSWORD);
@@ -136,8 +157,14 @@ public final class IssuerServer implements AutoCloseable {
     public URI directoryUri() {
         InetSocketAddress address = address();
         try {
-            return new URI(https ? "https" : "http", null, address.getAddress().getHostAddress(), address.getPort(),
-                    IssuanceHttp.DIRECTORY_PATH, null, null);
+            return new URI(
+                    https ? "https" : "http",
+                    null,
+                    address.getAddress().getHostAddress(),
+                    address.getPort(),
+                    IssuanceHttp.DIRECTORY_PATH,
+                    null,
+                    null);
         } catch (URISyntaxException e) {
             throw new IllegalStateException("an IP address and port always form a URI", e);
         }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.issuer;
 
 import java.io.IOException;
@@ -12,8 +25,7 @@ import org.masquerelay.protocol.token.PublicTokenIssuance;
 public final class IssuerFixtures {
     private static BlindRsaPrivateKey signingKey;
 
-    private IssuerFixtures() {
-    }
+    private IssuerFixtures() {}
 
     /** The signing key shared by the tests of this JVM. */
     public static synchronized BlindRsaPrivateKey signingKey() {

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.tools.origin;
 
 import io.netty.bootstrap.AbstractBootstrap;
@@ -26,55 +39,50 @@ import java.util.concurrent.TimeUnit;
  */
 final class OriginTransport {
 
-  private OriginTransport() {}
+    private OriginTransport() {}
 
-  static boolean epoll() {
-    return Epoll.isAvailable();
-  }
-
-  /**
-   * A new group whose threads are named after the server.
-   *
-   * @param nio force NIO even where epoll is available
-   */
-  static EventLoopGroup newGroup(int threads, String name, boolean nio) {
-    IoHandlerFactory factory =
-        nio || !epoll() ? NioIoHandler.newFactory() : EpollIoHandler.newFactory();
-    return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
-  }
-
-  static Class<? extends ServerSocketChannel> serverSocketChannel(boolean nio) {
-    return nio || !epoll() ? NioServerSocketChannel.class : EpollServerSocketChannel.class;
-  }
-
-  static Class<? extends DatagramChannel> datagramChannel() {
-    return epoll() ? EpollDatagramChannel.class : NioDatagramChannel.class;
-  }
-
-  /** Binds, or shuts the group down and reports why the address could not be bound. */
-  static Channel bind(
-      AbstractBootstrap<?, ?> bootstrap,
-      InetSocketAddress address,
-      EventLoopGroup group,
-      String what)
-      throws IOException {
-    ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
-    if (bound.isSuccess()) {
-      return bound.channel();
+    static boolean epoll() {
+        return Epoll.isAvailable();
     }
-    shutdown(null, group);
-    Throwable cause = bound.cause();
-    throw new IOException(what + ": cannot bind " + address + ": " + cause.getMessage(), cause);
-  }
 
-  /**
-   * Closes the listening channel, then shuts the group down (which closes every accepted channel)
-   * and waits for its threads to finish. Must not run on one of the group's threads.
-   */
-  static void shutdown(Channel listener, EventLoopGroup group) {
-    if (listener != null) {
-      listener.close().awaitUninterruptibly();
+    /**
+     * A new group whose threads are named after the server.
+     *
+     * @param nio force NIO even where epoll is available
+     */
+    static EventLoopGroup newGroup(int threads, String name, boolean nio) {
+        IoHandlerFactory factory = nio || !epoll() ? NioIoHandler.newFactory() : EpollIoHandler.newFactory();
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
     }
-    group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
-  }
+
+    static Class<? extends ServerSocketChannel> serverSocketChannel(boolean nio) {
+        return nio || !epoll() ? NioServerSocketChannel.class : EpollServerSocketChannel.class;
+    }
+
+    static Class<? extends DatagramChannel> datagramChannel() {
+        return epoll() ? EpollDatagramChannel.class : NioDatagramChannel.class;
+    }
+
+    /** Binds, or shuts the group down and reports why the address could not be bound. */
+    static Channel bind(AbstractBootstrap<?, ?> bootstrap, InetSocketAddress address, EventLoopGroup group, String what)
+            throws IOException {
+        ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
+        if (bound.isSuccess()) {
+            return bound.channel();
+        }
+        shutdown(null, group);
+        Throwable cause = bound.cause();
+        throw new IOException(what + ": cannot bind " + address + ": " + cause.getMessage(), cause);
+    }
+
+    /**
+     * Closes the listening channel, then shuts the group down (which closes every accepted channel)
+     * and waits for its threads to finish. Must not run on one of the group's threads.
+     */
+    static void shutdown(Channel listener, EventLoopGroup group) {
+        if (listener != null) {
+            listener.close().awaitUninterruptibly();
+        }
+        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
 }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.egress.config;
 
 import java.net.InetAddress;
@@ -6,11 +19,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.masquerelay.config.IpPrefix;
 import org.masquerelay.config.Addresses;
 import org.masquerelay.config.AdminConfig;
 import org.masquerelay.config.ConfigErrors;
 import org.masquerelay.config.ConfigException;
+import org.masquerelay.config.IpPrefix;
 import org.masquerelay.config.RelayChecks;
 import org.masquerelay.config.TlsConfig;
 import org.masquerelay.config.YamlConfigLoader;
@@ -32,9 +45,18 @@ import org.masquerelay.config.YamlConfigLoader;
  * @param geo the city pool and trusted location keys (docs/architecture.md §4); when present, sources come
  *     from the pool and {@code source-addresses} must be absent
  */
-public record EgressConfig(String listen, TlsConfig tls, AdminConfig admin, List<String> ingressPrefixes,
-                           List<String> sourceAddresses, DestinationsConfig destinations, DnsConfig dns,
-                           EgressLimitsConfig limits, String proxyName, Duration drainTimeout, GeoConfig geo)
+public record EgressConfig(
+        String listen,
+        TlsConfig tls,
+        AdminConfig admin,
+        List<String> ingressPrefixes,
+        List<String> sourceAddresses,
+        DestinationsConfig destinations,
+        DnsConfig dns,
+        EgressLimitsConfig limits,
+        String proxyName,
+        Duration drainTimeout,
+        GeoConfig geo)
         implements YamlConfigLoader.Validated {
 
     public static EgressConfig load(Path file) throws ConfigException {
@@ -42,8 +64,17 @@ public record EgressConfig(String listen, TlsConfig tls, AdminConfig admin, List
     }
 
     EgressConfig resolvePaths(Path base) {
-        return new EgressConfig(listen, tls == null ? null : tls.resolve(base), admin, ingressPrefixes,
-                sourceAddresses, destinations, dns, limits, proxyName, drainTimeout,
+        return new EgressConfig(
+                listen,
+                tls == null ? null : tls.resolve(base),
+                admin,
+                ingressPrefixes,
+                sourceAddresses,
+                destinations,
+                dns,
+                limits,
+                proxyName,
+                drainTimeout,
                 geo == null ? null : geo.resolve(base));
     }
 
@@ -66,7 +97,10 @@ public record EgressConfig(String listen, TlsConfig tls, AdminConfig admin, List
         }
         if (geo != null) {
             geo.validate("geo", errors);
-            errors.check(sourceAddresses == null, "source-addresses", sourceAddresses,
+            errors.check(
+                    sourceAddresses == null,
+                    "source-addresses",
+                    sourceAddresses,
                     "absent when geo is set: the pool decides the source addresses");
         }
     }

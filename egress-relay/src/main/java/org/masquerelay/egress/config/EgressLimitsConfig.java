@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.egress.config;
 
 import java.time.Duration;
@@ -11,10 +24,10 @@ import org.masquerelay.config.ConfigErrors;
  * @param connectTimeout TCP connect timeout per target (all Happy Eyeballs attempts together)
  * @param udpIdleTimeout a UDP flow with no datagram in either direction for this long is closed
  */
-public record EgressLimitsConfig(Integer maxFlowsPerConnection, Integer maxFlows, Duration connectTimeout,
-                                 Duration udpIdleTimeout) {
-    public static final EgressLimitsConfig DEFAULTS = new EgressLimitsConfig(256, 20_000, Duration.ofSeconds(10),
-            Duration.ofMinutes(2));
+public record EgressLimitsConfig(
+        Integer maxFlowsPerConnection, Integer maxFlows, Duration connectTimeout, Duration udpIdleTimeout) {
+    public static final EgressLimitsConfig DEFAULTS =
+            new EgressLimitsConfig(256, 20_000, Duration.ofSeconds(10), Duration.ofMinutes(2));
 
     public EgressLimitsConfig withDefaults() {
         return new EgressLimitsConfig(
@@ -26,8 +39,11 @@ public record EgressLimitsConfig(Integer maxFlowsPerConnection, Integer maxFlows
 
     public void validate(String path, ConfigErrors errors) {
         EgressLimitsConfig l = withDefaults();
-        errors.check(l.maxFlowsPerConnection >= 1 && l.maxFlowsPerConnection <= 100_000,
-                path + ".max-flows-per-connection", l.maxFlowsPerConnection, "1-100000");
+        errors.check(
+                l.maxFlowsPerConnection >= 1 && l.maxFlowsPerConnection <= 100_000,
+                path + ".max-flows-per-connection",
+                l.maxFlowsPerConnection,
+                "1-100000");
         errors.check(l.maxFlows >= 1, path + ".max-flows", l.maxFlows, ">= 1");
         errors.check(l.connectTimeout.toMillis() >= 100, path + ".connect-timeout", l.connectTimeout, ">= PT0.1S");
         errors.check(l.udpIdleTimeout.toMillis() >= 1000, path + ".udp-idle-timeout", l.udpIdleTimeout, ">= PT1S");

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.egress.config;
 
 import java.io.IOException;
@@ -10,9 +23,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.masquerelay.pool.PoolRegistry;
 import org.masquerelay.config.ConfigErrors;
 import org.masquerelay.config.ConfigException;
+import org.masquerelay.pool.PoolRegistry;
 import org.masquerelay.protocol.ProtocolException;
 import org.masquerelay.protocol.geo.AssertionWindow;
 import org.masquerelay.protocol.geo.Ed25519Keys;
@@ -34,17 +47,19 @@ import org.masquerelay.protocol.geo.GeoAssertionVerifier;
  *   max-clock-skew: PT30S
  * </pre>
  */
-public record GeoConfig(Path pool, List<TrustedKeyConfig> trustedKeys, Duration window, Duration validity,
-                        Duration maxClockSkew) {
+public record GeoConfig(
+        Path pool, List<TrustedKeyConfig> trustedKeys, Duration window, Duration validity, Duration maxClockSkew) {
 
     /** One trusted ingress key: its id and SPKI PEM file. */
-    public record TrustedKeyConfig(String id, Path publicKey) {
-    }
+    public record TrustedKeyConfig(String id, Path publicKey) {}
 
     GeoConfig resolve(Path base) {
-        List<TrustedKeyConfig> keys = trustedKeys == null ? null : trustedKeys.stream()
-                .map(k -> new TrustedKeyConfig(k.id(), k.publicKey() == null ? null : base.resolve(k.publicKey())))
-                .toList();
+        List<TrustedKeyConfig> keys = trustedKeys == null
+                ? null
+                : trustedKeys.stream()
+                        .map(k -> new TrustedKeyConfig(
+                                k.id(), k.publicKey() == null ? null : base.resolve(k.publicKey())))
+                        .toList();
         return new GeoConfig(pool == null ? null : base.resolve(pool), keys, window, validity, maxClockSkew);
     }
 
@@ -81,8 +96,12 @@ public record GeoConfig(Path pool, List<TrustedKeyConfig> trustedKeys, Duration 
             errors.add(path + ".window", window + "/" + validity, e.getMessage());
         }
         if (maxClockSkew != null) {
-            errors.check(!maxClockSkew.isNegative() && maxClockSkew.getNano() == 0
-                    && maxClockSkew.compareTo(Duration.ofMinutes(10)) <= 0, path + ".max-clock-skew", maxClockSkew,
+            errors.check(
+                    !maxClockSkew.isNegative()
+                            && maxClockSkew.getNano() == 0
+                            && maxClockSkew.compareTo(Duration.ofMinutes(10)) <= 0,
+                    path + ".max-clock-skew",
+                    maxClockSkew,
                     "whole seconds, PT0S-PT10M");
         }
     }
@@ -103,7 +122,8 @@ public record GeoConfig(Path pool, List<TrustedKeyConfig> trustedKeys, Duration 
     }
 
     public AssertionWindow assertionWindow() {
-        return new AssertionWindow(window == null ? AssertionWindow.DEFAULT.window() : window,
+        return new AssertionWindow(
+                window == null ? AssertionWindow.DEFAULT.window() : window,
                 validity == null ? AssertionWindow.DEFAULT.validity() : validity);
     }
 

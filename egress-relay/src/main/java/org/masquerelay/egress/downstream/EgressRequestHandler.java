@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.egress.downstream;
 
 import io.netty.channel.Channel;
@@ -18,13 +31,13 @@ import org.masquerelay.egress.upstream.TargetResolver;
 import org.masquerelay.pool.City;
 import org.masquerelay.protocol.ProtocolException;
 import org.masquerelay.protocol.status.ProxyErrorType;
-import org.masquerelay.protocol.status.RelayException.Side;
 import org.masquerelay.protocol.status.RelayException;
+import org.masquerelay.protocol.status.RelayException.Side;
 import org.masquerelay.protocol.tunnel.ByteStreamRelay;
-import org.masquerelay.server.RelayRequestHandler;
 import org.masquerelay.protocol.tunnel.UdpSocketBridge;
 import org.masquerelay.protocol.uri.Authority;
 import org.masquerelay.protocol.uri.UdpTarget;
+import org.masquerelay.server.RelayRequestHandler;
 
 /**
  * One request stream of an inner connection at the egress. {@code CONNECT host:port}
@@ -56,7 +69,9 @@ public final class EgressRequestHandler extends RelayRequestHandler {
         }
         CharSequence protocol = h.protocol();
         // docs/architecture.md §4: the verified location picks the city whose pool the target is dialled from.
-        City city = context.locations() == null ? null : context.locations().cityFor(h).city();
+        City city = context.locations() == null
+                ? null
+                : context.locations().cityFor(h).city();
         if (protocol == null) {
             Authority target = parseAuthority(h.authority());
             acquireSlot(stream);
@@ -64,8 +79,7 @@ public final class EgressRequestHandler extends RelayRequestHandler {
         } else if ("connect-udp".contentEquals(protocol)) {
             UdpTarget target = connectUdpTarget(h, context.template());
             acquireSlot(stream);
-            resolveThen(stream, city, target.host(),
-                    addresses -> openUdp(ctx, stream, city, addresses, target.port()));
+            resolveThen(stream, city, target.host(), addresses -> openUdp(ctx, stream, city, addresses, target.port()));
         } else {
             throw new RelayException(ProxyErrorType.HTTP_REQUEST_ERROR, Side.DOWNSTREAM, "unsupported :protocol");
         }
@@ -95,46 +109,55 @@ public final class EgressRequestHandler extends RelayRequestHandler {
     /** Resolves, applies the destination policy, and continues on the stream's event loop. */
     private void resolveThen(QuicStreamChannel stream, City city, String host, AddressesConsumer next) {
         EventLoop loop = stream.eventLoop();
-        context.resolver().resolveAll(host).addListener((Future<List<InetAddress>> f) -> loop.execute(() -> {
-            if (!stream.isActive()) {
-                return;
-            }
-            if (!f.isSuccess()) {
-                fail(stream, asRelayException(f.cause()));
-                return;
-            }
-            List<InetAddress> permitted = new ArrayList<>();
-            boolean prohibited = false;
-            for (InetAddress a : f.getNow()) {
-                if (!context.policy().permits(a)) {
-                    prohibited = true;
-                } else if (context.sources().supports(city, a.getAddress().length == 16)) {
-                    permitted.add(a);
-                }
-            }
-            if (permitted.isEmpty()) {
-                fail(stream, prohibited
-                        ? new RelayException(ProxyErrorType.DESTINATION_IP_PROHIBITED, Side.DOWNSTREAM, null)
-                        : new RelayException(ProxyErrorType.DESTINATION_IP_UNROUTABLE, Side.UPSTREAM,
-                                "no source address for the target's address family"));
-                return;
-            }
-            try {
-                next.accept(TargetResolver.interleave(permitted));
-            } catch (RelayException e) {
-                fail(stream, e);
-            }
-        }));
+        context.resolver()
+                .resolveAll(host)
+                .addListener((Future<List<InetAddress>> f) -> loop.execute(() -> {
+                    if (!stream.isActive()) {
+                        return;
+                    }
+                    if (!f.isSuccess()) {
+                        fail(stream, asRelayException(f.cause()));
+                        return;
+                    }
+                    List<InetAddress> permitted = new ArrayList<>();
+                    boolean prohibited = false;
+                    for (InetAddress a : f.getNow()) {
+                        if (!context.policy().permits(a)) {
+                            prohibited = true;
+                        } else if (context.sources().supports(city, a.getAddress().length == 16)) {
+                            permitted.add(a);
+                        }
+                    }
+                    if (permitted.isEmpty()) {
+                        fail(
+                                stream,
+                                prohibited
+                                        ? new RelayException(
+                                                ProxyErrorType.DESTINATION_IP_PROHIBITED, Side.DOWNSTREAM, null)
+                                        : new RelayException(
+                                                ProxyErrorType.DESTINATION_IP_UNROUTABLE,
+                                                Side.UPSTREAM,
+                                                "no source address for the target's address family"));
+                        return;
+                    }
+                    try {
+                        next.accept(TargetResolver.interleave(permitted));
+                    } catch (RelayException e) {
+                        fail(stream, e);
+                    }
+                }));
     }
 
     private Optional<InetAddress> source(QuicStreamChannel stream, City city, boolean ipv6) {
-        byte[] key = stream.parent().attr(EgressConnectionInitializer.CONNECTION_KEY).get();
+        byte[] key =
+                stream.parent().attr(EgressConnectionInitializer.CONNECTION_KEY).get();
         return context.sources().select(key, city, ipv6);
     }
 
     private void dialTcp(QuicStreamChannel stream, City city, List<InetAddress> addresses, int port) {
         EventLoop tcpLoop = context.tcpGroup().next();
-        context.connector().connect(tcpLoop, addresses, port, (target, v6) -> source(stream, city, v6))
+        context.connector()
+                .connect(tcpLoop, addresses, port, (target, v6) -> source(stream, city, v6))
                 .addListener((Future<Channel> f) -> stream.eventLoop().execute(() -> {
                     if (!f.isSuccess()) {
                         fail(stream, asRelayException(f.cause()));
@@ -152,23 +175,34 @@ public final class EgressRequestHandler extends RelayRequestHandler {
                 }));
     }
 
-    private void openUdp(ChannelHandlerContext ctx, QuicStreamChannel stream, City city, List<InetAddress> addresses,
-                         int port) {
+    private void openUdp(
+            ChannelHandlerContext ctx, QuicStreamChannel stream, City city, List<InetAddress> addresses, int port) {
         InetAddress target = addresses.get(0); // interleaved: IPv6 first when permitted
         boolean v6 = target.getAddress().length == 16;
         UdpSocketBridge bridge = UdpSocketBridge.forStream(stream, context.metrics());
-        Channel udp = bridge.bootstrap(EpollDatagramChannel.class, context.udpIdleTimeout()).register().channel();
+        Channel udp = bridge.bootstrap(EpollDatagramChannel.class, context.udpIdleTimeout())
+                .register()
+                .channel();
         Optional<InetAddress> local = source(stream, city, v6);
         InetSocketAddress bindTo = new InetSocketAddress(local.orElse(null), 0);
         udp.bind(bindTo).addListener(b -> {
             if (!b.isSuccess()) {
                 udp.close();
-                fail(stream, new RelayException(ProxyErrorType.PROXY_INTERNAL_ERROR, Side.INTERNAL,
-                        "cannot bind source address", b.cause()));
+                fail(
+                        stream,
+                        new RelayException(
+                                ProxyErrorType.PROXY_INTERNAL_ERROR,
+                                Side.INTERNAL,
+                                "cannot bind source address",
+                                b.cause()));
                 return;
             }
-            completeUdpOpen(ctx, bridge, udp, udp.connect(new InetSocketAddress(target, port)), cause ->
-                    new RelayException(ProxyErrorType.DESTINATION_IP_UNROUTABLE, Side.UPSTREAM, null, cause));
+            completeUdpOpen(
+                    ctx,
+                    bridge,
+                    udp,
+                    udp.connect(new InetSocketAddress(target, port)),
+                    cause -> new RelayException(ProxyErrorType.DESTINATION_IP_UNROUTABLE, Side.UPSTREAM, null, cause));
         });
     }
 }

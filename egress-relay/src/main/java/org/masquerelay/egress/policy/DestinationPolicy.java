@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.egress.policy;
 
 import java.net.Inet6Address;
@@ -99,8 +112,11 @@ public final class DestinationPolicy {
             byte[] v4 = null;
             if (isZero(b, 0, 10) && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
                 v4 = slice(b, 12); // IPv4-mapped ::ffff:0:0/96
-            } else if ((b[0] & 0xff) == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff
-                    && (b[3] & 0xff) == 0x9b && isZero(b, 4, 12)) {
+            } else if ((b[0] & 0xff) == 0x00
+                    && (b[1] & 0xff) == 0x64
+                    && (b[2] & 0xff) == 0xff
+                    && (b[3] & 0xff) == 0x9b
+                    && isZero(b, 4, 12)) {
                 v4 = slice(b, 12); // NAT64 64:ff9b::/96, RFC 6052
             } else if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x02) {
                 v4 = new byte[] {b[2], b[3], b[4], b[5]}; // 6to4 2002::/16, RFC 3056

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.egress.policy;
 
 import io.netty.handler.codec.http3.Http3Headers;
@@ -25,6 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class LocationVerifier {
     /** The {@code details} of every refused location. */
     public static final String INVALID_GEOHASH = "invalid geohash";
+
     private static final Logger log = LoggerFactory.getLogger(LocationVerifier.class);
 
     private final GeoAssertionVerifier verifier;
@@ -36,8 +50,9 @@ public final class LocationVerifier {
     }
 
     public static LocationVerifier of(GeoConfig config, PoolRegistry registry, Clock clock) {
-        return new LocationVerifier(GeoAssertionVerifier.of(config.keys(), config.assertionWindow(),
-                config.maxClockSkewOrDefault(), clock), registry);
+        return new LocationVerifier(
+                GeoAssertionVerifier.of(config.keys(), config.assertionWindow(), config.maxClockSkewOrDefault(), clock),
+                registry);
     }
 
     /**
@@ -60,13 +75,15 @@ public final class LocationVerifier {
         } catch (GeoAssertionException e) {
             throw denied(e.reason() + ": " + e.getMessage());
         }
-        return registry.nearest(location.geohash(), location.country()).orElseThrow(() -> new RelayException(
-                ProxyErrorType.HTTP_REQUEST_DENIED, Side.DOWNSTREAM, "no egress city for " + location.country()));
+        return registry.nearest(location.geohash(), location.country())
+                .orElseThrow(() -> new RelayException(
+                        ProxyErrorType.HTTP_REQUEST_DENIED,
+                        Side.DOWNSTREAM,
+                        "no egress city for " + location.country()));
     }
 
     private static RelayException denied(String why) {
         log.debug("location refused: {}", why);
         return new RelayException(ProxyErrorType.HTTP_REQUEST_DENIED, Side.DOWNSTREAM, INVALID_GEOHASH);
     }
-
 }

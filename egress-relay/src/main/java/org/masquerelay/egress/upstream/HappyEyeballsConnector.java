@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.egress.upstream;
 
 import io.netty.bootstrap.Bootstrap;
@@ -22,8 +35,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.masquerelay.protocol.status.ProxyErrorType;
-import org.masquerelay.protocol.status.RelayException.Side;
 import org.masquerelay.protocol.status.RelayException;
+import org.masquerelay.protocol.status.RelayException.Side;
 
 /**
  * TCP connection racing per Happy Eyeballs v2 (RFC 8305 §5): attempts start in the order given
@@ -48,8 +61,11 @@ public final class HappyEyeballsConnector {
      * @param source picks the local address per target: (target, ipv6) → address to bind, or
      *     empty to let the OS choose
      */
-    public Future<Channel> connect(EventLoop loop, List<InetAddress> addresses, int port,
-                                   BiFunction<InetAddress, Boolean, Optional<InetAddress>> source) {
+    public Future<Channel> connect(
+            EventLoop loop,
+            List<InetAddress> addresses,
+            int port,
+            BiFunction<InetAddress, Boolean, Optional<InetAddress>> source) {
         Promise<Channel> result = loop.newPromise();
         loop.execute(() -> new Race(loop, addresses, port, source, result).start());
         return result;
@@ -68,8 +84,12 @@ public final class HappyEyeballsConnector {
         ScheduledFuture<?> delayTimer;
         ScheduledFuture<?> deadline;
 
-        Race(EventLoop loop, List<InetAddress> addresses, int port,
-             BiFunction<InetAddress, Boolean, Optional<InetAddress>> source, Promise<Channel> result) {
+        Race(
+                EventLoop loop,
+                List<InetAddress> addresses,
+                int port,
+                BiFunction<InetAddress, Boolean, Optional<InetAddress>> source,
+                Promise<Channel> result) {
             this.loop = loop;
             this.addresses = addresses;
             this.port = port;
@@ -78,8 +98,10 @@ public final class HappyEyeballsConnector {
         }
 
         void start() {
-            deadline = loop.schedule(() -> fail(new ConnectTimeoutException("connect timed out")),
-                    timeout.toMillis(), TimeUnit.MILLISECONDS);
+            deadline = loop.schedule(
+                    () -> fail(new ConnectTimeoutException("connect timed out")),
+                    timeout.toMillis(),
+                    TimeUnit.MILLISECONDS);
             attemptNext();
         }
 
@@ -98,9 +120,8 @@ public final class HappyEyeballsConnector {
                     .handler(new ChannelInboundHandlerAdapter());
             Optional<InetAddress> local = source.apply(target, target.getAddress().length == 16);
             InetSocketAddress remote = new InetSocketAddress(target, port);
-            ChannelFuture f = local.isPresent()
-                    ? b.connect(remote, new InetSocketAddress(local.get(), 0))
-                    : b.connect(remote);
+            ChannelFuture f =
+                    local.isPresent() ? b.connect(remote, new InetSocketAddress(local.get(), 0)) : b.connect(remote);
             attempts.add(f);
             f.addListener(x -> onAttemptDone(f));
             if (next < addresses.size()) {

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.egress.upstream;
 
 import io.netty.channel.EventLoop;
@@ -15,11 +28,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.List;
-import org.masquerelay.egress.config.DnsConfig;
 import org.masquerelay.config.IpPrefix;
+import org.masquerelay.egress.config.DnsConfig;
 import org.masquerelay.protocol.status.ProxyErrorType;
-import org.masquerelay.protocol.status.RelayException.Side;
 import org.masquerelay.protocol.status.RelayException;
+import org.masquerelay.protocol.status.RelayException.Side;
 
 /**
  * Resolves target names with Netty's asynchronous DNS resolver: A and AAAA both (so Happy
@@ -37,15 +50,16 @@ public final class TargetResolver implements AutoCloseable {
                 .datagramChannelType(EpollDatagramChannel.class)
                 .resolvedAddressTypes(ResolvedAddressTypes.IPV6_PREFERRED)
                 .queryTimeoutMillis(config.timeout().toMillis())
-                .resolveCache(new DefaultDnsCache(0, (int) config.maxCacheTtl().toSeconds(),
-                        (int) config.negativeCacheTtl().toSeconds()))
+                .resolveCache(new DefaultDnsCache(0, (int) config.maxCacheTtl().toSeconds(), (int)
+                        config.negativeCacheTtl().toSeconds()))
                 .optResourceEnabled(true)
                 .recursionDesired(true);
         List<InetSocketAddress> servers = config.serverAddresses();
         if (servers.isEmpty()) {
             b.nameServerProvider(DnsServerAddressStreamProviders.platformDefault());
         } else {
-            b.nameServerProvider(new SequentialDnsServerAddressStreamProvider(servers.toArray(new InetSocketAddress[0])));
+            b.nameServerProvider(
+                    new SequentialDnsServerAddressStreamProvider(servers.toArray(new InetSocketAddress[0])));
         }
         resolver = b.build();
     }
@@ -91,8 +105,10 @@ public final class TargetResolver implements AutoCloseable {
 
     /** Orders addresses per RFC 8305 §4: interleave families, starting with IPv6. */
     public static List<InetAddress> interleave(List<InetAddress> addresses) {
-        List<InetAddress> v6 = addresses.stream().filter(a -> a.getAddress().length == 16).toList();
-        List<InetAddress> v4 = addresses.stream().filter(a -> a.getAddress().length == 4).toList();
+        List<InetAddress> v6 =
+                addresses.stream().filter(a -> a.getAddress().length == 16).toList();
+        List<InetAddress> v4 =
+                addresses.stream().filter(a -> a.getAddress().length == 4).toList();
         java.util.ArrayList<InetAddress> out = new java.util.ArrayList<>(addresses.size());
         for (int i = 0; i < Math.max(v4.size(), v6.size()); i++) {
             if (i < v6.size()) {

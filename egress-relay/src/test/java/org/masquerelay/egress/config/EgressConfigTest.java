@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.egress.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,8 +31,10 @@ class EgressConfigTest {
     private Path write(String yaml) throws Exception {
         Files.writeString(dir.resolve("egress.crt"), "x");
         Files.writeString(dir.resolve("egress.key"), "x");
-        Files.writeString(dir.resolve("k1.pub"),
-                Ed25519Keys.publicKeyToPem(Ed25519Keys.generate(new SecureRandom()).getPublic()));
+        Files.writeString(
+                dir.resolve("k1.pub"),
+                Ed25519Keys.publicKeyToPem(
+                        Ed25519Keys.generate(new SecureRandom()).getPublic()));
         Files.writeString(dir.resolve("pool.yaml"), """
                 cities:
                   - {id: london, name: London, country: GB, region: GB-ENG, latitude: 51.5, longitude: -0.12,
@@ -78,14 +93,18 @@ class EgressConfigTest {
             assertThat(e.errors()).anySatisfy(m -> assertThat(m).startsWith("tls.certificate: "));
             assertThat(e.errors()).anySatisfy(m -> assertThat(m).startsWith("ingress-prefixes[0]: 127.0.0.1/8"));
             assertThat(e.errors()).anySatisfy(m -> assertThat(m).startsWith("source-addresses[0]: egress.example"));
-            assertThat(e.errors()).anySatisfy(m -> assertThat(m).startsWith("source-addresses: ")
-                    .contains("absent when geo is set"));
-            assertThat(e.errors()).anySatisfy(m -> assertThat(m).startsWith("geo.pool: ")
-                    .contains("broken.yaml"));
-            assertThat(e.errors()).anySatisfy(m -> assertThat(m).startsWith("geo.trusted-keys[0].public-key: ")
-                    .contains("Ed25519"));
-            assertThat(e.errors()).anySatisfy(m -> assertThat(m)
-                    .startsWith("geo.trusted-keys[1].id: k1 (expected: a key id used once)"));
+            assertThat(e.errors())
+                    .anySatisfy(
+                            m -> assertThat(m).startsWith("source-addresses: ").contains("absent when geo is set"));
+            assertThat(e.errors())
+                    .anySatisfy(m -> assertThat(m).startsWith("geo.pool: ").contains("broken.yaml"));
+            assertThat(e.errors())
+                    .anySatisfy(m -> assertThat(m)
+                            .startsWith("geo.trusted-keys[0].public-key: ")
+                            .contains("Ed25519"));
+            assertThat(e.errors())
+                    .anySatisfy(
+                            m -> assertThat(m).startsWith("geo.trusted-keys[1].id: k1 (expected: a key id used once)"));
             assertThat(e.errors()).anySatisfy(m -> assertThat(m).startsWith("geo.max-clock-skew: PT1H"));
         });
     }
@@ -98,7 +117,8 @@ class EgressConfigTest {
                 ingress-prefixes: [127.0.0.0/8]
                 geo: {pool: pool.yaml, trusted-keys: [{id: k1, public-key: k1.pub}], trusted: yes}
                 """);
-        assertThatThrownBy(() -> EgressConfig.load(f)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> EgressConfig.load(f))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("trusted");
     }
 }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.ingress.config;
 
 import java.io.IOException;
@@ -9,11 +22,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.masquerelay.config.ConfigErrors;
+import org.masquerelay.config.ConfigException;
 import org.masquerelay.pool.GeoDatabase;
 import org.masquerelay.pool.Geohashes;
 import org.masquerelay.pool.Iso3166;
-import org.masquerelay.config.ConfigErrors;
-import org.masquerelay.config.ConfigException;
 import org.masquerelay.protocol.ProtocolException;
 import org.masquerelay.protocol.geo.AssertionWindow;
 import org.masquerelay.protocol.geo.Ed25519Keys;
@@ -38,23 +51,38 @@ import org.masquerelay.protocol.geo.SigningKey;
  *   fallback: {country: GB, geohash: gc}   # used by unknown-location: fallback (country-only)
  * </pre>
  */
-public record GeoConfig(Path database, Integer precision, List<SigningKeyConfig> signingKeys, String activeKey,
-                        Duration window, Duration validity, String unknownLocation, FallbackConfig fallback) {
+public record GeoConfig(
+        Path database,
+        Integer precision,
+        List<SigningKeyConfig> signingKeys,
+        String activeKey,
+        Duration window,
+        Duration validity,
+        String unknownLocation,
+        FallbackConfig fallback) {
 
     /** One signing key: its id and the PKCS#8 PEM file of its private key. */
-    public record SigningKeyConfig(String id, Path privateKey) {
-    }
+    public record SigningKeyConfig(String id, Path privateKey) {}
 
     /** The location given to clients the database does not know: a country and a coarse cell. */
-    public record FallbackConfig(String country, String geohash) {
-    }
+    public record FallbackConfig(String country, String geohash) {}
 
     GeoConfig resolve(Path base) {
-        List<SigningKeyConfig> keys = signingKeys == null ? null : signingKeys.stream()
-                .map(k -> new SigningKeyConfig(k.id(), k.privateKey() == null ? null : base.resolve(k.privateKey())))
-                .toList();
-        return new GeoConfig(database == null ? null : base.resolve(database), precision, keys, activeKey, window,
-                validity, unknownLocation, fallback);
+        List<SigningKeyConfig> keys = signingKeys == null
+                ? null
+                : signingKeys.stream()
+                        .map(k -> new SigningKeyConfig(
+                                k.id(), k.privateKey() == null ? null : base.resolve(k.privateKey())))
+                        .toList();
+        return new GeoConfig(
+                database == null ? null : base.resolve(database),
+                precision,
+                keys,
+                activeKey,
+                window,
+                validity,
+                unknownLocation,
+                fallback);
     }
 
     void validate(String path, ConfigErrors errors) {
@@ -72,7 +100,10 @@ public record GeoConfig(Path database, Integer precision, List<SigningKeyConfig>
             }
         }
         if (precision != null) {
-            errors.check(precision >= 1 && precision <= Geohashes.MAX_PRECISION, path + ".precision", precision,
+            errors.check(
+                    precision >= 1 && precision <= Geohashes.MAX_PRECISION,
+                    path + ".precision",
+                    precision,
                     "1-" + Geohashes.MAX_PRECISION);
         }
         if (signingKeys == null || signingKeys.isEmpty()) {
@@ -107,8 +138,11 @@ public record GeoConfig(Path database, Integer precision, List<SigningKeyConfig>
             if (fallback == null) {
                 errors.missing(path + ".fallback");
             } else {
-                errors.check(fallback.country() != null && Iso3166.isCountry(fallback.country()),
-                        path + ".fallback.country", fallback.country(), "an ISO 3166-1 alpha-2 code");
+                errors.check(
+                        fallback.country() != null && Iso3166.isCountry(fallback.country()),
+                        path + ".fallback.country",
+                        fallback.country(),
+                        "an ISO 3166-1 alpha-2 code");
                 errors.parse(path + ".fallback.geohash", fallback.geohash(), Geohashes::validate, "a geohash");
             }
         }
@@ -150,7 +184,8 @@ public record GeoConfig(Path database, Integer precision, List<SigningKeyConfig>
     }
 
     public AssertionWindow assertionWindow() {
-        return new AssertionWindow(window == null ? AssertionWindow.DEFAULT.window() : window,
+        return new AssertionWindow(
+                window == null ? AssertionWindow.DEFAULT.window() : window,
                 validity == null ? AssertionWindow.DEFAULT.validity() : validity);
     }
 
@@ -161,6 +196,7 @@ public record GeoConfig(Path database, Integer precision, List<SigningKeyConfig>
     /** The fallback location, or null when unknown clients are denied. */
     public SecChGeohash fallbackLocation() {
         return "fallback".equals(unknownLocationOrDefault())
-                ? new SecChGeohash(fallback.geohash(), fallback.country()) : null;
+                ? new SecChGeohash(fallback.geohash(), fallback.country())
+                : null;
     }
 }

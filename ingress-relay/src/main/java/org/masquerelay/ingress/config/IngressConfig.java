@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.ingress.config;
 
 import java.net.InetSocketAddress;
@@ -28,9 +41,17 @@ import org.masquerelay.protocol.uri.UdpProxyTemplate;
  * @param geo client geolocation and the signed {@code geo-assertion} (docs/architecture.md §4); none when absent
  * @param tokens Privacy Pass access control (docs/architecture.md §5); when absent every client is admitted
  */
-public record IngressConfig(String listen, TlsConfig tls, AdminConfig admin, List<String> egressRelays,
-                            String uriTemplate, String proxyName, LimitsConfig limits, Duration drainTimeout,
-                            GeoConfig geo, TokensConfig tokens)
+public record IngressConfig(
+        String listen,
+        TlsConfig tls,
+        AdminConfig admin,
+        List<String> egressRelays,
+        String uriTemplate,
+        String proxyName,
+        LimitsConfig limits,
+        Duration drainTimeout,
+        GeoConfig geo,
+        TokensConfig tokens)
         implements YamlConfigLoader.Validated {
 
     public static IngressConfig load(Path file) throws ConfigException {
@@ -38,8 +59,16 @@ public record IngressConfig(String listen, TlsConfig tls, AdminConfig admin, Lis
     }
 
     IngressConfig resolvePaths(Path base) {
-        return new IngressConfig(listen, tls == null ? null : tls.resolve(base), admin, egressRelays,
-                uriTemplate, proxyName, limits, drainTimeout, geo == null ? null : geo.resolve(base),
+        return new IngressConfig(
+                listen,
+                tls == null ? null : tls.resolve(base),
+                admin,
+                egressRelays,
+                uriTemplate,
+                proxyName,
+                limits,
+                drainTimeout,
+                geo == null ? null : geo.resolve(base),
                 tokens == null ? null : tokens.resolve(base));
     }
 
@@ -51,7 +80,10 @@ public record IngressConfig(String listen, TlsConfig tls, AdminConfig admin, Lis
         }
         errors.parseEach("egress-relays", egressRelays, Addresses::socketAddress, "ip:port");
         if (uriTemplate != null) {
-            errors.parse("uri-template", uriTemplate, UdpProxyTemplate::parse,
+            errors.parse(
+                    "uri-template",
+                    uriTemplate,
+                    UdpProxyTemplate::parse,
                     "an RFC 9298 template with {target_host} and {target_port}");
         }
         if (limits != null) {

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.ingress.config;
 
 import java.time.Duration;
@@ -14,8 +27,12 @@ import org.masquerelay.config.ConfigErrors;
  *     are closed with CONNECTION_REFUSED after the handshake (a NAT may hide many users behind
  *     one address, so keep it generous)
  */
-public record LimitsConfig(Integer maxTunnelsPerConnection, Integer maxTunnels, Duration tunnelIdleTimeout,
-                           Integer maxConnections, Integer maxConnectionsPerAddress) {
+public record LimitsConfig(
+        Integer maxTunnelsPerConnection,
+        Integer maxTunnels,
+        Duration tunnelIdleTimeout,
+        Integer maxConnections,
+        Integer maxConnectionsPerAddress) {
     public static final LimitsConfig DEFAULTS = new LimitsConfig(16, 10_000, Duration.ofMinutes(2), 10_000, 64);
 
     public LimitsConfig withDefaults() {
@@ -29,13 +46,22 @@ public record LimitsConfig(Integer maxTunnelsPerConnection, Integer maxTunnels, 
 
     public void validate(String path, ConfigErrors errors) {
         LimitsConfig l = withDefaults();
-        errors.check(l.maxTunnelsPerConnection >= 1 && l.maxTunnelsPerConnection <= 100_000,
-                path + ".max-tunnels-per-connection", l.maxTunnelsPerConnection, "1-100000");
+        errors.check(
+                l.maxTunnelsPerConnection >= 1 && l.maxTunnelsPerConnection <= 100_000,
+                path + ".max-tunnels-per-connection",
+                l.maxTunnelsPerConnection,
+                "1-100000");
         errors.check(l.maxTunnels >= 1, path + ".max-tunnels", l.maxTunnels, ">= 1");
         errors.check(l.maxConnections >= 1, path + ".max-connections", l.maxConnections, ">= 1");
-        errors.check(l.maxConnectionsPerAddress >= 1, path + ".max-connections-per-address",
-                l.maxConnectionsPerAddress, ">= 1");
-        errors.check(!l.tunnelIdleTimeout.isNegative() && !l.tunnelIdleTimeout.isZero(),
-                path + ".tunnel-idle-timeout", l.tunnelIdleTimeout, "a positive ISO-8601 duration such as PT2M");
+        errors.check(
+                l.maxConnectionsPerAddress >= 1,
+                path + ".max-connections-per-address",
+                l.maxConnectionsPerAddress,
+                ">= 1");
+        errors.check(
+                !l.tunnelIdleTimeout.isNegative() && !l.tunnelIdleTimeout.isZero(),
+                path + ".tunnel-idle-timeout",
+                l.tunnelIdleTimeout,
+                "a positive ISO-8601 duration such as PT2M");
     }
 }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.ingress.config;
 
 import java.io.IOException;
@@ -28,8 +41,11 @@ import org.masquerelay.protocol.token.TokenKey;
 public record TokensConfig(String issuerName, List<Path> tokenKeys, String originInfo, Long maxSpentTokensPerKey) {
 
     TokensConfig resolve(Path base) {
-        return new TokensConfig(issuerName, tokenKeys == null ? null : tokenKeys.stream().map(base::resolve).toList(),
-                originInfo, maxSpentTokensPerKey);
+        return new TokensConfig(
+                issuerName,
+                tokenKeys == null ? null : tokenKeys.stream().map(base::resolve).toList(),
+                originInfo,
+                maxSpentTokensPerKey);
     }
 
     void validate(String path, ConfigErrors errors) {
@@ -44,8 +60,8 @@ public record TokensConfig(String issuerName, List<Path> tokenKeys, String origi
             }
         }
         if (maxSpentTokensPerKey != null) {
-            errors.check(maxSpentTokensPerKey >= 1000, path + ".max-spent-tokens-per-key", maxSpentTokensPerKey,
-                    ">= 1000");
+            errors.check(
+                    maxSpentTokensPerKey >= 1000, path + ".max-spent-tokens-per-key", maxSpentTokensPerKey, ">= 1000");
         }
     }
 
@@ -69,7 +85,8 @@ public record TokensConfig(String issuerName, List<Path> tokenKeys, String origi
     public static TokenKey decode(String text) {
         String body = text.replaceAll("-----(BEGIN|END) [A-Z ]+-----", "").replaceAll("\\s", "");
         byte[] der = body.contains("-") || body.contains("_")
-                ? Base64.getUrlDecoder().decode(body) : Base64.getDecoder().decode(body);
+                ? Base64.getUrlDecoder().decode(body)
+                : Base64.getDecoder().decode(body);
         return TokenKey.decode(der);
     }
 

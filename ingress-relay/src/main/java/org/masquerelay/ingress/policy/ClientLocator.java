@@ -1,14 +1,27 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.ingress.policy;
 
 import java.io.Closeable;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.Optional;
+import org.masquerelay.config.ConfigException;
 import org.masquerelay.ingress.config.GeoConfig;
 import org.masquerelay.pool.GeoDatabase;
 import org.masquerelay.pool.GeoLocation;
 import org.masquerelay.pool.Geohashes;
-import org.masquerelay.config.ConfigException;
 import org.masquerelay.protocol.geo.GeoAssertion;
 import org.masquerelay.protocol.geo.GeoAssertionSigner;
 import org.masquerelay.protocol.geo.SecChGeohash;
@@ -40,10 +53,10 @@ public final class ClientLocator implements Closeable {
 
     /** Opens the configured database and keys. */
     public static ClientLocator open(GeoConfig config, Clock clock) throws ConfigException {
-        GeoAssertionSigner signer = GeoAssertionSigner.of(config.keys(), config.activeKeyOrDefault(),
-                config.assertionWindow(), clock);
-        return new ClientLocator(GeoDatabase.open(config.database()), config.precisionOrDefault(), signer,
-                config.fallbackLocation());
+        GeoAssertionSigner signer =
+                GeoAssertionSigner.of(config.keys(), config.activeKeyOrDefault(), config.assertionWindow(), clock);
+        return new ClientLocator(
+                GeoDatabase.open(config.database()), config.precisionOrDefault(), signer, config.fallbackLocation());
     }
 
     /** The location the assertion for {@code client} would carry, if the policy gives one. */
@@ -63,8 +76,9 @@ public final class ClientLocator implements Closeable {
      *     client and the policy denies unknown locations
      */
     public String assertionFor(InetAddress client) {
-        SecChGeohash location = locate(client).orElseThrow(() -> new RelayException(
-                ProxyErrorType.HTTP_REQUEST_DENIED, Side.DOWNSTREAM, "client location unknown"));
+        SecChGeohash location = locate(client)
+                .orElseThrow(() -> new RelayException(
+                        ProxyErrorType.HTTP_REQUEST_DENIED, Side.DOWNSTREAM, "client location unknown"));
         GeoAssertion a = signer.sign(location);
         return a.toHeaderValue();
     }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.ingress.policy;
 
 import io.netty.handler.codec.http3.Http3Headers;
@@ -42,8 +55,8 @@ public final class TokenAuthenticator {
     public TokenAuthenticator(String issuerName, String originInfo, List<TokenKey> keys, SpentTokenStore spent) {
         this.keys = List.copyOf(keys);
         this.spent = spent;
-        TokenChallenge challenge = new TokenChallenge(PublicTokenIssuance.TOKEN_TYPE, issuerName, new byte[0],
-                originInfo);
+        TokenChallenge challenge =
+                new TokenChallenge(PublicTokenIssuance.TOKEN_TYPE, issuerName, new byte[0], originInfo);
         this.challengeDigest = challenge.digest();
         List<PrivateTokenChallenge> challenges = new ArrayList<>();
         for (TokenKey k : this.keys) {
@@ -74,7 +87,9 @@ public final class TokenAuthenticator {
         } catch (ProtocolException | IllegalArgumentException e) {
             throw refuse("malformed token");
         }
-        TokenKey key = keys.stream().filter(k -> Arrays.equals(k.tokenKeyId(), token.tokenKeyId())).findFirst()
+        TokenKey key = keys.stream()
+                .filter(k -> Arrays.equals(k.tokenKeyId(), token.tokenKeyId()))
+                .findFirst()
                 .orElseThrow(() -> refuse("unknown token key"));
         try {
             PublicTokenIssuance.verify(token, challengeDigest, key);

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.ingress.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,8 +26,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.masquerelay.ingress.policy.ClientLocator;
 import org.masquerelay.config.ConfigException;
+import org.masquerelay.ingress.policy.ClientLocator;
 import org.masquerelay.protocol.geo.Ed25519Keys;
 import org.masquerelay.protocol.geo.GeoAssertion;
 import org.masquerelay.protocol.geo.SecChGeohash;
@@ -60,7 +73,8 @@ class GeoConfigTest {
             assertThat(a.location()).isEqualTo(new SecChGeohash("gcpv", "GB"));
             assertThat(a.keyId()).isEqualTo("k1");
             // 10:00 rounds up to the 10-minute window end (10:00 itself), plus one hour's validity.
-            assertThat(a.notAfter()).isEqualTo(Instant.parse("2026-11-23T11:00:00Z").getEpochSecond());
+            assertThat(a.notAfter())
+                    .isEqualTo(Instant.parse("2026-11-23T11:00:00Z").getEpochSecond());
             // Unknown address: the configured country-level fallback, and nothing about the client.
             GeoAssertion other = GeoAssertion.parse(locator.assertionFor(InetAddress.getByName("10.9.8.7")));
             GeoAssertion another = GeoAssertion.parse(locator.assertionFor(InetAddress.getByName("192.0.2.1")));
@@ -78,9 +92,11 @@ class GeoConfigTest {
                 """));
         try (ClientLocator locator = ClientLocator.open(c.geo(), Clock.systemUTC())) {
             assertThatThrownBy(() -> locator.assertionFor(InetAddress.getByName("10.9.8.7")))
-                    .isInstanceOfSatisfying(RelayException.class,
+                    .isInstanceOfSatisfying(
+                            RelayException.class,
                             e -> assertThat(e.type()).isEqualTo(ProxyErrorType.HTTP_REQUEST_DENIED));
-            assertThat(GeoAssertion.parse(locator.assertionFor(InetAddress.getByName("127.1.0.1"))).geohash())
+            assertThat(GeoAssertion.parse(locator.assertionFor(InetAddress.getByName("127.1.0.1")))
+                            .geohash())
                     .hasSize(5);
         }
     }
@@ -100,17 +116,28 @@ class GeoConfigTest {
                   window: PT0S
                   unknown-location: maybe
                 """);
-        assertThatThrownBy(() -> IngressConfig.load(f)).isInstanceOfSatisfying(ConfigException.class, e ->
-                assertThat(e.errors()).satisfiesExactlyInAnyOrder(
-                        m -> assertThat(m).startsWith("geo.database: ").contains("readable .mmdb or CSV"),
-                        m -> assertThat(m).startsWith("geo.precision: 13 (expected: 1-12)"),
-                        m -> assertThat(m).startsWith("geo.signing-keys[1].id: k1 (expected: a key id used once)"),
-                        m -> assertThat(m).startsWith("geo.signing-keys[1].private-key: ").contains("Ed25519")
-                                .doesNotContain("AAAA"),
-                        m -> assertThat(m).startsWith("geo.signing-keys[2].private-key: missing"),
-                        m -> assertThat(m).startsWith("geo.active-key: k9"),
-                        m -> assertThat(m).startsWith("geo.window: "),
-                        m -> assertThat(m).startsWith("geo.unknown-location: maybe (expected: deny | fallback)")));
+        assertThatThrownBy(() -> IngressConfig.load(f))
+                .isInstanceOfSatisfying(
+                        ConfigException.class,
+                        e -> assertThat(e.errors())
+                                .satisfiesExactlyInAnyOrder(
+                                        m -> assertThat(m)
+                                                .startsWith("geo.database: ")
+                                                .contains("readable .mmdb or CSV"),
+                                        m -> assertThat(m).startsWith("geo.precision: 13 (expected: 1-12)"),
+                                        m -> assertThat(m)
+                                                .startsWith(
+                                                        "geo.signing-keys[1].id: k1 (expected: a key id used once)"),
+                                        m -> assertThat(m)
+                                                .startsWith("geo.signing-keys[1].private-key: ")
+                                                .contains("Ed25519")
+                                                .doesNotContain("AAAA"),
+                                        m -> assertThat(m).startsWith("geo.signing-keys[2].private-key: missing"),
+                                        m -> assertThat(m).startsWith("geo.active-key: k9"),
+                                        m -> assertThat(m).startsWith("geo.window: "),
+                                        m -> assertThat(m)
+                                                .startsWith(
+                                                        "geo.unknown-location: maybe (expected: deny | fallback)")));
     }
 
     @Test
@@ -122,9 +149,12 @@ class GeoConfigTest {
                   unknown-location: fallback
                   fallback: {country: XX, geohash: gcA}
                 """);
-        assertThatThrownBy(() -> IngressConfig.load(f)).isInstanceOfSatisfying(ConfigException.class, e ->
-                assertThat(e.errors()).satisfiesExactlyInAnyOrder(
-                        m -> assertThat(m).startsWith("geo.fallback.country: XX"),
-                        m -> assertThat(m).startsWith("geo.fallback.geohash: gcA")));
+        assertThatThrownBy(() -> IngressConfig.load(f))
+                .isInstanceOfSatisfying(
+                        ConfigException.class,
+                        e -> assertThat(e.errors())
+                                .satisfiesExactlyInAnyOrder(
+                                        m -> assertThat(m).startsWith("geo.fallback.country: XX"),
+                                        m -> assertThat(m).startsWith("geo.fallback.geohash: gcA")));
     }
 }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.ingress.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,13 +55,20 @@ class IngressConfigTest {
                 egress-relays: [egress.example:443]
                 limits: {max-tunnels-per-connection: 0, tunnel-idle-timeout: PT0S}
                 """);
-        assertThatThrownBy(() -> IngressConfig.load(f)).isInstanceOfSatisfying(ConfigException.class, e ->
-                assertThat(e.errors()).satisfiesExactlyInAnyOrder(
-                        m -> assertThat(m).startsWith("listen: 127.0.0.1:70000 (expected: ip:port"),
-                        m -> assertThat(m).startsWith("tls.certificate: ").contains("readable PEM file"),
-                        m -> assertThat(m).startsWith("egress-relays[0]: egress.example:443"),
-                        m -> assertThat(m).startsWith("limits.max-tunnels-per-connection: 0 (expected: 1-100000)"),
-                        m -> assertThat(m).startsWith("limits.tunnel-idle-timeout: PT0S")));
+        assertThatThrownBy(() -> IngressConfig.load(f))
+                .isInstanceOfSatisfying(
+                        ConfigException.class,
+                        e -> assertThat(e.errors())
+                                .satisfiesExactlyInAnyOrder(
+                                        m -> assertThat(m).startsWith("listen: 127.0.0.1:70000 (expected: ip:port"),
+                                        m -> assertThat(m)
+                                                .startsWith("tls.certificate: ")
+                                                .contains("readable PEM file"),
+                                        m -> assertThat(m).startsWith("egress-relays[0]: egress.example:443"),
+                                        m -> assertThat(m)
+                                                .startsWith(
+                                                        "limits.max-tunnels-per-connection: 0 (expected: 1-100000)"),
+                                        m -> assertThat(m).startsWith("limits.tunnel-idle-timeout: PT0S")));
     }
 
     @Test
@@ -59,20 +79,28 @@ class IngressConfigTest {
                 egress-relays: [127.0.0.1:4434]
                 limits: {max-tunels: 5}
                 """);
-        assertThatThrownBy(() -> IngressConfig.load(f)).isInstanceOfSatisfying(ConfigException.class, e ->
-                assertThat(e.errors()).singleElement().asString()
-                        .startsWith("limits.max-tunels: unknown key").contains("max-tunnels"));
+        assertThatThrownBy(() -> IngressConfig.load(f))
+                .isInstanceOfSatisfying(
+                        ConfigException.class,
+                        e -> assertThat(e.errors())
+                                .singleElement()
+                                .asString()
+                                .startsWith("limits.max-tunels: unknown key")
+                                .contains("max-tunnels"));
     }
 
     @Test
     void wrongTypesAndBrokenYamlAreClearErrors() throws Exception {
         assertThatThrownBy(() -> IngressConfig.load(write("listen: [1, 2]\n")))
-                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors().get(0)).startsWith("listen:"));
+                .isInstanceOfSatisfying(
+                        ConfigException.class,
+                        e -> assertThat(e.errors().get(0)).startsWith("listen:"));
         assertThatThrownBy(() -> IngressConfig.load(write("listen: \"unterminated\n")))
-                .isInstanceOfSatisfying(ConfigException.class,
+                .isInstanceOfSatisfying(
+                        ConfigException.class,
                         e -> assertThat(e.errors().get(0)).startsWith("not valid YAML"));
         assertThatThrownBy(() -> IngressConfig.load(dir.resolve("nope.yaml")))
-                .isInstanceOfSatisfying(ConfigException.class,
-                        e -> assertThat(e.errors()).containsExactly("file not found"));
+                .isInstanceOfSatisfying(
+                        ConfigException.class, e -> assertThat(e.errors()).containsExactly("file not found"));
     }
 }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.geo;
 
 import java.time.Duration;
@@ -18,8 +31,7 @@ import java.util.Objects;
 public record AssertionWindow(Duration window, Duration validity) {
 
     /** docs/architecture.md §4's default: a 10-minute window and 1 hour of validity. */
-    public static final AssertionWindow DEFAULT =
-            new AssertionWindow(Duration.ofMinutes(10), Duration.ofHours(1));
+    public static final AssertionWindow DEFAULT = new AssertionWindow(Duration.ofMinutes(10), Duration.ofHours(1));
 
     /**
      * Validates the durations.

@@ -1,6 +1,18 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.geo;
 
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.KeyFactory;
@@ -60,6 +72,7 @@ public final class Ed25519Keys {
 
     /** JCA name of the algorithm, for {@code Signature}, {@code KeyFactory} and {@code KeyPairGenerator}. */
     static final String ED25519 = NamedParameterSpec.ED25519.getName();
+
     private static final String PRIVATE_LABEL = "PRIVATE KEY";
     private static final String PUBLIC_LABEL = "PUBLIC KEY";
 
@@ -112,7 +125,8 @@ public final class Ed25519Keys {
      * ever draw differently.
      */
     public static PublicKey publicKeyOf(PrivateKey key) {
-        byte[] seed = ((EdECPrivateKey) requireEd25519(key)).getBytes()
+        byte[] seed = ((EdECPrivateKey) requireEd25519(key))
+                .getBytes()
                 .orElseThrow(() -> new IllegalArgumentException("key: private bytes unavailable"));
         SeedRandom random = new SeedRandom(seed);
         PublicKey publicKey = generate(random).getPublic();
@@ -128,9 +142,9 @@ public final class Ed25519Keys {
      */
     public static String defaultKeyId(PublicKey key) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(requireEd25519(key).getEncoded());
-            return Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString(Arrays.copyOf(digest, KEY_ID_HASH_BYTES));
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(requireEd25519(key).getEncoded());
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, KEY_ID_HASH_BYTES));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("JDK lacks SHA-256", e);
         }
@@ -169,7 +183,8 @@ public final class Ed25519Keys {
 
     /** Returns whether {@code key} is an Ed25519 (not Ed448, not another algorithm) key. */
     static boolean isEd25519(Key key) {
-        return key instanceof EdECKey ed && ED25519.equalsIgnoreCase(ed.getParams().getName());
+        return key instanceof EdECKey ed
+                && ED25519.equalsIgnoreCase(ed.getParams().getName());
     }
 
     static <K extends Key> K requireEd25519(K key) {
@@ -181,12 +196,16 @@ public final class Ed25519Keys {
     }
 
     private static PrivateKey privateKeyFromPkcs8(byte[] der) {
-        return decode(PRIVATE_LABEL, "PKCS#8 key (RFC 8410 §7)",
+        return decode(
+                PRIVATE_LABEL,
+                "PKCS#8 key (RFC 8410 §7)",
                 factory -> factory.generatePrivate(new PKCS8EncodedKeySpec(der)));
     }
 
     private static PublicKey publicKeyFromSpki(byte[] der) {
-        return decode(PUBLIC_LABEL, "SubjectPublicKeyInfo (RFC 8410 §4)",
+        return decode(
+                PUBLIC_LABEL,
+                "SubjectPublicKeyInfo (RFC 8410 §4)",
                 factory -> factory.generatePublic(new X509EncodedKeySpec(der)));
     }
 
@@ -227,9 +246,10 @@ public final class Ed25519Keys {
         String end = "-----END " + label + "-----";
         String text = pem.strip();
         if (!text.startsWith(begin)) {
-            throw new MalformedKeyException(text.startsWith("-----BEGIN ")
-                    ? "PEM block has another label (expected: " + begin + ", RFC 7468)"
-                    : "not PEM (expected: " + begin + ", RFC 7468)");
+            throw new MalformedKeyException(
+                    text.startsWith("-----BEGIN ")
+                            ? "PEM block has another label (expected: " + begin + ", RFC 7468)"
+                            : "not PEM (expected: " + begin + ", RFC 7468)");
         }
         if (!text.endsWith(end)) {
             throw new MalformedKeyException("PEM block does not end with " + end);
@@ -248,8 +268,7 @@ public final class Ed25519Keys {
     private static byte[] requireKeyLength(String name, byte[] bytes) {
         Objects.requireNonNull(bytes, name);
         if (bytes.length != KEY_LENGTH) {
-            throw new IllegalArgumentException(
-                    name + ": " + bytes.length + " bytes (expected: " + KEY_LENGTH + ")");
+            throw new IllegalArgumentException(name + ": " + bytes.length + " bytes (expected: " + KEY_LENGTH + ")");
         }
         return bytes;
     }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.geo;
 
 import io.netty.buffer.ByteBuf;
@@ -46,8 +59,7 @@ import org.masquerelay.protocol.varint.VarInt;
  * @param keyId the id of the ingress key that signed
  * @param signature the 64-byte Ed25519 signature; copied in and out
  */
-public record GeoAssertion(
-        String geohash, String country, long notAfter, String keyId, byte[] signature) {
+public record GeoAssertion(String geohash, String country, long notAfter, String keyId, byte[] signature) {
 
     /** The response and request field that carries the assertion (docs/architecture.md §4). */
     public static final String FIELD = "geo-assertion";
@@ -81,8 +93,7 @@ public record GeoAssertion(
         GeoSyntax.require("geohash", GeoSyntax.geohashProblem(geohash));
         GeoSyntax.require("country", GeoSyntax.countryProblem(country));
         if (notAfter < 0 || notAfter > MAX_NOT_AFTER) {
-            throw new IllegalArgumentException(
-                    "notAfter: " + notAfter + " (expected: 0-" + MAX_NOT_AFTER + ")");
+            throw new IllegalArgumentException("notAfter: " + notAfter + " (expected: 0-" + MAX_NOT_AFTER + ")");
         }
         GeoSyntax.require("keyId", GeoSyntax.keyIdProblem(keyId));
         Objects.requireNonNull(signature, "signature");
@@ -146,8 +157,8 @@ public record GeoAssertion(
 
     /** Returns the field value, byte for byte the one {@link #parse} accepts. */
     public String toHeaderValue() {
-        return "gh=\"" + geohash + "\", cc=\"" + country + "\", exp=" + notAfter
-                + ", kid=\"" + keyId + "\", sig=:" + Base64.getEncoder().encodeToString(signature) + ":";
+        return "gh=\"" + geohash + "\", cc=\"" + country + "\", exp=" + notAfter + ", kid=\"" + keyId + "\", sig=:"
+                + Base64.getEncoder().encodeToString(signature) + ":";
     }
 
     /**
@@ -189,8 +200,8 @@ public record GeoAssertion(
                 throw GeoAssertionException.malformed(FIELD + ": missing member '" + MEMBERS.get(i) + "'");
             }
         }
-        GeoAssertion assertion = new GeoAssertion((String) values[0], (String) values[1],
-                (Long) values[2], (String) values[3], (byte[]) values[4]);
+        GeoAssertion assertion = new GeoAssertion(
+                (String) values[0], (String) values[1], (Long) values[2], (String) values[3], (byte[]) values[4]);
         if (!assertion.toHeaderValue().equals(fieldValue)) {
             throw GeoAssertionException.malformed(FIELD + ": not in canonical form"
                     + " (expected: RFC 8941 §4.1 serialization, members joined by \", \", padded base64)");
@@ -204,13 +215,14 @@ public record GeoAssertion(
             case "gh" -> value instanceof String s ? GeoSyntax.geohashProblem(s) : notA("String");
             case "cc" -> value instanceof String s ? GeoSyntax.countryProblem(s) : notA("String");
             case "kid" -> value instanceof String s ? GeoSyntax.keyIdProblem(s) : notA("String");
-            case "exp" -> value instanceof Long l
-                    ? (l < 0 ? "is negative (expected: Unix seconds)" : null)
-                    : notA("Integer");
-            default -> value instanceof byte[] b
-                    ? (b.length == SIGNATURE_LENGTH ? null
-                            : "has " + b.length + " bytes (expected: " + SIGNATURE_LENGTH + ")")
-                    : notA("Byte Sequence");
+            case "exp" ->
+                value instanceof Long l ? (l < 0 ? "is negative (expected: Unix seconds)" : null) : notA("Integer");
+            default ->
+                value instanceof byte[] b
+                        ? (b.length == SIGNATURE_LENGTH
+                                ? null
+                                : "has " + b.length + " bytes (expected: " + SIGNATURE_LENGTH + ")")
+                        : notA("Byte Sequence");
         };
     }
 

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.geo;
 
 import java.security.GeneralSecurityException;
@@ -35,8 +48,7 @@ public final class GeoAssertionVerifier {
     private final long skewSeconds;
     private final Clock clock;
 
-    private GeoAssertionVerifier(Map<String, PublicKey> keys, long maxAheadSeconds, long skewSeconds,
-            Clock clock) {
+    private GeoAssertionVerifier(Map<String, PublicKey> keys, long maxAheadSeconds, long skewSeconds, Clock clock) {
         this.keys = keys;
         this.maxAheadSeconds = maxAheadSeconds;
         this.skewSeconds = skewSeconds;
@@ -65,8 +77,11 @@ public final class GeoAssertionVerifier {
             throw new IllegalArgumentException(
                     "skew: " + skew + " (expected: a whole number of seconds, at least PT0S)");
         }
-        return new GeoAssertionVerifier(Map.copyOf(copy), window.maxLifetimeSeconds(),
-                skew.getSeconds(), Objects.requireNonNull(clock, "clock"));
+        return new GeoAssertionVerifier(
+                Map.copyOf(copy),
+                window.maxLifetimeSeconds(),
+                skew.getSeconds(),
+                Objects.requireNonNull(clock, "clock"));
     }
 
     /**
@@ -91,30 +106,37 @@ public final class GeoAssertionVerifier {
     public GeoAssertion verify(GeoAssertion assertion, SecChGeohash requested) {
         PublicKey key = keys.get(assertion.keyId());
         if (key == null) {
-            throw new GeoAssertionException(Reason.UNKNOWN_KEY,
-                    GeoAssertion.FIELD + ": signed by unknown key id " + assertion.keyId());
+            throw new GeoAssertionException(
+                    Reason.UNKNOWN_KEY, GeoAssertion.FIELD + ": signed by unknown key id " + assertion.keyId());
         }
         long now = clock.instant().getEpochSecond();
         if (now - skewSeconds > assertion.notAfter()) {
-            throw new GeoAssertionException(Reason.EXPIRED, GeoAssertion.FIELD + ": expired "
-                    + (now - assertion.notAfter()) + " s ago (skew allowed: " + skewSeconds + " s)");
+            throw new GeoAssertionException(
+                    Reason.EXPIRED,
+                    GeoAssertion.FIELD + ": expired " + (now - assertion.notAfter()) + " s ago (skew allowed: "
+                            + skewSeconds + " s)");
         }
         if (assertion.notAfter() - now > maxAheadSeconds + skewSeconds) {
-            throw new GeoAssertionException(Reason.NOT_AFTER_TOO_FAR, GeoAssertion.FIELD
-                    + ": expires in " + (assertion.notAfter() - now) + " s (expected: at most "
-                    + (maxAheadSeconds + skewSeconds) + " s, window + validity + skew)");
+            throw new GeoAssertionException(
+                    Reason.NOT_AFTER_TOO_FAR,
+                    GeoAssertion.FIELD
+                            + ": expires in " + (assertion.notAfter() - now) + " s (expected: at most "
+                            + (maxAheadSeconds + skewSeconds) + " s, window + validity + skew)");
         }
         if (!signatureVerifies(key, assertion)) {
-            throw new GeoAssertionException(Reason.BAD_SIGNATURE,
+            throw new GeoAssertionException(
+                    Reason.BAD_SIGNATURE,
                     GeoAssertion.FIELD + ": signature does not verify with key " + assertion.keyId());
         }
         if (!requested.country().equals(assertion.country())) {
-            throw new GeoAssertionException(Reason.COUNTRY_MISMATCH, SecChGeohash.FIELD
-                    + ": country " + requested.country() + " is not the asserted " + assertion.country());
+            throw new GeoAssertionException(
+                    Reason.COUNTRY_MISMATCH,
+                    SecChGeohash.FIELD + ": country " + requested.country() + " is not the asserted "
+                            + assertion.country());
         }
         if (!assertion.geohash().startsWith(requested.geohash())) {
-            throw new GeoAssertionException(Reason.GEOHASH_NOT_PREFIX,
-                    SecChGeohash.FIELD + ": geohash is not a prefix of the asserted one");
+            throw new GeoAssertionException(
+                    Reason.GEOHASH_NOT_PREFIX, SecChGeohash.FIELD + ": geohash is not a prefix of the asserted one");
         }
         return assertion;
     }

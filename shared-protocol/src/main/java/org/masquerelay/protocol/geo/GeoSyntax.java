@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.geo;
 
 import java.util.Objects;
@@ -33,8 +46,8 @@ final class GeoSyntax {
         }
         for (int i = 0; i < geohash.length(); i++) {
             if (GEOHASH_ALPHABET.indexOf(geohash.charAt(i)) < 0) {
-                return "has " + describe(geohash.charAt(i)) + " at index " + i
-                        + " (expected: geohash base32, " + GEOHASH_ALPHABET + ")";
+                return "has " + describe(geohash.charAt(i)) + " at index " + i + " (expected: geohash base32, "
+                        + GEOHASH_ALPHABET + ")";
             }
         }
         return null;
@@ -45,8 +58,7 @@ final class GeoSyntax {
      * codes changes, and geo databases also use user-assigned codes such as {@code XK}.
      */
     static String countryProblem(String country) {
-        if (country == null || country.length() != 2
-                || !isUpper(country.charAt(0)) || !isUpper(country.charAt(1))) {
+        if (country == null || country.length() != 2 || !isUpper(country.charAt(0)) || !isUpper(country.charAt(1))) {
             return "is not two upper-case letters (expected: ISO 3166-1 alpha-2, e.g. GB)";
         }
         return null;
@@ -58,8 +70,8 @@ final class GeoSyntax {
      */
     static String keyIdProblem(String keyId) {
         if (keyId == null || keyId.isEmpty() || keyId.length() > MAX_KEY_ID_LENGTH) {
-            return "has " + (keyId == null ? 0 : keyId.length())
-                    + " characters (expected: 1-" + MAX_KEY_ID_LENGTH + ")";
+            return "has " + (keyId == null ? 0 : keyId.length()) + " characters (expected: 1-" + MAX_KEY_ID_LENGTH
+                    + ")";
         }
         for (int i = 0; i < keyId.length(); i++) {
             char c = keyId.charAt(i);

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.status;
 
 /**
@@ -12,7 +25,11 @@ public final class RelayException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     /** Who is at fault, which decides the log level: peers at DEBUG, ourselves at ERROR. */
-    public enum Side { DOWNSTREAM, UPSTREAM, INTERNAL }
+    public enum Side {
+        DOWNSTREAM,
+        UPSTREAM,
+        INTERNAL
+    }
 
     /** RFC 9110 §15.5.8. */
     public static final int PROXY_AUTHENTICATION_REQUIRED = 407;
@@ -31,8 +48,8 @@ public final class RelayException extends RuntimeException {
         this(type, side, details, cause, type.status(), null);
     }
 
-    private RelayException(ProxyErrorType type, Side side, String details, Throwable cause, int status,
-                           String proxyAuthenticate) {
+    private RelayException(
+            ProxyErrorType type, Side side, String details, Throwable cause, int status, String proxyAuthenticate) {
         super(type.token() + (details == null ? "" : ": " + details), cause, false, false);
         this.type = type;
         this.side = side;
@@ -46,8 +63,13 @@ public final class RelayException extends RuntimeException {
      * (RFC 9110 §11.7.1, RFC 9577 §2.1); the proxy-status type is {@code http_request_denied}.
      */
     public static RelayException authenticationRequired(String details, String proxyAuthenticate) {
-        return new RelayException(ProxyErrorType.HTTP_REQUEST_DENIED, Side.DOWNSTREAM, details, null,
-                PROXY_AUTHENTICATION_REQUIRED, proxyAuthenticate);
+        return new RelayException(
+                ProxyErrorType.HTTP_REQUEST_DENIED,
+                Side.DOWNSTREAM,
+                details,
+                null,
+                PROXY_AUTHENTICATION_REQUIRED,
+                proxyAuthenticate);
     }
 
     /** The {@code proxy-authenticate} field of a 407, or null. */

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.token;
 
 import java.util.ArrayList;
@@ -109,8 +122,7 @@ final class AuthHeaderParser {
             skipWhitespace();
             expect('=');
             skipWhitespace();
-            String paramValue =
-                    atEnd() || peek() != '"' ? token("a parameter value") : quotedString();
+            String paramValue = atEnd() || peek() != '"' ? token("a parameter value") : quotedString();
             if (params.putIfAbsent(name, paramValue) != null) {
                 throw error("parameter \"" + name + "\" given twice");
             }
@@ -251,10 +263,7 @@ final class AuthHeaderParser {
     }
 
     private static boolean isToken68Char(char c) {
-        return (c >= 'a' && c <= 'z')
-                || (c >= 'A' && c <= 'Z')
-                || (c >= '0' && c <= '9')
-                || "-._~+/".indexOf(c) >= 0;
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-._~+/".indexOf(c) >= 0;
     }
 
     /** HTAB, SP, VCHAR or obs-text: what qdtext and quoted-pair allow (RFC 9110 §5.6.4). */

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.token;
 
 import java.math.BigInteger;
@@ -63,15 +76,13 @@ public final class BlindRsa {
      */
     public static BlindRsaPrivateKey generateKey(int modulusBits, SecureRandom random) {
         if (modulusBits < 1024) {
-            throw new IllegalArgumentException(
-                    "modulusBits: " + modulusBits + " (expected: at least 1024)");
+            throw new IllegalArgumentException("modulusBits: " + modulusBits + " (expected: at least 1024)");
         }
         RSAKeyPairGenerator generator = new RSAKeyPairGenerator();
         generator.init(new RSAKeyGenerationParameters(F4, random, modulusBits, PRIME_CERTAINTY));
         AsymmetricCipherKeyPair pair = generator.generateKeyPair();
         RSAPrivateCrtKeyParameters key = (RSAPrivateCrtKeyParameters) pair.getPrivate();
-        return new BlindRsaPrivateKey(
-                key.getP(), key.getQ(), key.getPublicExponent(), key.getExponent());
+        return new BlindRsaPrivateKey(key.getP(), key.getQ(), key.getPublicExponent(), key.getExponent());
     }
 
     /**
@@ -93,8 +104,7 @@ public final class BlindRsa {
      *     {@code INVALID_INPUT} if the encoded message shares a factor with n, or {@code
      *     BLINDING_ERROR} if r has no inverse mod n
      */
-    public static BlindedMessage blind(
-            BlindRsaPublicKey publicKey, byte[] msg, SecureRandom random) {
+    public static BlindedMessage blind(BlindRsaPublicKey publicKey, byte[] msg, SecureRandom random) {
         // 1-2. encoded_msg = EMSA-PSS-ENCODE(msg, bit_len(n) - 1); errors propagate.
         byte[] encodedMsg = encode(publicKey, msg, random);
         BigInteger n = publicKey.modulus();
@@ -103,8 +113,7 @@ public final class BlindRsa {
         // 4-5. The message must be co-prime with n.
         if (!m.gcd(n).equals(BigInteger.ONE)) {
             throw new BlindRsaException(
-                    BlindRsaException.Reason.INVALID_INPUT,
-                    "the encoded message is not co-prime with the modulus");
+                    BlindRsaException.Reason.INVALID_INPUT, "the encoded message is not co-prime with the modulus");
         }
         // 6. r = random_integer_uniform(1, n)
         BigInteger r = randomIntegerUniform(n, random);
@@ -114,8 +123,7 @@ public final class BlindRsa {
             inv = r.modInverse(n);
         } catch (ArithmeticException e) {
             throw new BlindRsaException(
-                    BlindRsaException.Reason.BLINDING_ERROR,
-                    "the blinding factor has no inverse modulo n");
+                    BlindRsaException.Reason.BLINDING_ERROR, "the blinding factor has no inverse modulo n");
         }
         // 9-10. x = RSAVP1(pkS, r); z = m * x mod n
         RSABlindingEngine blinding = new RSABlindingEngine();
@@ -169,8 +177,7 @@ public final class BlindRsa {
         BigInteger mPrime = s.modPow(publicKey.publicExponent(), publicKey.modulus());
         if (!mPrime.equals(m)) {
             throw new BlindRsaException(
-                    BlindRsaException.Reason.SIGNING_FAILURE,
-                    "RSAVP1 of the signature does not match blinded_msg");
+                    BlindRsaException.Reason.SIGNING_FAILURE, "RSAVP1 of the signature does not match blinded_msg");
         }
         // 5-6. blind_sig = int_to_bytes(s, modulus_len)
         return i2osp(s, modulusLength);
@@ -187,8 +194,7 @@ public final class BlindRsa {
      * @throws BlindRsaException with {@code UNEXPECTED_INPUT_SIZE} if {@code blindSig} is not
      *     modulus_len bytes, or {@code INVALID_SIGNATURE} if the result does not verify
      */
-    public static byte[] finalizeSignature(
-            BlindRsaPublicKey publicKey, byte[] msg, byte[] blindSig, BigInteger inv) {
+    public static byte[] finalizeSignature(BlindRsaPublicKey publicKey, byte[] msg, byte[] blindSig, BigInteger inv) {
         int modulusLength = publicKey.modulusLength();
         // 1. len(blind_sig) must be modulus_len.
         checkLength("blind_sig", blindSig, modulusLength);
@@ -215,20 +221,14 @@ public final class BlindRsa {
         if (sig.length != publicKey.modulusLength()) {
             throw new BlindRsaException(
                     BlindRsaException.Reason.INVALID_SIGNATURE,
-                    "signature length "
-                            + sig.length
-                            + " (expected: "
-                            + publicKey.modulusLength()
-                            + ")");
+                    "signature length " + sig.length + " (expected: " + publicKey.modulusLength() + ")");
         }
-        PSSSigner verifier =
-                new PSSSigner(new RSAEngine(), new SHA384Digest(), new SHA384Digest(), SALT_LENGTH);
+        PSSSigner verifier = new PSSSigner(new RSAEngine(), new SHA384Digest(), new SHA384Digest(), SALT_LENGTH);
         verifier.init(false, publicKey.toParameters());
         verifier.update(msg, 0, msg.length);
         if (!verifier.verifySignature(sig)) {
             throw new BlindRsaException(
-                    BlindRsaException.Reason.INVALID_SIGNATURE,
-                    "RSASSA-PSS-VERIFY rejected the signature");
+                    BlindRsaException.Reason.INVALID_SIGNATURE, "RSASSA-PSS-VERIFY rejected the signature");
         }
     }
 
@@ -251,12 +251,7 @@ public final class BlindRsa {
                             + publicKey.modulus().bitLength()
                             + "-bit modulus is too short for SHA-384 with a 48-byte salt");
         }
-        PSSSigner encoder =
-                new PSSSigner(
-                        new EncodedMessageTap(),
-                        new SHA384Digest(),
-                        new SHA384Digest(),
-                        SALT_LENGTH);
+        PSSSigner encoder = new PSSSigner(new EncodedMessageTap(), new SHA384Digest(), new SHA384Digest(), SALT_LENGTH);
         encoder.init(true, new ParametersWithRandom(publicKey.toParameters(), random));
         encoder.update(msg, 0, msg.length);
         try {
@@ -283,8 +278,7 @@ public final class BlindRsa {
             }
         }
         // Each draw succeeds with probability above 1/2, so this means a broken random source.
-        throw new IllegalStateException(
-                "no blinding factor in [1, n) after " + MAX_BLIND_ATTEMPTS + " draws");
+        throw new IllegalStateException("no blinding factor in [1, n) after " + MAX_BLIND_ATTEMPTS + " draws");
     }
 
     private static void checkLength(String field, byte[] value, int modulusLength) {

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.token;
 
 import java.io.IOException;
@@ -24,8 +37,7 @@ import org.bouncycastle.crypto.util.PrivateKeyInfoFactory;
  * @param publicExponent e
  * @param privateExponent d
  */
-public record BlindRsaPrivateKey(
-        BigInteger p, BigInteger q, BigInteger publicExponent, BigInteger privateExponent) {
+public record BlindRsaPrivateKey(BigInteger p, BigInteger q, BigInteger publicExponent, BigInteger privateExponent) {
 
     /**
      * Validates the shape of the key.
@@ -61,15 +73,12 @@ public record BlindRsaPrivateKey(
             throw new MalformedTokenException("private key is not a DER PKCS#8 PrivateKeyInfo");
         }
         if (!(key instanceof RSAPrivateCrtKeyParameters crt) || crt.getPublicExponent() == null) {
-            throw new MalformedTokenException(
-                    "PKCS#8 private key is not an RSA key with CRT values");
+            throw new MalformedTokenException("PKCS#8 private key is not an RSA key with CRT values");
         }
         try {
-            return new BlindRsaPrivateKey(
-                    crt.getP(), crt.getQ(), crt.getPublicExponent(), crt.getExponent());
+            return new BlindRsaPrivateKey(crt.getP(), crt.getQ(), crt.getPublicExponent(), crt.getExponent());
         } catch (IllegalArgumentException e) {
-            throw new MalformedTokenException(
-                    "PKCS#8 RSA private key is invalid: " + e.getMessage());
+            throw new MalformedTokenException("PKCS#8 RSA private key is invalid: " + e.getMessage());
         }
     }
 

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.token;
 
 import java.net.URI;
@@ -58,8 +71,7 @@ public record IssuerDirectory(String issuerRequestUri, List<TokenKeyEntry> token
          */
         public TokenKeyEntry {
             if (tokenType < 0 || tokenType > 0xFFFF) {
-                throw new MalformedTokenException(
-                        WHAT + ": token-type " + tokenType + " (expected: 0-65535)");
+                throw new MalformedTokenException(WHAT + ": token-type " + tokenType + " (expected: 0-65535)");
             }
             if (tokenKey.length == 0) {
                 throw new MalformedTokenException(WHAT + ": token-key is empty");
@@ -124,8 +136,7 @@ public record IssuerDirectory(String issuerRequestUri, List<TokenKeyEntry> token
         try {
             new URI(issuerRequestUri);
         } catch (URISyntaxException e) {
-            throw new MalformedTokenException(
-                    WHAT + ": issuer-request-uri is not a URI reference (RFC 3986)");
+            throw new MalformedTokenException(WHAT + ": issuer-request-uri is not a URI reference (RFC 3986)");
         }
         tokenKeys = List.copyOf(tokenKeys);
     }
@@ -138,20 +149,16 @@ public record IssuerDirectory(String issuerRequestUri, List<TokenKeyEntry> token
      */
     public static IssuerDirectory fromJson(String json) {
         if (json.length() > MAX_LENGTH) {
-            throw new MalformedTokenException(
-                    WHAT + " length " + json.length() + " exceeds limit " + MAX_LENGTH);
+            throw new MalformedTokenException(WHAT + " length " + json.length() + " exceeds limit " + MAX_LENGTH);
         }
         if (!(Json.parse(WHAT, json) instanceof Map<?, ?> root)) {
             throw new MalformedTokenException(WHAT + ": the document must be a JSON object");
         }
-        String uri =
-                member(String.class, "issuer-request-uri", root.get("issuer-request-uri"),
-                        "a string");
+        String uri = member(String.class, "issuer-request-uri", root.get("issuer-request-uri"), "a string");
         List<?> keys = member(List.class, "token-keys", root.get("token-keys"), "an array");
         List<TokenKeyEntry> entries = new ArrayList<>(keys.size());
         for (Object key : keys) {
-            Map<?, ?> fields =
-                    member(Map.class, "token-keys[" + entries.size() + "]", key, "an object");
+            Map<?, ?> fields = member(Map.class, "token-keys[" + entries.size() + "]", key, "an object");
             entries.add(entry(fields));
         }
         return new IssuerDirectory(uri, entries);
@@ -199,8 +206,7 @@ public record IssuerDirectory(String issuerRequestUri, List<TokenKeyEntry> token
         Json.JsonNumber number = member(Json.JsonNumber.class, name, value, "a number");
         Long integer = number.integer(0, max);
         if (integer == null) {
-            throw new MalformedTokenException(
-                    WHAT + ": \"" + name + "\" must be an integer from 0 to " + max);
+            throw new MalformedTokenException(WHAT + ": \"" + name + "\" must be an integer from 0 to " + max);
         }
         return integer;
     }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.token;
 
 import java.util.ArrayList;
@@ -61,20 +74,14 @@ public record PrivateTokenChallenge(byte[] challenge, byte[] tokenKey, OptionalL
         }
         if (maxAge.isPresent() && (maxAge.getAsLong() < 0 || maxAge.getAsLong() > MAX_MAX_AGE)) {
             throw new MalformedTokenException(
-                    FIELD
-                            + ": max-age "
-                            + maxAge.getAsLong()
-                            + " (expected: 0-"
-                            + MAX_MAX_AGE
-                            + ")");
+                    FIELD + ": max-age " + maxAge.getAsLong() + " (expected: 0-" + MAX_MAX_AGE + ")");
         }
         challenge = challenge.clone();
         tokenKey = tokenKey == null ? null : tokenKey.clone();
     }
 
     /** Creates a challenge for a token type 0x0002 TokenChallenge and issuer key. */
-    public static PrivateTokenChallenge of(
-            TokenChallenge challenge, TokenKey tokenKey, OptionalLong maxAge) {
+    public static PrivateTokenChallenge of(TokenChallenge challenge, TokenKey tokenKey, OptionalLong maxAge) {
         return new PrivateTokenChallenge(challenge.encode(), tokenKey.encode(), maxAge);
     }
 
@@ -87,8 +94,7 @@ public record PrivateTokenChallenge(byte[] challenge, byte[] tokenKey, OptionalL
      */
     public static List<PrivateTokenChallenge> parse(String fieldValue) {
         List<PrivateTokenChallenge> challenges = new ArrayList<>();
-        for (AuthHeaderParser.Challenge parsed :
-                AuthHeaderParser.parseChallenges(FIELD, fieldValue)) {
+        for (AuthHeaderParser.Challenge parsed : AuthHeaderParser.parseChallenges(FIELD, fieldValue)) {
             if (!parsed.scheme().equalsIgnoreCase(SCHEME)) {
                 continue;
             }
@@ -96,33 +102,25 @@ public record PrivateTokenChallenge(byte[] challenge, byte[] tokenKey, OptionalL
             String challenge = PrivateTokenCredentials.required(FIELD, params, "challenge");
             String tokenKey = params.get("token-key");
             String maxAge = params.get("max-age");
-            challenges.add(
-                    new PrivateTokenChallenge(
-                            Base64Url.decode(FIELD + ": challenge", challenge),
-                            tokenKey == null
-                                    ? null
-                                    : Base64Url.decode(FIELD + ": token-key", tokenKey),
-                            maxAge == null
-                                    ? OptionalLong.empty()
-                                    : OptionalLong.of(seconds(maxAge))));
+            challenges.add(new PrivateTokenChallenge(
+                    Base64Url.decode(FIELD + ": challenge", challenge),
+                    tokenKey == null ? null : Base64Url.decode(FIELD + ": token-key", tokenKey),
+                    maxAge == null ? OptionalLong.empty() : OptionalLong.of(seconds(maxAge))));
         }
         return challenges;
     }
 
     /** Joins challenges into one field value, in order (RFC 9577 §2.1.2.1). */
     public static String toFieldValue(List<PrivateTokenChallenge> challenges) {
-        return challenges.stream()
-                .map(PrivateTokenChallenge::toFieldValue)
-                .collect(Collectors.joining(", "));
+        return challenges.stream().map(PrivateTokenChallenge::toFieldValue).collect(Collectors.joining(", "));
     }
 
     /** Returns this challenge as a field value, binary values quoted as padded base64url. */
     public String toFieldValue() {
-        StringBuilder out =
-                new StringBuilder(SCHEME)
-                        .append(" challenge=\"")
-                        .append(Base64Url.encode(challenge))
-                        .append('"');
+        StringBuilder out = new StringBuilder(SCHEME)
+                .append(" challenge=\"")
+                .append(Base64Url.encode(challenge))
+                .append('"');
         if (tokenKey != null) {
             out.append(", token-key=\"").append(Base64Url.encode(tokenKey)).append('"');
         }
@@ -173,19 +171,14 @@ public record PrivateTokenChallenge(byte[] challenge, byte[] tokenKey, OptionalL
     @Override
     public String toString() {
         return String.format(
-                "PrivateTokenChallenge[tokenType=0x%04x, challenge=%d bytes, tokenKey=%s,"
-                        + " maxAge=%s]",
-                tokenType(),
-                challenge.length,
-                tokenKey == null ? "absent" : tokenKey.length + " bytes",
-                maxAge);
+                "PrivateTokenChallenge[tokenType=0x%04x, challenge=%d bytes, tokenKey=%s," + " maxAge=%s]",
+                tokenType(), challenge.length, tokenKey == null ? "absent" : tokenKey.length + " bytes", maxAge);
     }
 
     /** max-age: delta-seconds, 1*DIGIT (RFC 9111 §1.2.2), here at most 18 digits. */
     private static long seconds(String value) {
         if (value.isEmpty() || value.length() > 18 || !value.chars().allMatch(Character::isDigit)) {
-            throw new MalformedTokenException(
-                    FIELD + ": max-age must be 1 to 18 decimal digits");
+            throw new MalformedTokenException(FIELD + ": max-age must be 1 to 18 decimal digits");
         }
         return Long.parseLong(value);
     }

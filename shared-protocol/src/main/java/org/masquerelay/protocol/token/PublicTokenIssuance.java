@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.token;
 
 import java.nio.ByteBuffer;
@@ -51,8 +64,7 @@ public final class PublicTokenIssuance {
      * @return the request to send and the state to keep for {@link #finalizeToken}
      * @throws MalformedTokenException if the challenge is of another token_type
      */
-    public static PendingToken createTokenRequest(
-            TokenChallenge challenge, TokenKey tokenKey, SecureRandom random) {
+    public static PendingToken createTokenRequest(TokenChallenge challenge, TokenKey tokenKey, SecureRandom random) {
         if (challenge.tokenType() != TOKEN_TYPE) {
             throw unsupportedType("TokenChallenge", challenge.tokenType());
         }
@@ -64,10 +76,8 @@ public final class PublicTokenIssuance {
         // token_input = concat(0x0002, nonce, challenge_digest, token_key_id)
         byte[] tokenInput = Token.authenticatorInput(nonce, challengeDigest, tokenKey.tokenKeyId());
         // blinded_msg, blind_inv = Blind(pkI, PrepareIdentity(token_input))
-        BlindedMessage blinded =
-                BlindRsa.blind(tokenKey.publicKey(), BlindRsa.prepareIdentity(tokenInput), random);
-        TokenRequest request =
-                new TokenRequest(tokenKey.truncatedTokenKeyId(), blinded.blindedMsg());
+        BlindedMessage blinded = BlindRsa.blind(tokenKey.publicKey(), BlindRsa.prepareIdentity(tokenInput), random);
+        TokenRequest request = new TokenRequest(tokenKey.truncatedTokenKeyId(), blinded.blindedMsg());
         return new PendingToken(request, tokenInput, tokenKey, blinded.inv());
     }
 
@@ -85,10 +95,9 @@ public final class PublicTokenIssuance {
     public static TokenResponse evaluate(TokenRequest request, BlindRsaPrivateKey issuerKey) {
         TokenKey tokenKey = TokenKey.of(issuerKey.publicKey());
         if (request.truncatedTokenKeyId() != tokenKey.truncatedTokenKeyId()) {
-            throw new MalformedTokenException(
-                    String.format(
-                            "truncated_token_key_id 0x%02x does not match the issuer key (0x%02x)",
-                            request.truncatedTokenKeyId(), tokenKey.truncatedTokenKeyId()));
+            throw new MalformedTokenException(String.format(
+                    "truncated_token_key_id 0x%02x does not match the issuer key (0x%02x)",
+                    request.truncatedTokenKeyId(), tokenKey.truncatedTokenKeyId()));
         }
         // blind_sig = BlindSign(skI, TokenRequest.blinded_msg)
         return new TokenResponse(BlindRsa.blindSign(issuerKey, request.blindedMsg()));
@@ -105,15 +114,16 @@ public final class PublicTokenIssuance {
     public static Token finalizeToken(PendingToken pending, TokenResponse response) {
         byte[] tokenInput = pending.tokenInput();
         // authenticator = Finalize(pkI, PrepareIdentity(token_input), blind_sig, blind_inv)
-        byte[] authenticator =
-                BlindRsa.finalizeSignature(
-                        pending.tokenKey().publicKey(),
-                        BlindRsa.prepareIdentity(tokenInput),
-                        response.blindSig(),
-                        pending.inv());
+        byte[] authenticator = BlindRsa.finalizeSignature(
+                pending.tokenKey().publicKey(),
+                BlindRsa.prepareIdentity(tokenInput),
+                response.blindSig(),
+                pending.inv());
         // The Token is token_input followed by the authenticator (RFC 9578 §6.3).
-        return Token.decode(
-                ByteBuffer.allocate(Token.LENGTH).put(tokenInput).put(authenticator).array());
+        return Token.decode(ByteBuffer.allocate(Token.LENGTH)
+                .put(tokenInput)
+                .put(authenticator)
+                .array());
     }
 
     /**
@@ -135,19 +145,16 @@ public final class PublicTokenIssuance {
         }
         try {
             // valid = RSASSA-PSS-VERIFY(pkI, token_authenticator_input, Token.authenticator)
-            BlindRsa.verify(
-                    tokenKey.publicKey(), token.authenticatorInput(), token.authenticator());
+            BlindRsa.verify(tokenKey.publicKey(), token.authenticatorInput(), token.authenticator());
         } catch (BlindRsaException e) {
-            throw new InvalidTokenException(
-                    "authenticator is not a valid signature by the issuer key");
+            throw new InvalidTokenException("authenticator is not a valid signature by the issuer key");
         }
     }
 
     /** Checks the leading token_type of an encoded Token or TokenRequest. */
     static void checkTokenType(String structure, byte[] bytes) {
         if (bytes.length < 2) {
-            throw new MalformedTokenException(
-                    structure + " length " + bytes.length + " is too short for token_type");
+            throw new MalformedTokenException(structure + " length " + bytes.length + " is too short for token_type");
         }
         int tokenType = ((bytes[0] & 0xFF) << 8) | (bytes[1] & 0xFF);
         if (tokenType != TOKEN_TYPE) {
@@ -156,9 +163,7 @@ public final class PublicTokenIssuance {
     }
 
     private static MalformedTokenException unsupportedType(String structure, int tokenType) {
-        return new MalformedTokenException(
-                String.format(
-                        "%s token_type 0x%04x is not supported (expected: 0x%04x)",
-                        structure, tokenType, TOKEN_TYPE));
+        return new MalformedTokenException(String.format(
+                "%s token_type 0x%04x is not supported (expected: 0x%04x)", structure, tokenType, TOKEN_TYPE));
     }
 }

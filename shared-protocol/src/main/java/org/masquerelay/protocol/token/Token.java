@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.token;
 
 import java.nio.ByteBuffer;
@@ -31,8 +44,7 @@ public record Token(byte[] nonce, byte[] challengeDigest, byte[] tokenKeyId, byt
     public static final int NONCE_LENGTH = 32;
 
     /** Length of an encoded type 0x0002 Token: 2 + 32 + 32 + Nid + Nk = 354. */
-    public static final int LENGTH =
-            2 + NONCE_LENGTH + NONCE_LENGTH + PublicTokenIssuance.NID + PublicTokenIssuance.NK;
+    public static final int LENGTH = 2 + NONCE_LENGTH + NONCE_LENGTH + PublicTokenIssuance.NID + PublicTokenIssuance.NK;
 
     /**
      * Checks the field lengths and copies the fields.
@@ -54,8 +66,7 @@ public record Token(byte[] nonce, byte[] challengeDigest, byte[] tokenKeyId, byt
     public static Token decode(byte[] bytes) {
         PublicTokenIssuance.checkTokenType("Token", bytes);
         if (bytes.length != LENGTH) {
-            throw new MalformedTokenException(
-                    "Token length " + bytes.length + " (expected: " + LENGTH + ")");
+            throw new MalformedTokenException("Token length " + bytes.length + " (expected: " + LENGTH + ")");
         }
         ByteBuffer in = ByteBuffer.wrap(bytes, 2, bytes.length - 2);
         return new Token(
@@ -131,8 +142,7 @@ public record Token(byte[] nonce, byte[] challengeDigest, byte[] tokenKeyId, byt
 
     static byte[] copyOfLength(String field, byte[] value, int length) {
         if (value.length != length) {
-            throw new MalformedTokenException(
-                    field + " length " + value.length + " (expected: " + length + ")");
+            throw new MalformedTokenException(field + " length " + value.length + " (expected: " + length + ")");
         }
         return value.clone();
     }

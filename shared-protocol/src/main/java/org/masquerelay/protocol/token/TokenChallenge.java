@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.token;
 
 import java.nio.ByteBuffer;
@@ -29,8 +42,7 @@ import java.util.List;
  * @param redemptionContext redemption_context, 0 or 32 bytes
  * @param originInfo origin_info, empty or comma-separated server names, up to 65535 characters
  */
-public record TokenChallenge(
-        int tokenType, String issuerName, byte[] redemptionContext, String originInfo) {
+public record TokenChallenge(int tokenType, String issuerName, byte[] redemptionContext, String originInfo) {
 
     /** Length of a non-empty redemption_context (RFC 9577 §2.1.1). */
     public static final int REDEMPTION_CONTEXT_LENGTH = 32;
@@ -50,19 +62,16 @@ public record TokenChallenge(
             throw new MalformedTokenException("issuer_name is empty");
         }
         if (issuerName.length() > MAX_VECTOR_LENGTH) {
-            throw new MalformedTokenException(
-                    "issuer_name length " + issuerName.length() + " exceeds 65535");
+            throw new MalformedTokenException("issuer_name length " + issuerName.length() + " exceeds 65535");
         }
         checkServerName("issuer_name", issuerName);
         int contextLength = redemptionContext.length;
         if (contextLength != 0 && contextLength != REDEMPTION_CONTEXT_LENGTH) {
-            throw new MalformedTokenException(
-                    "redemption_context length " + contextLength + " (expected: 0 or 32)");
+            throw new MalformedTokenException("redemption_context length " + contextLength + " (expected: 0 or 32)");
         }
         redemptionContext = redemptionContext.clone();
         if (originInfo.length() > MAX_VECTOR_LENGTH) {
-            throw new MalformedTokenException(
-                    "origin_info length " + originInfo.length() + " exceeds 65535");
+            throw new MalformedTokenException("origin_info length " + originInfo.length() + " exceeds 65535");
         }
         if (!originInfo.isEmpty()) {
             for (String name : originInfo.split(",", -1)) {
@@ -83,8 +92,7 @@ public record TokenChallenge(
         byte[] context = readBytes(in, readUint8(in), "redemption_context");
         String originInfo = readAscii(in, readUint16(in, "origin_info length"), "origin_info");
         if (in.hasRemaining()) {
-            throw new MalformedTokenException(
-                    "TokenChallenge has " + in.remaining() + " trailing bytes");
+            throw new MalformedTokenException("TokenChallenge has " + in.remaining() + " trailing bytes");
         }
         return new TokenChallenge(tokenType, issuerName, context, originInfo);
     }
@@ -138,8 +146,7 @@ public record TokenChallenge(
     @Override
     public String toString() {
         return String.format(
-                "TokenChallenge[tokenType=0x%04x, issuerName=%s, redemptionContext=%d bytes,"
-                        + " originInfo=%s]",
+                "TokenChallenge[tokenType=0x%04x, issuerName=%s, redemptionContext=%d bytes," + " originInfo=%s]",
                 tokenType, issuerName, redemptionContext.length, originInfo);
     }
 
@@ -151,20 +158,17 @@ public record TokenChallenge(
             char c = name.charAt(i);
             if (c <= 0x20 || c >= 0x7F || c == ',') {
                 throw new MalformedTokenException(
-                        field + " has a character that is not allowed in a server name at offset "
-                                + i);
+                        field + " has a character that is not allowed in a server name at offset " + i);
             }
             if (c == '@') {
-                throw new MalformedTokenException(
-                        field + " must not contain userinfo ('@') (RFC 9577 §2.1.1.1)");
+                throw new MalformedTokenException(field + " must not contain userinfo ('@') (RFC 9577 §2.1.1.1)");
             }
         }
     }
 
     private static int readUint8(ByteBuffer in) {
         if (!in.hasRemaining()) {
-            throw new MalformedTokenException(
-                    "TokenChallenge is truncated in redemption_context length");
+            throw new MalformedTokenException("TokenChallenge is truncated in redemption_context length");
         }
         return in.get() & 0xFF;
     }
@@ -178,14 +182,13 @@ public record TokenChallenge(
 
     private static byte[] readBytes(ByteBuffer in, int length, String field) {
         if (in.remaining() < length) {
-            throw new MalformedTokenException(
-                    "TokenChallenge is truncated in "
-                            + field
-                            + " ("
-                            + length
-                            + " bytes declared, "
-                            + in.remaining()
-                            + " left)");
+            throw new MalformedTokenException("TokenChallenge is truncated in "
+                    + field
+                    + " ("
+                    + length
+                    + " bytes declared, "
+                    + in.remaining()
+                    + " left)");
         }
         byte[] out = new byte[length];
         in.get(out);

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.token;
 
 import java.io.IOException;
@@ -31,16 +44,14 @@ public record TokenKey(BlindRsaPublicKey publicKey) {
     /** Modulus size of token type 0x0002, "Blind RSA (2048-bit)" (RFC 9578 §8.2.2). */
     public static final int MODULUS_BITS = 2048;
 
-    private static final AlgorithmIdentifier SHA384 =
-            new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha384);
-    private static final AlgorithmIdentifier RSASSA_PSS_SHA384 =
-            new AlgorithmIdentifier(
-                    PKCSObjectIdentifiers.id_RSASSA_PSS,
-                    new RSASSAPSSparams(
-                            SHA384,
-                            new AlgorithmIdentifier(PKCSObjectIdentifiers.id_mgf1, SHA384),
-                            new ASN1Integer(BlindRsa.SALT_LENGTH),
-                            RSASSAPSSparams.DEFAULT_TRAILER_FIELD));
+    private static final AlgorithmIdentifier SHA384 = new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha384);
+    private static final AlgorithmIdentifier RSASSA_PSS_SHA384 = new AlgorithmIdentifier(
+            PKCSObjectIdentifiers.id_RSASSA_PSS,
+            new RSASSAPSSparams(
+                    SHA384,
+                    new AlgorithmIdentifier(PKCSObjectIdentifiers.id_mgf1, SHA384),
+                    new ASN1Integer(BlindRsa.SALT_LENGTH),
+                    RSASSAPSSparams.DEFAULT_TRAILER_FIELD));
 
     /**
      * Checks the key size.
@@ -70,18 +81,15 @@ public record TokenKey(BlindRsaPublicKey publicKey) {
             throw new MalformedTokenException("token key is not a DER RSA SubjectPublicKeyInfo");
         }
         if (!PKCSObjectIdentifiers.id_RSASSA_PSS.equals(info.getAlgorithm().getAlgorithm())) {
-            throw new MalformedTokenException(
-                    "token key algorithm is not id-RSASSA-PSS (RFC 9578 §6.5)");
+            throw new MalformedTokenException("token key algorithm is not id-RSASSA-PSS (RFC 9578 §6.5)");
         }
         TokenKey tokenKey;
         try {
-            BlindRsaPublicKey key =
-                    new BlindRsaPublicKey(rsa.getModulus(), rsa.getPublicExponent());
+            BlindRsaPublicKey key = new BlindRsaPublicKey(rsa.getModulus(), rsa.getPublicExponent());
             key.toParameters(); // BouncyCastle's modulus checks: small factors, primality
             tokenKey = new TokenKey(key);
         } catch (IllegalArgumentException e) {
-            throw new MalformedTokenException(
-                    "token key is not a usable RSA key: " + e.getMessage());
+            throw new MalformedTokenException("token key is not a usable RSA key: " + e.getMessage());
         }
         if (!Arrays.equals(tokenKey.encode(), spki)) {
             throw new MalformedTokenException(
@@ -100,9 +108,7 @@ public record TokenKey(BlindRsaPublicKey publicKey) {
     public byte[] encode() {
         BigInteger n = publicKey.modulus();
         try {
-            return new SubjectPublicKeyInfo(
-                            RSASSA_PSS_SHA384,
-                            new RSAPublicKey(n, publicKey.publicExponent()))
+            return new SubjectPublicKeyInfo(RSASSA_PSS_SHA384, new RSAPublicKey(n, publicKey.publicExponent()))
                     .getEncoded(ASN1Encoding.DER);
         } catch (IOException e) {
             throw new IllegalStateException("DER encoding of a public key failed", e);

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.token;
 
 import java.nio.ByteBuffer;
@@ -31,8 +44,7 @@ public record TokenRequest(int truncatedTokenKeyId, byte[] blindedMsg) {
      */
     public TokenRequest {
         if (truncatedTokenKeyId < 0 || truncatedTokenKeyId > 0xFF) {
-            throw new MalformedTokenException(
-                    "truncated_token_key_id " + truncatedTokenKeyId + " (expected: 0-255)");
+            throw new MalformedTokenException("truncated_token_key_id " + truncatedTokenKeyId + " (expected: 0-255)");
         }
         blindedMsg = Token.copyOfLength("blinded_msg", blindedMsg, PublicTokenIssuance.NK);
     }
@@ -45,8 +57,7 @@ public record TokenRequest(int truncatedTokenKeyId, byte[] blindedMsg) {
     public static TokenRequest decode(byte[] bytes) {
         PublicTokenIssuance.checkTokenType("TokenRequest", bytes);
         if (bytes.length != LENGTH) {
-            throw new MalformedTokenException(
-                    "TokenRequest length " + bytes.length + " (expected: " + LENGTH + ")");
+            throw new MalformedTokenException("TokenRequest length " + bytes.length + " (expected: " + LENGTH + ")");
         }
         return new TokenRequest(bytes[2] & 0xFF, Arrays.copyOfRange(bytes, 3, bytes.length));
     }

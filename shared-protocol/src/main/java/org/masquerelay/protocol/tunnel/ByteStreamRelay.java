@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.tunnel;
 
 import io.netty.buffer.ByteBuf;
@@ -31,6 +44,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ByteStreamRelay {
     /** Bytes in flight per direction before the reading side pauses. */
     public static final long HIGH_WATER = 1 << 20;
+
     private static final long LOW_WATER = HIGH_WATER / 2;
 
     private final QuicStreamChannel stream;
@@ -51,8 +65,8 @@ public final class ByteStreamRelay {
      * Starts relaying. Replaces {@code streamHandlerName} on the stream's pipeline (the request
      * handler) and appends a handler to the socket's pipeline. Both channels must be active.
      */
-    public static ByteStreamRelay start(QuicStreamChannel stream, String streamHandlerName, Channel socket,
-                                        TunnelMetrics metrics) {
+    public static ByteStreamRelay start(
+            QuicStreamChannel stream, String streamHandlerName, Channel socket, TunnelMetrics metrics) {
         ByteStreamRelay relay = new ByteStreamRelay(stream, socket, metrics);
         stream.config().setAutoRead(false);
         socket.config().setAutoRead(false);

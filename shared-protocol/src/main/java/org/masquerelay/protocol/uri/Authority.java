@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.uri;
 
 /**
@@ -14,90 +27,89 @@ package org.masquerelay.protocol.uri;
  */
 public record Authority(String host, int port) {
 
-  /**
-   * Validates and canonicalizes.
-   *
-   * @throws MalformedTargetException if the host or port is invalid
-   */
-  public Authority {
-    host = HostSyntax.canonicalize(host);
-    HostSyntax.checkPort(port);
-  }
+    /**
+     * Validates and canonicalizes.
+     *
+     * @throws MalformedTargetException if the host or port is invalid
+     */
+    public Authority {
+        host = HostSyntax.canonicalize(host);
+        HostSyntax.checkPort(port);
+    }
 
-  /**
-   * Parses {@code host:port}, {@code 1.2.3.4:80} or {@code [2001:db8::1]:443}. The port is
-   * mandatory (CONNECT has no default port); userinfo, whitespace and unbracketed IPv6 are
-   * rejected.
-   *
-   * @throws MalformedTargetException if {@code authority} is malformed
-   */
-  public static Authority parse(String authority) {
-    if (authority == null || authority.isEmpty()) {
-      throw new MalformedTargetException("authority is empty");
+    /**
+     * Parses {@code host:port}, {@code 1.2.3.4:80} or {@code [2001:db8::1]:443}. The port is
+     * mandatory (CONNECT has no default port); userinfo, whitespace and unbracketed IPv6 are
+     * rejected.
+     *
+     * @throws MalformedTargetException if {@code authority} is malformed
+     */
+    public static Authority parse(String authority) {
+        if (authority == null || authority.isEmpty()) {
+            throw new MalformedTargetException("authority is empty");
+        }
+        for (int i = 0; i < authority.length(); i++) {
+            char c = authority.charAt(i);
+            if (c <= 0x20 || c >= 0x7F) {
+                throw new MalformedTargetException("authority contains whitespace or a control or non-ASCII character "
+                        + HostSyntax.describe(c)
+                        + " at offset "
+                        + i);
+            }
+        }
+        if (authority.indexOf('@') >= 0) {
+            throw new MalformedTargetException("authority must not contain userinfo ('@')");
+        }
+        String host;
+        String port;
+        if (authority.charAt(0) == '[') {
+            int close = authority.indexOf(']');
+            if (close < 0) {
+                throw new MalformedTargetException("authority has an unclosed '['");
+            }
+            host = authority.substring(1, close);
+            if (host.indexOf(':') < 0) {
+                throw new MalformedTargetException("brackets in an authority must hold an IPv6 address");
+            }
+            String rest = authority.substring(close + 1);
+            if (rest.isEmpty()) {
+                throw new MalformedTargetException("authority is missing a port");
+            }
+            if (rest.charAt(0) != ':') {
+                throw new MalformedTargetException("authority has characters between ']' and ':'");
+            }
+            port = rest.substring(1);
+        } else {
+            if (authority.indexOf('[') >= 0 || authority.indexOf(']') >= 0) {
+                throw new MalformedTargetException("authority has a misplaced '[' or ']'");
+            }
+            int colon = authority.lastIndexOf(':');
+            if (colon < 0) {
+                throw new MalformedTargetException("authority is missing a port");
+            }
+            host = authority.substring(0, colon);
+            port = authority.substring(colon + 1);
+            if (host.indexOf(':') >= 0) {
+                throw new MalformedTargetException("IPv6 address in an authority must be in brackets");
+            }
+        }
+        if (host.isEmpty()) {
+            throw new MalformedTargetException("authority host is empty");
+        }
+        if (port.isEmpty()) {
+            throw new MalformedTargetException("authority is missing a port");
+        }
+        return new Authority(host, HostSyntax.parsePort(port));
     }
-    for (int i = 0; i < authority.length(); i++) {
-      char c = authority.charAt(i);
-      if (c <= 0x20 || c >= 0x7F) {
-        throw new MalformedTargetException(
-            "authority contains whitespace or a control or non-ASCII character "
-                + HostSyntax.describe(c)
-                + " at offset "
-                + i);
-      }
-    }
-    if (authority.indexOf('@') >= 0) {
-      throw new MalformedTargetException("authority must not contain userinfo ('@')");
-    }
-    String host;
-    String port;
-    if (authority.charAt(0) == '[') {
-      int close = authority.indexOf(']');
-      if (close < 0) {
-        throw new MalformedTargetException("authority has an unclosed '['");
-      }
-      host = authority.substring(1, close);
-      if (host.indexOf(':') < 0) {
-        throw new MalformedTargetException("brackets in an authority must hold an IPv6 address");
-      }
-      String rest = authority.substring(close + 1);
-      if (rest.isEmpty()) {
-        throw new MalformedTargetException("authority is missing a port");
-      }
-      if (rest.charAt(0) != ':') {
-        throw new MalformedTargetException("authority has characters between ']' and ':'");
-      }
-      port = rest.substring(1);
-    } else {
-      if (authority.indexOf('[') >= 0 || authority.indexOf(']') >= 0) {
-        throw new MalformedTargetException("authority has a misplaced '[' or ']'");
-      }
-      int colon = authority.lastIndexOf(':');
-      if (colon < 0) {
-        throw new MalformedTargetException("authority is missing a port");
-      }
-      host = authority.substring(0, colon);
-      port = authority.substring(colon + 1);
-      if (host.indexOf(':') >= 0) {
-        throw new MalformedTargetException("IPv6 address in an authority must be in brackets");
-      }
-    }
-    if (host.isEmpty()) {
-      throw new MalformedTargetException("authority host is empty");
-    }
-    if (port.isEmpty()) {
-      throw new MalformedTargetException("authority is missing a port");
-    }
-    return new Authority(host, HostSyntax.parsePort(port));
-  }
 
-  /** Returns whether {@link #host()} is an IPv4 or IPv6 literal rather than a DNS name. */
-  public boolean isIpLiteral() {
-    return HostSyntax.isIpLiteral(host);
-  }
+    /** Returns whether {@link #host()} is an IPv4 or IPv6 literal rather than a DNS name. */
+    public boolean isIpLiteral() {
+        return HostSyntax.isIpLiteral(host);
+    }
 
-  /** Returns the canonical {@code host:port}, or {@code [v6]:port} for an IPv6 literal. */
-  @Override
-  public String toString() {
-    return HostSyntax.isIpv6(host) ? "[" + host + "]:" + port : host + ":" + port;
-  }
+    /** Returns the canonical {@code host:port}, or {@code [v6]:port} for an IPv6 literal. */
+    @Override
+    public String toString() {
+        return HostSyntax.isIpv6(host) ? "[" + host + "]:" + port : host + ":" + port;
+    }
 }

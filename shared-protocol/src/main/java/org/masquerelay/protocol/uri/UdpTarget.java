@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.uri;
 
 /**
@@ -14,23 +27,23 @@ package org.masquerelay.protocol.uri;
  */
 public record UdpTarget(String host, int port) {
 
-  /**
-   * Validates and canonicalizes.
-   *
-   * @throws MalformedTargetException if the host or port is invalid
-   */
-  public UdpTarget {
-    host = HostSyntax.canonicalize(host);
-    HostSyntax.checkPort(port);
-  }
+    /**
+     * Validates and canonicalizes.
+     *
+     * @throws MalformedTargetException if the host or port is invalid
+     */
+    public UdpTarget {
+        host = HostSyntax.canonicalize(host);
+        HostSyntax.checkPort(port);
+    }
 
-  /** Returns whether {@link #host()} is an IPv4 or IPv6 literal rather than a DNS name. */
-  public boolean isIpLiteral() {
-    return HostSyntax.isIpLiteral(host);
-  }
+    /** Returns whether {@link #host()} is an IPv4 or IPv6 literal rather than a DNS name. */
+    public boolean isIpLiteral() {
+        return HostSyntax.isIpLiteral(host);
+    }
 
-  /** Returns {@code host:port}, or {@code [v6]:port} for an IPv6 literal (RFC 3986 §3.2). */
-  public String authority() {
-    return HostSyntax.isIpv6(host) ? "[" + host + "]:" + port : host + ":" + port;
-  }
+    /** Returns {@code host:port}, or {@code [v6]:port} for an IPv6 literal (RFC 3986 §3.2). */
+    public String authority() {
+        return HostSyntax.isIpv6(host) ? "[" + host + "]:" + port : host + ":" + port;
+    }
 }

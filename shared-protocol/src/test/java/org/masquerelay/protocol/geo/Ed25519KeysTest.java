@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.geo;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,8 +56,8 @@ class Ed25519KeysTest {
         "TEST 2 , " + Rfc8032.TEST2_SECRET + "," + Rfc8032.TEST2_PUBLIC + "," + Rfc8032.TEST2_MESSAGE + ","
                 + Rfc8032.TEST2_SIGNATURE,
     })
-    void jdkEd25519ReproducesRfc8032Vectors(String name, String secret, String publicKey, String message,
-            String expectedSignature) throws Exception {
+    void jdkEd25519ReproducesRfc8032Vectors(
+            String name, String secret, String publicKey, String message, String expectedSignature) throws Exception {
         PrivateKey privateKey = Ed25519Keys.privateKeyFromSeed(Hex.bytes(secret));
         PublicKey derived = Ed25519Keys.publicKeyOf(privateKey);
         assertThat(Hex.bytes(publicKey)).isEqualTo(Ed25519Keys.rawPublicKey(derived));
@@ -65,7 +78,8 @@ class Ed25519KeysTest {
         PrivateKey privateKey = Rfc8032.test1();
 
         assertThat(Ed25519Keys.privateKeyToPem(privateKey)).isEqualTo(TEST1_PRIVATE_PEM);
-        assertThat(Ed25519Keys.publicKeyToPem(Ed25519Keys.publicKeyOf(privateKey))).isEqualTo(TEST1_PUBLIC_PEM);
+        assertThat(Ed25519Keys.publicKeyToPem(Ed25519Keys.publicKeyOf(privateKey)))
+                .isEqualTo(TEST1_PUBLIC_PEM);
     }
 
     @Test
@@ -83,9 +97,12 @@ class Ed25519KeysTest {
     void readsPemWithOtherWhiteSpace() {
         // RFC 7468 §3: CRLF, blank lines around the block, and any line length are all fine.
         String crlf = "\r\n\r\n" + TEST1_PRIVATE_PEM.replace("\n", "\r\n");
-        String split = TEST1_PUBLIC_PEM.replace("MCowBQYDK2VwAyEA", "MCowBQYDK2VwAyEA\n  ").strip();
+        String split = TEST1_PUBLIC_PEM
+                .replace("MCowBQYDK2VwAyEA", "MCowBQYDK2VwAyEA\n  ")
+                .strip();
 
-        assertThat(Ed25519Keys.privateKeyFromPem(crlf).getEncoded()).isEqualTo(Rfc8032.test1().getEncoded());
+        assertThat(Ed25519Keys.privateKeyFromPem(crlf).getEncoded())
+                .isEqualTo(Rfc8032.test1().getEncoded());
         assertThat(Ed25519Keys.rawPublicKey(Ed25519Keys.publicKeyFromPem(split)))
                 .isEqualTo(Hex.bytes(Rfc8032.TEST1_PUBLIC));
     }
@@ -119,20 +136,38 @@ class Ed25519KeysTest {
                 arguments("x".repeat(4097), "PEM text has 4097 characters (expected: at most 4096)"),
                 arguments(body, "not PEM (expected: -----BEGIN PRIVATE KEY-----, RFC 7468)"),
                 arguments("", "not PEM (expected: -----BEGIN PRIVATE KEY-----, RFC 7468)"),
-                arguments(TEST1_PUBLIC_PEM,
+                arguments(
+                        TEST1_PUBLIC_PEM,
                         "PEM block has another label (expected: -----BEGIN PRIVATE KEY-----, RFC 7468)"),
-                arguments(TEST1_PRIVATE_PEM.replace("PRIVATE KEY", "ENCRYPTED PRIVATE KEY"),
+                arguments(
+                        TEST1_PRIVATE_PEM.replace("PRIVATE KEY", "ENCRYPTED PRIVATE KEY"),
                         "PEM block has another label (expected: -----BEGIN PRIVATE KEY-----, RFC 7468)"),
-                arguments(TEST1_PRIVATE_PEM.replace("-----END PRIVATE KEY-----", ""),
+                arguments(
+                        TEST1_PRIVATE_PEM.replace("-----END PRIVATE KEY-----", ""),
                         "PEM block does not end with -----END PRIVATE KEY-----"),
-                arguments(TEST1_PRIVATE_PEM + TEST1_PRIVATE_PEM,
+                arguments(
+                        TEST1_PRIVATE_PEM + TEST1_PRIVATE_PEM,
                         "PEM text holds more than one block (expected: one PRIVATE KEY)"),
                 arguments(TEST1_PRIVATE_PEM.replace("MC4C", "MC4*"), "PEM body is not base64 (RFC 7468 §3)"),
-                arguments(TEST1_PRIVATE_PEM.replace(body, "AAAA"), "PRIVATE KEY is not an Ed25519 PKCS#8 key (RFC 8410 §7)"),
-                arguments(pem("PRIVATE KEY", KeyPairGenerator.getInstance("Ed448").generateKeyPair().getPrivate()
-                        .getEncoded()), "PRIVATE KEY is not an Ed25519 PKCS#8 key (RFC 8410 §7)"),
-                arguments(pem("PRIVATE KEY", KeyPairGenerator.getInstance("EC").generateKeyPair().getPrivate()
-                        .getEncoded()), "PRIVATE KEY is not an Ed25519 PKCS#8 key (RFC 8410 §7)"));
+                arguments(
+                        TEST1_PRIVATE_PEM.replace(body, "AAAA"),
+                        "PRIVATE KEY is not an Ed25519 PKCS#8 key (RFC 8410 §7)"),
+                arguments(
+                        pem(
+                                "PRIVATE KEY",
+                                KeyPairGenerator.getInstance("Ed448")
+                                        .generateKeyPair()
+                                        .getPrivate()
+                                        .getEncoded()),
+                        "PRIVATE KEY is not an Ed25519 PKCS#8 key (RFC 8410 §7)"),
+                arguments(
+                        pem(
+                                "PRIVATE KEY",
+                                KeyPairGenerator.getInstance("EC")
+                                        .generateKeyPair()
+                                        .getPrivate()
+                                        .getEncoded()),
+                        "PRIVATE KEY is not an Ed25519 PKCS#8 key (RFC 8410 §7)"));
     }
 
     @ParameterizedTest(name = "{1}")
@@ -145,16 +180,31 @@ class Ed25519KeysTest {
 
     static Stream<Arguments> malformedPublicPem() throws Exception {
         return Stream.of(
-                arguments(TEST1_PRIVATE_PEM,
+                arguments(
+                        TEST1_PRIVATE_PEM,
                         "PEM block has another label (expected: -----BEGIN PUBLIC KEY-----, RFC 7468)"),
-                arguments(TEST1_PUBLIC_PEM.replace("-----END PUBLIC KEY-----", "-----END PRIVATE KEY-----"),
+                arguments(
+                        TEST1_PUBLIC_PEM.replace("-----END PUBLIC KEY-----", "-----END PRIVATE KEY-----"),
                         "PEM block does not end with -----END PUBLIC KEY-----"),
-                arguments(TEST1_PUBLIC_PEM.replace("HURo=", ""),
+                arguments(
+                        TEST1_PUBLIC_PEM.replace("HURo=", ""),
                         "PUBLIC KEY is not an Ed25519 SubjectPublicKeyInfo (RFC 8410 §4)"),
-                arguments(pem("PUBLIC KEY", KeyPairGenerator.getInstance("Ed448").generateKeyPair().getPublic()
-                        .getEncoded()), "PUBLIC KEY is not an Ed25519 SubjectPublicKeyInfo (RFC 8410 §4)"),
-                arguments(pem("PUBLIC KEY", KeyPairGenerator.getInstance("EC").generateKeyPair().getPublic()
-                        .getEncoded()), "PUBLIC KEY is not an Ed25519 SubjectPublicKeyInfo (RFC 8410 §4)"));
+                arguments(
+                        pem(
+                                "PUBLIC KEY",
+                                KeyPairGenerator.getInstance("Ed448")
+                                        .generateKeyPair()
+                                        .getPublic()
+                                        .getEncoded()),
+                        "PUBLIC KEY is not an Ed25519 SubjectPublicKeyInfo (RFC 8410 §4)"),
+                arguments(
+                        pem(
+                                "PUBLIC KEY",
+                                KeyPairGenerator.getInstance("EC")
+                                        .generateKeyPair()
+                                        .getPublic()
+                                        .getEncoded()),
+                        "PUBLIC KEY is not an Ed25519 SubjectPublicKeyInfo (RFC 8410 §4)"));
     }
 
     @ParameterizedTest(name = "{1}")
@@ -185,7 +235,7 @@ class Ed25519KeysTest {
     }
 
     private static String pem(String label, byte[] der) {
-        return "-----BEGIN " + label + "-----\n" + Base64.getMimeEncoder().encodeToString(der)
-                + "\n-----END " + label + "-----\n";
+        return "-----BEGIN " + label + "-----\n" + Base64.getMimeEncoder().encodeToString(der) + "\n-----END " + label
+                + "-----\n";
     }
 }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.geo;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,7 +36,8 @@ class GeoAssertionSignerTest {
     @Test
     void twoClientsInOneCellAndWindowGetByteIdenticalAssertions() {
         String first = signerAt(1_763_999_401L).sign("u4pru", "GB").toHeaderValue();
-        String last = signerAt(1_764_000_000L).sign(new SecChGeohash("u4pru", "GB")).toHeaderValue();
+        String last =
+                signerAt(1_764_000_000L).sign(new SecChGeohash("u4pru", "GB")).toHeaderValue();
 
         assertThat(first).isEqualTo(last).isEqualTo(Rfc8032.FIELD);
     }
@@ -86,8 +100,7 @@ class GeoAssertionSignerTest {
         assertThatThrownBy(() -> GeoAssertionSigner.of(List.of(K1), "k2", AssertionWindow.DEFAULT, clockAt(0)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("activeKeyId: k2 (expected: one of [k1])");
-        assertThatThrownBy(() -> signerAt(0).withActiveKey("k9"))
-                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> signerAt(0).withActiveKey("k9")).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.geo;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,8 +65,9 @@ class GeoAssertionTest {
         GeoAssertion assertion = Rfc8032.signedAssertion();
 
         assertThat(assertion.toHeaderValue()).isEqualTo(FIELD);
-        assertThat(FIELD).isEqualTo("gh=\"u4pru\", cc=\"GB\", exp=1764003600, kid=\"k1\", sig=:nlhDu18iTtBZfw45"
-                + "aQ1C+rx4Jc7j7GamV6FfhV3NhxiRNUMtnNXWlXRdTPgaSnRlHmr+R0Fr+ME3teE9tUB0DQ==:");
+        assertThat(FIELD)
+                .isEqualTo("gh=\"u4pru\", cc=\"GB\", exp=1764003600, kid=\"k1\", sig=:nlhDu18iTtBZfw45"
+                        + "aQ1C+rx4Jc7j7GamV6FfhV3NhxiRNUMtnNXWlXRdTPgaSnRlHmr+R0Fr+ME3teE9tUB0DQ==:");
     }
 
     @Test
@@ -72,8 +86,8 @@ class GeoAssertionTest {
 
     @Test
     void longestValidFieldFitsTheLimit() {
-        GeoAssertion longest = new GeoAssertion(
-                "u4pruydqqvj8", "GB", GeoAssertion.MAX_NOT_AFTER, "k".repeat(32), new byte[64]);
+        GeoAssertion longest =
+                new GeoAssertion("u4pruydqqvj8", "GB", GeoAssertion.MAX_NOT_AFTER, "k".repeat(32), new byte[64]);
 
         assertThat(longest.toHeaderValue()).hasSize(183);
         assertThat(GeoAssertion.parse(longest.toHeaderValue())).isEqualTo(longest);
@@ -101,62 +115,94 @@ class GeoAssertionTest {
                 // Size and Dictionary syntax (RFC 8941 §4.2.2).
                 arguments("x".repeat(257), "geo-assertion: 257 characters (expected: at most 256)"),
                 arguments("", "geo-assertion: missing member 'gh'"),
-                arguments("\"u4pru-GB\"",
+                arguments(
+                        "\"u4pru-GB\"",
                         "geo-assertion: dictionary key must start with a lower-case letter or '*' at offset 0"),
                 arguments("gh=\"u4pru\" cc=\"GB\"", "geo-assertion: expected ',' after dictionary member at offset 11"),
                 arguments(FIELD + ",", "geo-assertion: trailing ',' at end of dictionary at offset 142"),
                 arguments("gh=\"u4pru", "geo-assertion: unterminated string at offset 3"),
-                arguments("gh=(\"u4pru\")" + tail, "geo-assertion: inner lists are not allowed in geo-assertion at offset 3"),
+                arguments(
+                        "gh=(\"u4pru\")" + tail,
+                        "geo-assertion: inner lists are not allowed in geo-assertion at offset 3"),
                 // Members: unknown, repeated, out of order, missing, with parameters.
-                arguments(FIELD + ", v=1", "geo-assertion: unknown member 'v' (expected: gh, cc, exp, kid, sig) at offset 146"),
+                arguments(
+                        FIELD + ", v=1",
+                        "geo-assertion: unknown member 'v' (expected: gh, cc, exp, kid, sig) at offset 146"),
                 arguments("gh=\"u4pru\", gh=\"u4pru\"" + tail, "geo-assertion: repeated member 'gh' at offset 22"),
-                arguments("cc=\"GB\", gh=\"u4pru\"", "geo-assertion: member 'gh' out of order (expected: gh, cc, exp, kid, sig) at offset 19"),
+                arguments(
+                        "cc=\"GB\", gh=\"u4pru\"",
+                        "geo-assertion: member 'gh' out of order (expected: gh, cc, exp, kid, sig) at offset 19"),
                 arguments("gh=\"u4pru\", cc=\"GB\", exp=1764003600, kid=\"k1\"", "geo-assertion: missing member 'sig'"),
                 arguments("gh=\"u4pru\", cc=\"GB\", kid=\"k1\", sig=" + SIG, "geo-assertion: missing member 'exp'"),
                 arguments("gh=\"u4pru\";v=1" + tail, "geo-assertion: parameter 'v' not allowed at offset 14"),
                 // Member types (RFC 8941 §3.3).
                 arguments("gh=u4pru" + tail, "geo-assertion: gh is not an RFC 8941 String at offset 8"),
                 arguments("gh" + tail, "geo-assertion: gh is not an RFC 8941 String at offset 2"),
-                arguments("gh=\"u4pru\", cc=GB, exp=1764003600, kid=\"k1\", sig=" + SIG,
+                arguments(
+                        "gh=\"u4pru\", cc=GB, exp=1764003600, kid=\"k1\", sig=" + SIG,
                         "geo-assertion: cc is not an RFC 8941 String at offset 17"),
-                arguments("gh=\"u4pru\", cc=\"GB\", exp=\"1764003600\", kid=\"k1\", sig=" + SIG,
+                arguments(
+                        "gh=\"u4pru\", cc=\"GB\", exp=\"1764003600\", kid=\"k1\", sig=" + SIG,
                         "geo-assertion: exp is not an RFC 8941 Integer at offset 37"),
-                arguments("gh=\"u4pru\", cc=\"GB\", exp=1234567890123.5, kid=\"k1\", sig=" + SIG,
+                arguments(
+                        "gh=\"u4pru\", cc=\"GB\", exp=1234567890123.5, kid=\"k1\", sig=" + SIG,
                         "geo-assertion: decimal has more than 12 integer digits at offset 38"),
-                arguments("gh=\"u4pru\", cc=\"GB\", exp=17640036.5, kid=\"k1\", sig=" + SIG,
+                arguments(
+                        "gh=\"u4pru\", cc=\"GB\", exp=17640036.5, kid=\"k1\", sig=" + SIG,
                         "geo-assertion: exp is not an RFC 8941 Integer at offset 35"),
-                arguments("gh=\"u4pru\", cc=\"GB\", exp=1764003600123456, kid=\"k1\", sig=" + SIG,
+                arguments(
+                        "gh=\"u4pru\", cc=\"GB\", exp=1764003600123456, kid=\"k1\", sig=" + SIG,
                         "geo-assertion: integer has more than 15 digits at offset 41"),
-                arguments("gh=\"u4pru\", cc=\"GB\", exp=-1, kid=\"k1\", sig=" + SIG,
+                arguments(
+                        "gh=\"u4pru\", cc=\"GB\", exp=-1, kid=\"k1\", sig=" + SIG,
                         "geo-assertion: exp is negative (expected: Unix seconds) at offset 27"),
-                arguments("gh=\"u4pru\", cc=\"GB\", exp=1764003600, kid=k1, sig=" + SIG,
+                arguments(
+                        "gh=\"u4pru\", cc=\"GB\", exp=1764003600, kid=k1, sig=" + SIG,
                         "geo-assertion: kid is not an RFC 8941 String at offset 43"),
-                arguments("gh=\"u4pru\", cc=\"GB\", exp=1764003600, kid=\"k1\", sig=\"" + SIGNATURE_BASE64 + "\"",
+                arguments(
+                        "gh=\"u4pru\", cc=\"GB\", exp=1764003600, kid=\"k1\", sig=\"" + SIGNATURE_BASE64 + "\"",
                         "geo-assertion: sig is not an RFC 8941 Byte Sequence at offset 141"),
-                arguments("gh=\"u4pru\", cc=\"GB\", exp=1764003600, kid=\"k1\", sig=:AAAA:",
+                arguments(
+                        "gh=\"u4pru\", cc=\"GB\", exp=1764003600, kid=\"k1\", sig=:AAAA:",
                         "geo-assertion: sig has 3 bytes (expected: 64) at offset 57"),
-                arguments("gh=\"u4pru\", cc=\"GB\", exp=1764003600, kid=\"k1\", sig=:A:",
+                arguments(
+                        "gh=\"u4pru\", cc=\"GB\", exp=1764003600, kid=\"k1\", sig=:A:",
                         "geo-assertion: byte sequence is not valid base64 at offset 54"),
                 // Value syntax: geohash base32, ISO 3166-1 alpha-2, key id.
-                arguments("gh=\"u4pra\"" + tail, "geo-assertion: gh has 'a' at index 4"
-                        + " (expected: geohash base32, 0123456789bcdefghjkmnpqrstuvwxyz) at offset 10"),
-                arguments("gh=\"U4PRU\"" + tail, "geo-assertion: gh has 'U' at index 0"
-                        + " (expected: geohash base32, 0123456789bcdefghjkmnpqrstuvwxyz) at offset 10"),
-                arguments("gh=\"u4pr u\"" + tail, "geo-assertion: gh has ' ' at index 4"
-                        + " (expected: geohash base32, 0123456789bcdefghjkmnpqrstuvwxyz) at offset 11"),
-                arguments("gh=\"\"" + tail, "geo-assertion: gh is empty (expected: 1-12 geohash characters) at offset 5"),
-                arguments("gh=\"u4pruydqqvj8z\"" + tail, "geo-assertion: gh has 13 characters (expected: 1-12) at offset 18"),
-                arguments("gh=\"u4pru\", cc=\"gb\", exp=1764003600, kid=\"k1\", sig=" + SIG,
+                arguments(
+                        "gh=\"u4pra\"" + tail,
+                        "geo-assertion: gh has 'a' at index 4"
+                                + " (expected: geohash base32, 0123456789bcdefghjkmnpqrstuvwxyz) at offset 10"),
+                arguments(
+                        "gh=\"U4PRU\"" + tail,
+                        "geo-assertion: gh has 'U' at index 0"
+                                + " (expected: geohash base32, 0123456789bcdefghjkmnpqrstuvwxyz) at offset 10"),
+                arguments(
+                        "gh=\"u4pr u\"" + tail,
+                        "geo-assertion: gh has ' ' at index 4"
+                                + " (expected: geohash base32, 0123456789bcdefghjkmnpqrstuvwxyz) at offset 11"),
+                arguments(
+                        "gh=\"\"" + tail, "geo-assertion: gh is empty (expected: 1-12 geohash characters) at offset 5"),
+                arguments(
+                        "gh=\"u4pruydqqvj8z\"" + tail,
+                        "geo-assertion: gh has 13 characters (expected: 1-12) at offset 18"),
+                arguments(
+                        "gh=\"u4pru\", cc=\"gb\", exp=1764003600, kid=\"k1\", sig=" + SIG,
                         "geo-assertion: cc is not two upper-case letters (expected: ISO 3166-1 alpha-2, e.g. GB) at offset 19"),
-                arguments("gh=\"u4pru\", cc=\"GBR\", exp=1764003600, kid=\"k1\", sig=" + SIG,
+                arguments(
+                        "gh=\"u4pru\", cc=\"GBR\", exp=1764003600, kid=\"k1\", sig=" + SIG,
                         "geo-assertion: cc is not two upper-case letters (expected: ISO 3166-1 alpha-2, e.g. GB) at offset 20"),
-                arguments("gh=\"u4pru\", cc=\"G1\", exp=1764003600, kid=\"k1\", sig=" + SIG,
+                arguments(
+                        "gh=\"u4pru\", cc=\"G1\", exp=1764003600, kid=\"k1\", sig=" + SIG,
                         "geo-assertion: cc is not two upper-case letters (expected: ISO 3166-1 alpha-2, e.g. GB) at offset 19"),
-                arguments("gh=\"u4pru\", cc=\"GB\", exp=1764003600, kid=\"k.1\", sig=" + SIG,
+                arguments(
+                        "gh=\"u4pru\", cc=\"GB\", exp=1764003600, kid=\"k.1\", sig=" + SIG,
                         "geo-assertion: kid has '.' at index 1 (expected: A-Z a-z 0-9 _ -) at offset 46"),
-                arguments("gh=\"u4pru\", cc=\"GB\", exp=1764003600, kid=\"\", sig=" + SIG,
+                arguments(
+                        "gh=\"u4pru\", cc=\"GB\", exp=1764003600, kid=\"\", sig=" + SIG,
                         "geo-assertion: kid has 0 characters (expected: 1-32) at offset 43"),
-                arguments("gh=\"u4pru\", cc=\"GB\", exp=1764003600, kid=\"" + "k".repeat(33) + "\", sig=" + SIG,
+                arguments(
+                        "gh=\"u4pru\", cc=\"GB\", exp=1764003600, kid=\"" + "k".repeat(33) + "\", sig=" + SIG,
                         "geo-assertion: kid has 33 characters (expected: 1-32) at offset 76"),
                 // Valid RFC 8941, but not the one canonical form.
                 arguments(" " + FIELD, canonical()),

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.geo;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,13 +31,16 @@ class SecChGeohashTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-        // field value           | geohash      | country
-        "\"u4pru-GB\"            | u4pru        | GB", // docs/architecture.md §4 example
-        "\"u-GB\"                | u            | GB", // coarsest: one character
-        "\"u4pruydqqvj8-GB\"     | u4pruydqqvj8 | GB", // finest: twelve characters
-        "\"9q8yy-US\"            | 9q8yy        | US",
-    })
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '`',
+            value = {
+                // field value           | geohash      | country
+                "\"u4pru-GB\"            | u4pru        | GB", // docs/architecture.md §4 example
+                "\"u-GB\"                | u            | GB", // coarsest: one character
+                "\"u4pruydqqvj8-GB\"     | u4pruydqqvj8 | GB", // finest: twelve characters
+                "\"9q8yy-US\"            | 9q8yy        | US",
+            })
     void parsesAndWritesBackByteForByte(String field, String geohash, String country) {
         SecChGeohash parsed = SecChGeohash.parse(field);
 
@@ -52,23 +68,26 @@ class SecChGeohashTest {
     }
 
     @ParameterizedTest(name = "{1}")
-    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-        "u4pru-GB             | sec-ch-geohash: is not an RFC 8941 String",
-        "`:dTRwcnUtR0I=:`     | sec-ch-geohash: is not an RFC 8941 String",
-        "\"u4pru-GB\";v=1     | sec-ch-geohash: parameter 'v' not allowed at offset 14",
-        "\"u4pru-GB\" x       | sec-ch-geohash: unexpected character after item at offset 11",
-        "\"u4pru-GB\", \"u-GB\" | sec-ch-geohash: unexpected character after item at offset 10",
-        "\"u4pru-GB           | sec-ch-geohash: unterminated string at offset 0",
-        "``                   | sec-ch-geohash: expected a bare item at offset 0",
-        "\"u4pruGB\"          | sec-ch-geohash: has no '-' (expected: \"<geohash>-<country>\", e.g. \"u4pru-GB\")",
-        "\"-GB\"              | sec-ch-geohash: geohash is empty (expected: 1-12 geohash characters)",
-        "\"u4pra-GB\"         | sec-ch-geohash: geohash has 'a' at index 4 (expected: geohash base32, 0123456789bcdefghjkmnpqrstuvwxyz)",
-        "\"u4-pru-GB\"        | sec-ch-geohash: geohash has '-' at index 2 (expected: geohash base32, 0123456789bcdefghjkmnpqrstuvwxyz)",
-        "\"u4pruydqqvj8z-GB\" | sec-ch-geohash: geohash has 13 characters (expected: 1-12)",
-        "\"u4pru-gb\"         | sec-ch-geohash: country is not two upper-case letters (expected: ISO 3166-1 alpha-2, e.g. GB)",
-        "\"u4pru-\"           | sec-ch-geohash: country is not two upper-case letters (expected: ISO 3166-1 alpha-2, e.g. GB)",
-        "\"u4pru-GBR\"        | sec-ch-geohash: country is not two upper-case letters (expected: ISO 3166-1 alpha-2, e.g. GB)",
-    })
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '`',
+            value = {
+                "u4pru-GB             | sec-ch-geohash: is not an RFC 8941 String",
+                "`:dTRwcnUtR0I=:`     | sec-ch-geohash: is not an RFC 8941 String",
+                "\"u4pru-GB\";v=1     | sec-ch-geohash: parameter 'v' not allowed at offset 14",
+                "\"u4pru-GB\" x       | sec-ch-geohash: unexpected character after item at offset 11",
+                "\"u4pru-GB\", \"u-GB\" | sec-ch-geohash: unexpected character after item at offset 10",
+                "\"u4pru-GB           | sec-ch-geohash: unterminated string at offset 0",
+                "``                   | sec-ch-geohash: expected a bare item at offset 0",
+                "\"u4pruGB\"          | sec-ch-geohash: has no '-' (expected: \"<geohash>-<country>\", e.g. \"u4pru-GB\")",
+                "\"-GB\"              | sec-ch-geohash: geohash is empty (expected: 1-12 geohash characters)",
+                "\"u4pra-GB\"         | sec-ch-geohash: geohash has 'a' at index 4 (expected: geohash base32, 0123456789bcdefghjkmnpqrstuvwxyz)",
+                "\"u4-pru-GB\"        | sec-ch-geohash: geohash has '-' at index 2 (expected: geohash base32, 0123456789bcdefghjkmnpqrstuvwxyz)",
+                "\"u4pruydqqvj8z-GB\" | sec-ch-geohash: geohash has 13 characters (expected: 1-12)",
+                "\"u4pru-gb\"         | sec-ch-geohash: country is not two upper-case letters (expected: ISO 3166-1 alpha-2, e.g. GB)",
+                "\"u4pru-\"           | sec-ch-geohash: country is not two upper-case letters (expected: ISO 3166-1 alpha-2, e.g. GB)",
+                "\"u4pru-GBR\"        | sec-ch-geohash: country is not two upper-case letters (expected: ISO 3166-1 alpha-2, e.g. GB)",
+            })
     void malformedFieldIsMalformed(String field, String message) {
         assertRefused(() -> SecChGeohash.parse(field), Reason.MALFORMED).hasMessage(message);
     }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.sfv;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,9 +46,10 @@ class StructuredFieldParserTest {
     /** Returns "key=value" for each member and "  ;key=value" for each parameter, in order. */
     private static List<String> dictionary(String input) {
         List<String> seen = new ArrayList<>();
-        parser(input).parseDictionary(
-                (key, value) -> seen.add(key + "=" + describe(value)),
-                (key, value) -> seen.add("  ;" + key + "=" + describe(value)));
+        parser(input)
+                .parseDictionary(
+                        (key, value) -> seen.add(key + "=" + describe(value)),
+                        (key, value) -> seen.add("  ;" + key + "=" + describe(value)));
         return seen;
     }
 
@@ -81,17 +95,20 @@ class StructuredFieldParserTest {
     }
 
     @ParameterizedTest(name = "{1}")
-    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-        "a=1 b=2     | x-test: expected ',' after dictionary member at offset 4",
-        "a=1,        | x-test: trailing ',' at end of dictionary at offset 4",
-        "a=(1 2)     | x-test: inner lists are not allowed in x-test at offset 2",
-        "A=1         | x-test: dictionary key must start with a lower-case letter or '*' at offset 0",
-        "a=1, ,b     | x-test: dictionary key must start with a lower-case letter or '*' at offset 5",
-        "a=          | x-test: expected a dictionary value at offset 2",
-        "a=@         | x-test: unrecognized dictionary value at offset 2",
-        "a=1;        | x-test: expected a parameter key at offset 4",
-        "a=:aGk=x:   | x-test: byte sequence is not valid base64 at offset 9",
-    })
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '`',
+            value = {
+                "a=1 b=2     | x-test: expected ',' after dictionary member at offset 4",
+                "a=1,        | x-test: trailing ',' at end of dictionary at offset 4",
+                "a=(1 2)     | x-test: inner lists are not allowed in x-test at offset 2",
+                "A=1         | x-test: dictionary key must start with a lower-case letter or '*' at offset 0",
+                "a=1, ,b     | x-test: dictionary key must start with a lower-case letter or '*' at offset 5",
+                "a=          | x-test: expected a dictionary value at offset 2",
+                "a=@         | x-test: unrecognized dictionary value at offset 2",
+                "a=1;        | x-test: expected a parameter key at offset 4",
+                "a=:aGk=x:   | x-test: byte sequence is not valid base64 at offset 9",
+            })
     void malformedDictionaryIsMalformed(String input, String message) {
         assertThatThrownBy(() -> dictionary(input))
                 .isInstanceOf(TestFieldException.class)
@@ -105,20 +122,23 @@ class StructuredFieldParserTest {
 
         assertThat(item).isEqualTo("abc");
         assertThat(parameters).containsExactly("p=1");
-        assertThat(parser("12.500").parseItem((k, v) -> { })).isEqualTo(new BigDecimal("12.500"));
-        assertThat(parser("-999999999999999").parseItem((k, v) -> { })).isEqualTo(-999_999_999_999_999L);
+        assertThat(parser("12.500").parseItem((k, v) -> {})).isEqualTo(new BigDecimal("12.500"));
+        assertThat(parser("-999999999999999").parseItem((k, v) -> {})).isEqualTo(-999_999_999_999_999L);
     }
 
     @ParameterizedTest(name = "{1}")
-    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-        "``          | x-test: expected a bare item at offset 0",
-        "\"a\" \"b\" | x-test: unexpected character after item at offset 4",
-        "\"a\",\"b\" | x-test: unexpected character after item at offset 3",
-        "(\"a\")     | x-test: unrecognized bare item at offset 0",
-        "\"a\";      | x-test: expected a parameter key at offset 4",
-    })
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '`',
+            value = {
+                "``          | x-test: expected a bare item at offset 0",
+                "\"a\" \"b\" | x-test: unexpected character after item at offset 4",
+                "\"a\",\"b\" | x-test: unexpected character after item at offset 3",
+                "(\"a\")     | x-test: unrecognized bare item at offset 0",
+                "\"a\";      | x-test: expected a parameter key at offset 4",
+            })
     void malformedItemIsMalformed(String input, String message) {
-        assertThatThrownBy(() -> parser(input).parseItem((k, v) -> { }))
+        assertThatThrownBy(() -> parser(input).parseItem((k, v) -> {}))
                 .isInstanceOf(TestFieldException.class)
                 .hasMessage(message);
     }
@@ -133,7 +153,7 @@ class StructuredFieldParserTest {
                                 throw parser.fail("no b");
                             }
                         },
-                        (key, value) -> { }))
+                        (key, value) -> {}))
                 .isInstanceOf(TestFieldException.class)
                 .hasMessage("x-test: no b at offset 8");
     }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.token;
 
 import java.util.stream.IntStream;
@@ -10,12 +23,10 @@ final class BitFlips {
 
     /** Returns one copy of {@code original} per bit, with that bit flipped. */
     static Stream<byte[]> of(byte[] original) {
-        return IntStream.range(0, original.length * 8)
-                .mapToObj(
-                        bit -> {
-                            byte[] tampered = original.clone();
-                            tampered[bit / 8] ^= (byte) (1 << (bit % 8));
-                            return tampered;
-                        });
+        return IntStream.range(0, original.length * 8).mapToObj(bit -> {
+            byte[] tampered = original.clone();
+            tampered[bit / 8] ^= (byte) (1 << (bit % 8));
+            return tampered;
+        });
     }
 }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,10 +22,10 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.util.PrivateKeyInfoFactory;
 import org.bouncycastle.util.BigIntegers;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.masquerelay.protocol.Hex;
 
@@ -26,8 +39,7 @@ class BlindRsaTest {
             VectorFile.read("rfc9474-a3-rsabssa-sha384-pss-deterministic.txt").get(0);
 
     /** The RFC 9474 Appendix A key, so no test waits for key generation. */
-    private static final BlindRsaPrivateKey KEY =
-            new BlindRsaPrivateKey(big("p"), big("q"), big("e"), big("d"));
+    private static final BlindRsaPrivateKey KEY = new BlindRsaPrivateKey(big("p"), big("q"), big("e"), big("d"));
 
     private static final BlindRsaPublicKey PUBLIC_KEY = KEY.publicKey();
 
@@ -82,8 +94,7 @@ class BlindRsaTest {
         byte[] allOnes = new byte[PUBLIC_KEY.modulusLength()];
         Arrays.fill(allOnes, (byte) 0xFF);
         byte[] zero = new byte[PUBLIC_KEY.modulusLength()];
-        ScriptedSecureRandom random =
-                new ScriptedSecureRandom(SALT, allOnes, zero, modulusBytes(r));
+        ScriptedSecureRandom random = new ScriptedSecureRandom(SALT, allOnes, zero, modulusBytes(r));
 
         BlindedMessage blinded = BlindRsa.blind(PUBLIC_KEY, MSG, random);
 
@@ -95,13 +106,12 @@ class BlindRsaTest {
     void givesUpOnARandomSourceThatNeverFallsBelowN() {
         byte[] allOnes = new byte[PUBLIC_KEY.modulusLength()];
         Arrays.fill(allOnes, (byte) 0xFF);
-        SecureRandom stuck =
-                new SecureRandom() {
-                    @Override
-                    public void nextBytes(byte[] bytes) {
-                        Arrays.fill(bytes, (byte) 0xFF);
-                    }
-                };
+        SecureRandom stuck = new SecureRandom() {
+            @Override
+            public void nextBytes(byte[] bytes) {
+                Arrays.fill(bytes, (byte) 0xFF);
+            }
+        };
 
         assertThatThrownBy(() -> BlindRsa.blind(PUBLIC_KEY, MSG, stuck))
                 .isInstanceOf(IllegalStateException.class)
@@ -137,10 +147,9 @@ class BlindRsaTest {
     @Test
     void blindReportsEncodingErrorForAModulusTooShortForThePssEncoding() {
         Random random = new Random(8017);
-        BlindRsaPublicKey tiny =
-                new BlindRsaPublicKey(
-                        BigInteger.probablePrime(256, random).multiply(BigInteger.probablePrime(256, random)),
-                        BigInteger.valueOf(65537));
+        BlindRsaPublicKey tiny = new BlindRsaPublicKey(
+                BigInteger.probablePrime(256, random).multiply(BigInteger.probablePrime(256, random)),
+                BigInteger.valueOf(65537));
 
         assertFails(
                 () -> BlindRsa.blind(tiny, MSG, new SecureRandom()),
@@ -164,12 +173,9 @@ class BlindRsaTest {
     void blindSignRejectsABlindedMessageOfTheWrongLength() {
         byte[] blinded = Hex.bytes(V.get("blinded_msg"));
 
-        for (byte[] wrong :
-                new byte[][] {
-                    Arrays.copyOf(blinded, blinded.length - 1),
-                    Arrays.copyOf(blinded, blinded.length + 1),
-                    new byte[0]
-                }) {
+        for (byte[] wrong : new byte[][] {
+            Arrays.copyOf(blinded, blinded.length - 1), Arrays.copyOf(blinded, blinded.length + 1), new byte[0]
+        }) {
             assertFails(
                     () -> BlindRsa.blindSign(KEY, wrong),
                     BlindRsaException.Reason.UNEXPECTED_INPUT_SIZE,
@@ -181,9 +187,8 @@ class BlindRsaTest {
     void blindSignReportsSigningFailureForAFaultyKey() {
         // d + 2 no longer inverts e. BouncyCastle's own CRT check sees it before the RSAVP1
         // check of RFC 9474 §4.3 step 4 does; both are a "signing failure".
-        BlindRsaPrivateKey faulty =
-                new BlindRsaPrivateKey(
-                        KEY.p(), KEY.q(), KEY.publicExponent(), KEY.privateExponent().add(BigInteger.TWO));
+        BlindRsaPrivateKey faulty = new BlindRsaPrivateKey(
+                KEY.p(), KEY.q(), KEY.publicExponent(), KEY.privateExponent().add(BigInteger.TWO));
 
         assertFails(
                 () -> BlindRsa.blindSign(faulty, Hex.bytes(V.get("blinded_msg"))),
@@ -227,8 +232,7 @@ class BlindRsaTest {
     @Test
     void verifyRejectsEveryFlippedBitOfTheMessage() {
         byte[] sig = Hex.bytes(V.get("sig"));
-        BitFlips.of(MSG)
-                .forEach(msg -> assertInvalidSignature(() -> BlindRsa.verify(PUBLIC_KEY, msg, sig)));
+        BitFlips.of(MSG).forEach(msg -> assertInvalidSignature(() -> BlindRsa.verify(PUBLIC_KEY, msg, sig)));
     }
 
     @Test
@@ -274,10 +278,8 @@ class BlindRsaTest {
 
     @Test
     void pkcs8OfAnotherAlgorithmIsRejected() throws Exception {
-        byte[] ed25519 =
-                PrivateKeyInfoFactory.createPrivateKeyInfo(
-                                new Ed25519PrivateKeyParameters(new SecureRandom()))
-                        .getEncoded();
+        byte[] ed25519 = PrivateKeyInfoFactory.createPrivateKeyInfo(new Ed25519PrivateKeyParameters(new SecureRandom()))
+                .getEncoded();
 
         assertThatThrownBy(() -> BlindRsaPrivateKey.decodePkcs8(ed25519))
                 .isInstanceOf(MalformedTokenException.class)
@@ -315,8 +317,7 @@ class BlindRsaTest {
                 "invalid signature: RSASSA-PSS-VERIFY rejected the signature");
     }
 
-    private static void assertFails(
-            ThrowingCallable call, BlindRsaException.Reason reason, String message) {
+    private static void assertFails(ThrowingCallable call, BlindRsaException.Reason reason, String message) {
         assertThatThrownBy(call)
                 .isInstanceOfSatisfying(
                         BlindRsaException.class, e -> assertThat(e.reason()).isEqualTo(reason))

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,8 +31,7 @@ class BlindRsaVectorTest {
     private static final Map<String, String> V =
             VectorFile.read("rfc9474-a3-rsabssa-sha384-pss-deterministic.txt").get(0);
 
-    private static final BlindRsaPrivateKey KEY =
-            new BlindRsaPrivateKey(big("p"), big("q"), big("e"), big("d"));
+    private static final BlindRsaPrivateKey KEY = new BlindRsaPrivateKey(big("p"), big("q"), big("e"), big("d"));
 
     private static final BigInteger INV = big("inv");
 
@@ -71,9 +83,7 @@ class BlindRsaVectorTest {
 
     @Test
     void finalizesToTheSignature() {
-        byte[] sig =
-                BlindRsa.finalizeSignature(
-                        KEY.publicKey(), bytes("prepared_msg"), bytes("blind_sig"), INV);
+        byte[] sig = BlindRsa.finalizeSignature(KEY.publicKey(), bytes("prepared_msg"), bytes("blind_sig"), INV);
 
         assertThat(sig).isEqualTo(bytes("sig"));
     }
@@ -85,12 +95,9 @@ class BlindRsaVectorTest {
 
     @Test
     void runsTheWholeProtocolFromTheVectorInputs() {
-        BlindedMessage blinded =
-                BlindRsa.blind(KEY.publicKey(), bytes("prepared_msg"), vectorRandom());
+        BlindedMessage blinded = BlindRsa.blind(KEY.publicKey(), bytes("prepared_msg"), vectorRandom());
         byte[] blindSig = BlindRsa.blindSign(KEY, blinded.blindedMsg());
-        byte[] sig =
-                BlindRsa.finalizeSignature(
-                        KEY.publicKey(), bytes("prepared_msg"), blindSig, blinded.inv());
+        byte[] sig = BlindRsa.finalizeSignature(KEY.publicKey(), bytes("prepared_msg"), blindSig, blinded.inv());
 
         assertThat(sig).isEqualTo(bytes("sig"));
     }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,20 +36,18 @@ class IssuerDirectoryTest {
     private static final String PK_S_BASE64URL = Base64.getUrlEncoder().encodeToString(PK_S);
 
     /** The complete "token-key" that RFC 9578 §4 prints, line breaks removed. */
-    private static final String RFC_TOKEN_KEY =
-            "MIIBUjA9BgkqhkiG9w0BAQowMKANMAsGCWCGSAFlAwQCAqEaMBgGCSqGSIb3DQEBCDAL"
-                    + "BglghkgBZQMEAgKiAwIBMAOCAQ8AMIIBCgKCAQEAmKHGAMyeoJt1pj3n7xTtqAPr_DhZAPhJM7"
-                    + "Pc8ENR2BzdZwPTTF7KFKms5wt-mL01at0SC-cdBuIj6WYK8Ovz0AyaBuvTvW6SKCh7ZPXEqCGR"
-                    + "sq5I0nthREtrYkGo113oMVPVp3sy4VHPgzd8KdzTLGzOrjiUOsSFWbjf21iaVjXJ2VdwdS-8O-"
-                    + "430wkucYjGeOJwi8rWx_ZkcHtav0S67Q_SlExJel6nyRzpuuID9OQm1nxfs1Z4PhWBzt93T2oz"
-                    + "Tnda3OklF5n0pIXD6bttmTekIw_8Xx2LMis0jfJ1QL99aA-muXRFN4ZUwORrF7cAcCUD_-56_6"
-                    + "fh9s34FmqBGwIDAQAB";
+    private static final String RFC_TOKEN_KEY = "MIIBUjA9BgkqhkiG9w0BAQowMKANMAsGCWCGSAFlAwQCAqEaMBgGCSqGSIb3DQEBCDAL"
+            + "BglghkgBZQMEAgKiAwIBMAOCAQ8AMIIBCgKCAQEAmKHGAMyeoJt1pj3n7xTtqAPr_DhZAPhJM7"
+            + "Pc8ENR2BzdZwPTTF7KFKms5wt-mL01at0SC-cdBuIj6WYK8Ovz0AyaBuvTvW6SKCh7ZPXEqCGR"
+            + "sq5I0nthREtrYkGo113oMVPVp3sy4VHPgzd8KdzTLGzOrjiUOsSFWbjf21iaVjXJ2VdwdS-8O-"
+            + "430wkucYjGeOJwi8rWx_ZkcHtav0S67Q_SlExJel6nyRzpuuID9OQm1nxfs1Z4PhWBzt93T2oz"
+            + "Tnda3OklF5n0pIXD6bttmTekIw_8Xx2LMis0jfJ1QL99aA-muXRFN4ZUwORrF7cAcCUD_-56_6"
+            + "fh9s34FmqBGwIDAQAB";
 
     @Test
     void parsesTheRfcExampleOnceItIsValidJson() {
         // RFC 9578 §4's example, with its trailing commas removed and real keys filled in.
-        String json =
-                """
+        String json = """
                  {
                     "issuer-request-uri": "https://issuer.example.net/request",
                     "token-keys": [
@@ -51,8 +62,7 @@ class IssuerDirectoryTest {
                       }
                     ]
                  }
-                """
-                        .formatted(PK_S_BASE64URL, RFC_TOKEN_KEY);
+                """.formatted(PK_S_BASE64URL, RFC_TOKEN_KEY);
 
         IssuerDirectory directory = IssuerDirectory.fromJson(json);
 
@@ -62,15 +72,18 @@ class IssuerDirectoryTest {
                         new IssuerDirectory.TokenKeyEntry(2, PK_S, OptionalLong.of(1686913811)),
                         new IssuerDirectory.TokenKeyEntry(
                                 2, Base64.getUrlDecoder().decode(RFC_TOKEN_KEY), OptionalLong.empty()));
-        assertThat(TokenKey.decode(directory.tokenKeys().get(0).tokenKey()).encode()).isEqualTo(PK_S);
-        assertThat(TokenKey.decode(directory.tokenKeys().get(1).tokenKey()).publicKey().modulus().bitLength())
+        assertThat(TokenKey.decode(directory.tokenKeys().get(0).tokenKey()).encode())
+                .isEqualTo(PK_S);
+        assertThat(TokenKey.decode(directory.tokenKeys().get(1).tokenKey())
+                        .publicKey()
+                        .modulus()
+                        .bitLength())
                 .isEqualTo(2048);
     }
 
     @Test
     void rejectsTheRfcExampleAsPrintedBecauseOfItsTrailingCommas() {
-        String printed =
-                """
+        String printed = """
                  {
                     "issuer-request-uri": "https://issuer.example.net/request",
                     "token-keys": [
@@ -86,18 +99,16 @@ class IssuerDirectoryTest {
         assertThatThrownBy(() -> IssuerDirectory.fromJson(printed))
                 .isInstanceOf(MalformedTokenException.class)
                 .hasMessage("issuer directory: expected a member name at offset 192"); // the '}'
-
     }
 
     @Test
     void picksTheFirstKeyThatIsAlreadyValid() {
-        IssuerDirectory directory =
-                new IssuerDirectory(
-                        "/request",
-                        List.of(
-                                new IssuerDirectory.TokenKeyEntry(1, new byte[] {1}, OptionalLong.empty()),
-                                new IssuerDirectory.TokenKeyEntry(2, new byte[] {2}, OptionalLong.of(1000)),
-                                new IssuerDirectory.TokenKeyEntry(2, new byte[] {3}, OptionalLong.empty())));
+        IssuerDirectory directory = new IssuerDirectory(
+                "/request",
+                List.of(
+                        new IssuerDirectory.TokenKeyEntry(1, new byte[] {1}, OptionalLong.empty()),
+                        new IssuerDirectory.TokenKeyEntry(2, new byte[] {2}, OptionalLong.of(1000)),
+                        new IssuerDirectory.TokenKeyEntry(2, new byte[] {3}, OptionalLong.empty())));
 
         assertThat(directory.preferredKey(2, 999).orElseThrow().tokenKey()).containsExactly(3);
         assertThat(directory.preferredKey(2, 1000).orElseThrow().tokenKey()).containsExactly(2);
@@ -106,22 +117,20 @@ class IssuerDirectoryTest {
 
     @Test
     void writesCompactJsonThatReadsBack() {
-        IssuerDirectory directory =
-                new IssuerDirectory(
-                        "https://issuer.example/r\u00e9quest",
-                        List.of(
-                                new IssuerDirectory.TokenKeyEntry(2, PK_S, OptionalLong.of(42)),
-                                new IssuerDirectory.TokenKeyEntry(2, new byte[] {-1, -2}, OptionalLong.empty())));
+        IssuerDirectory directory = new IssuerDirectory(
+                "https://issuer.example/r\u00e9quest",
+                List.of(
+                        new IssuerDirectory.TokenKeyEntry(2, PK_S, OptionalLong.of(42)),
+                        new IssuerDirectory.TokenKeyEntry(2, new byte[] {-1, -2}, OptionalLong.empty())));
 
         String json = directory.toJson();
 
         assertThat(json)
-                .isEqualTo(
-                        "{\"issuer-request-uri\":\"https://issuer.example/r\u00e9quest\","
-                                + "\"token-keys\":[{\"token-type\":2,\"token-key\":\""
-                                + PK_S_BASE64URL
-                                + "\",\"not-before\":42},"
-                                + "{\"token-type\":2,\"token-key\":\"__4=\"}]}");
+                .isEqualTo("{\"issuer-request-uri\":\"https://issuer.example/r\u00e9quest\","
+                        + "\"token-keys\":[{\"token-type\":2,\"token-key\":\""
+                        + PK_S_BASE64URL
+                        + "\",\"not-before\":42},"
+                        + "{\"token-type\":2,\"token-key\":\"__4=\"}]}");
         assertThat(IssuerDirectory.fromJson(json)).isEqualTo(directory);
     }
 
@@ -131,8 +140,8 @@ class IssuerDirectoryTest {
         for (String uri : new String[] {"/\udc00x", "/r\ud800"}) {
             assertThatThrownBy(() -> new IssuerDirectory(uri, List.of()))
                     .isInstanceOf(MalformedTokenException.class)
-                    .hasMessage("issuer directory: issuer-request-uri has an unpaired surrogate"
-                            + " (not Unicode text)");
+                    .hasMessage(
+                            "issuer directory: issuer-request-uri has an unpaired surrogate" + " (not Unicode text)");
         }
         IssuerDirectory paired = new IssuerDirectory("/r\ud83d\ude00", List.of());
         assertThat(IssuerDirectory.fromJson(paired.toJson())).isEqualTo(paired);
@@ -145,29 +154,24 @@ class IssuerDirectoryTest {
 
         Json.writeString(json, awkward);
 
-        assertThat(json.toString())
-                .isEqualTo("\"q\\\"b\\\\n\\nr\\rt\\t\\u0001\u007f\u00e9\ud83d\ude00\"");
+        assertThat(json.toString()).isEqualTo("\"q\\\"b\\\\n\\nr\\rt\\t\\u0001\u007f\u00e9\ud83d\ude00\"");
         assertThat(Json.parse("test", json.toString())).isEqualTo(awkward);
     }
 
     @Test
     void ignoresMembersTheRfcDoesNotDefine() {
-        String json =
-                "{\"future\":{\"a\":[1,2.5e3,true,null,\"\\u00e9\\ud83d\\ude00\"]},"
-                        + "\"issuer-request-uri\":\"/r\",\"token-keys\":[{\"token-type\":2,"
-                        + "\"token-key\":\"AQ==\",\"extra\":false}]}";
+        String json = "{\"future\":{\"a\":[1,2.5e3,true,null,\"\\u00e9\\ud83d\\ude00\"]},"
+                + "\"issuer-request-uri\":\"/r\",\"token-keys\":[{\"token-type\":2,"
+                + "\"token-key\":\"AQ==\",\"extra\":false}]}";
 
         IssuerDirectory directory = IssuerDirectory.fromJson(json);
 
-        assertThat(directory.tokenKeys()).containsExactly(
-                new IssuerDirectory.TokenKeyEntry(2, new byte[] {1}, OptionalLong.empty()));
+        assertThat(directory.tokenKeys())
+                .containsExactly(new IssuerDirectory.TokenKeyEntry(2, new byte[] {1}, OptionalLong.empty()));
     }
 
     @ParameterizedTest
-    @CsvSource(
-            delimiter = '|',
-            textBlock =
-                    """
+    @CsvSource(delimiter = '|', textBlock = """
             ''                                                       | issuer directory: unexpected end of input at offset 0
             []                                                       | issuer directory: the document must be a JSON object
             {}                                                       | issuer directory: "issuer-request-uri" is missing
@@ -200,10 +204,7 @@ class IssuerDirectoryTest {
     }
 
     @ParameterizedTest
-    @CsvSource(
-            delimiter = '|',
-            textBlock =
-                    """
+    @CsvSource(delimiter = '|', textBlock = """
             {"issuer-request-uri":"/r","token-keys":[],}            | expected a member name at offset 43
             {"issuer-request-uri":"/r","token-keys":[1,]}           | unexpected character at offset 43
             {"issuer-request-uri":"/r","issuer-request-uri":"/s"}   | duplicate member name at offset 47

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,8 +62,9 @@ class PrivateTokenHeaderTest {
 
     @Test
     void firstRfc9577VectorCarriesATokenType2ChallengeAndKey() {
-        PrivateTokenChallenge challenge =
-                PrivateTokenChallenge.parse(HEADER_VECTORS.get(0).get("WWW-Authenticate")).get(0);
+        PrivateTokenChallenge challenge = PrivateTokenChallenge.parse(
+                        HEADER_VECTORS.get(0).get("WWW-Authenticate"))
+                .get(0);
 
         assertThat(challenge.decodeChallenge().issuerName()).isEqualTo("issuer.example");
         assertThat(challenge.decodeChallenge().originNames()).containsExactly("origin.example");
@@ -81,19 +95,17 @@ class PrivateTokenHeaderTest {
 
     @Test
     void formatsAChallengeForTheRelay() {
-        TokenChallenge challenge =
-                TokenChallenge.decode(Hex.bytes(ISSUANCE.get("token_challenge")));
+        TokenChallenge challenge = TokenChallenge.decode(Hex.bytes(ISSUANCE.get("token_challenge")));
         TokenKey key = TokenKey.decode(Hex.bytes(ISSUANCE.get("pkS")));
 
         PrivateTokenChallenge header = PrivateTokenChallenge.of(challenge, key, OptionalLong.empty());
 
         assertThat(header.toFieldValue())
-                .isEqualTo(
-                        "PrivateToken challenge=\""
-                                + Base64.getUrlEncoder().encodeToString(challenge.encode())
-                                + "\", token-key=\""
-                                + Base64.getUrlEncoder().encodeToString(key.encode())
-                                + "\"");
+                .isEqualTo("PrivateToken challenge=\""
+                        + Base64.getUrlEncoder().encodeToString(challenge.encode())
+                        + "\", token-key=\""
+                        + Base64.getUrlEncoder().encodeToString(key.encode())
+                        + "\"");
         assertThat(PrivateTokenChallenge.parse(header.toFieldValue())).containsExactly(header);
     }
 
@@ -102,16 +114,15 @@ class PrivateTokenHeaderTest {
         // Found by a property: max-age=9223372036854775807 was written, then refused by parse.
         byte[] challenge = new TokenChallenge(2, "a", new byte[0], "").encode();
         long largest = PrivateTokenChallenge.MAX_MAX_AGE;
-        PrivateTokenChallenge longest =
-                new PrivateTokenChallenge(challenge, null, OptionalLong.of(largest));
+        PrivateTokenChallenge longest = new PrivateTokenChallenge(challenge, null, OptionalLong.of(largest));
 
         assertThat(PrivateTokenChallenge.parse(longest.toFieldValue())).containsExactly(longest);
         for (long tooLarge : new long[] {largest + 1, Long.MAX_VALUE}) {
             OptionalLong maxAge = OptionalLong.of(tooLarge);
             assertThatThrownBy(() -> new PrivateTokenChallenge(challenge, null, maxAge))
                     .isInstanceOf(MalformedTokenException.class)
-                    .hasMessage("PrivateToken challenge list: max-age " + tooLarge
-                            + " (expected: 0-999999999999999999)");
+                    .hasMessage(
+                            "PrivateToken challenge list: max-age " + tooLarge + " (expected: 0-999999999999999999)");
         }
     }
 
@@ -123,8 +134,7 @@ class PrivateTokenHeaderTest {
 
         assertThat(challenge.tokenKey()).isNull();
         assertThat(challenge.maxAge()).isEmpty();
-        assertThat(challenge.decodeChallenge())
-                .isEqualTo(new TokenChallenge(2, "a", new byte[0], ""));
+        assertThat(challenge.decodeChallenge()).isEqualTo(new TokenChallenge(2, "a", new byte[0], ""));
         assertThat(challenge.toFieldValue()).isEqualTo(value);
     }
 
@@ -132,23 +142,20 @@ class PrivateTokenHeaderTest {
     void acceptsTheSyntaxRfc9110Allows() {
         // Case-insensitive scheme and names, token or quoted-string values, quoted-pairs,
         // spaces around '=', empty list elements, a realm and unknown parameters.
-        String value =
-                ", Basic realm=\"x\" , privatetoken Realm=a,CHALLENGE = \"AAIA\\AWEAAAA=\" ,,"
-                        + " unknown=\"\\\"x\\\"\", Max-Age=\"7\", Negotiate, Bearer abc/+.~==";
+        String value = ", Basic realm=\"x\" , privatetoken Realm=a,CHALLENGE = \"AAIA\\AWEAAAA=\" ,,"
+                + " unknown=\"\\\"x\\\"\", Max-Age=\"7\", Negotiate, Bearer abc/+.~==";
 
         List<PrivateTokenChallenge> challenges = PrivateTokenChallenge.parse(value);
 
         assertThat(challenges)
-                .containsExactly(
-                        new PrivateTokenChallenge(
-                                Hex.bytes("0002000161000000"), null, OptionalLong.of(7)));
+                .containsExactly(new PrivateTokenChallenge(Hex.bytes("0002000161000000"), null, OptionalLong.of(7)));
     }
 
     @Test
     void acceptsAnUnquotedBase64UrlValueWithoutPadding() {
         // 0x0002 0x0001 'a' 0x00 0x0000 0x00: nine bytes need no padding, so a token works.
-        PrivateTokenChallenge challenge =
-                PrivateTokenChallenge.parse("PrivateToken challenge=AAIAAWEAAAAA").get(0);
+        PrivateTokenChallenge challenge = PrivateTokenChallenge.parse("PrivateToken challenge=AAIAAWEAAAAA")
+                .get(0);
 
         assertThat(challenge.challenge()).isEqualTo(Hex.bytes("000200016100000000"));
     }
@@ -160,10 +167,7 @@ class PrivateTokenHeaderTest {
     }
 
     @ParameterizedTest
-    @CsvSource(
-            delimiter = '|',
-            textBlock =
-                    """
+    @CsvSource(delimiter = '|', textBlock = """
             PrivateToken                                          | PrivateToken challenge list: "challenge" parameter is missing
             PrivateToken token-key="AQ=="                         | PrivateToken challenge list: "challenge" parameter is missing
             PrivateToken AAIAAWEAAAA=                             | PrivateToken challenge list: PrivateToken takes auth-params, not a token68
@@ -196,12 +200,10 @@ class PrivateTokenHeaderTest {
     void rejectsControlCharactersInQuotedStrings() {
         assertThatThrownBy(() -> PrivateTokenChallenge.parse("PrivateToken challenge=\"AA\nIA\""))
                 .isInstanceOf(MalformedTokenException.class)
-                .hasMessage(
-                        "PrivateToken challenge list: character not allowed in a quoted-string at offset 26");
+                .hasMessage("PrivateToken challenge list: character not allowed in a quoted-string at offset 26");
         assertThatThrownBy(() -> PrivateTokenChallenge.parse("PrivateToken challenge=\"AA\u20acIA\""))
                 .isInstanceOf(MalformedTokenException.class)
-                .hasMessage(
-                        "PrivateToken challenge list: character not allowed in a quoted-string at offset 26");
+                .hasMessage("PrivateToken challenge list: character not allowed in a quoted-string at offset 26");
     }
 
     @Test
@@ -248,8 +250,7 @@ class PrivateTokenHeaderTest {
         tampered[40] ^= 0x04;
         PrivateTokenCredentials credentials =
                 PrivateTokenCredentials.parse(new PrivateTokenCredentials(tampered).toFieldValue());
-        TokenChallenge challenge =
-                TokenChallenge.decode(Hex.bytes(ISSUANCE.get("token_challenge")));
+        TokenChallenge challenge = TokenChallenge.decode(Hex.bytes(ISSUANCE.get("token_challenge")));
         TokenKey key = TokenKey.decode(Hex.bytes(ISSUANCE.get("pkS")));
 
         assertThatThrownBy(() -> PublicTokenIssuance.verify(credentials.decodeToken(), challenge.digest(), key))
@@ -258,10 +259,7 @@ class PrivateTokenHeaderTest {
     }
 
     @ParameterizedTest
-    @CsvSource(
-            delimiter = '|',
-            textBlock =
-                    """
+    @CsvSource(delimiter = '|', textBlock = """
             ''                                          | PrivateToken credentials: expected an auth-scheme at offset 0
             Basic dXNlcjpwYXNz                          | PrivateToken credentials: auth-scheme is not PrivateToken
             PrivateToken                                | PrivateToken credentials: "token" parameter is missing
@@ -279,8 +277,7 @@ class PrivateTokenHeaderTest {
 
     @Test
     void credentialsWithAMalformedTokenFailToDecode() {
-        PrivateTokenCredentials shortToken =
-                PrivateTokenCredentials.parse("PrivateToken token=\"AAIA\"");
+        PrivateTokenCredentials shortToken = PrivateTokenCredentials.parse("PrivateToken token=\"AAIA\"");
 
         assertThatThrownBy(shortToken::decodeToken)
                 .isInstanceOf(MalformedTokenException.class)

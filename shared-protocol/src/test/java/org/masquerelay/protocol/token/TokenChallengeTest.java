@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,17 +29,15 @@ import org.masquerelay.protocol.Hex;
 /** The RFC 9577 §2.1.1 TokenChallenge structure. */
 class TokenChallengeTest {
 
-    private static final String CHALLENGE_HEX =
-            "0002" // token_type
-                    + "000e" // issuer_name length 14
-                    + "6973737565722e6578616d706c65" // "issuer.example"
-                    + "20" // redemption_context length 32
-                    + "476ac2c935f458e9b2d7af32dacfbd22dd6023ef5887a789f1abe004e79bb5bb"
-                    + "000e" // origin_info length 14
-                    + "6f726967696e2e6578616d706c65"; // "origin.example"
+    private static final String CHALLENGE_HEX = "0002" // token_type
+            + "000e" // issuer_name length 14
+            + "6973737565722e6578616d706c65" // "issuer.example"
+            + "20" // redemption_context length 32
+            + "476ac2c935f458e9b2d7af32dacfbd22dd6023ef5887a789f1abe004e79bb5bb"
+            + "000e" // origin_info length 14
+            + "6f726967696e2e6578616d706c65"; // "origin.example"
 
-    private static final byte[] CONTEXT =
-            Hex.bytes("476ac2c935f458e9b2d7af32dacfbd22dd6023ef5887a789f1abe004e79bb5bb");
+    private static final byte[] CONTEXT = Hex.bytes("476ac2c935f458e9b2d7af32dacfbd22dd6023ef5887a789f1abe004e79bb5bb");
 
     static Stream<Map<String, String>> structureVectors() {
         // Vector 6 is a grease token of random bytes, not a TokenChallenge.
@@ -37,16 +48,14 @@ class TokenChallengeTest {
     @ParameterizedTest
     @MethodSource("structureVectors")
     void reproducesTheRfc9577AuthenticatorInputs(Map<String, String> v) {
-        TokenChallenge challenge =
-                new TokenChallenge(
-                        PublicTokenIssuance.TOKEN_TYPE,
-                        ascii(v.get("issuer_name")),
-                        Hex.bytes(v.get("redemption_context")),
-                        ascii(v.get("origin_info")));
+        TokenChallenge challenge = new TokenChallenge(
+                PublicTokenIssuance.TOKEN_TYPE,
+                ascii(v.get("issuer_name")),
+                Hex.bytes(v.get("redemption_context")),
+                ascii(v.get("origin_info")));
 
-        byte[] input =
-                Token.authenticatorInput(
-                        Hex.bytes(v.get("nonce")), challenge.digest(), Hex.bytes(v.get("token_key_id")));
+        byte[] input = Token.authenticatorInput(
+                Hex.bytes(v.get("nonce")), challenge.digest(), Hex.bytes(v.get("token_key_id")));
 
         assertThat(ByteBufUtil.hexDump(input)).isEqualTo(v.get("token_authenticator_input"));
         assertThat(TokenChallenge.decode(challenge.encode())).isEqualTo(challenge);
@@ -66,11 +75,11 @@ class TokenChallengeTest {
 
     @Test
     void splitsOriginInfoIntoNames() {
-        TokenChallenge challenge =
-                new TokenChallenge(2, "issuer.example", new byte[0], "foo.example,bar.example:8443");
+        TokenChallenge challenge = new TokenChallenge(2, "issuer.example", new byte[0], "foo.example,bar.example:8443");
 
         assertThat(challenge.originNames()).containsExactly("foo.example", "bar.example:8443");
-        assertThat(new TokenChallenge(2, "issuer.example", new byte[0], "").originNames()).isEmpty();
+        assertThat(new TokenChallenge(2, "issuer.example", new byte[0], "").originNames())
+                .isEmpty();
     }
 
     @Test
@@ -125,8 +134,7 @@ class TokenChallengeTest {
     @Test
     void redemptionContextOfAnotherLengthIsMalformed() {
         assertMalformed(
-                "0002" + "000161" + "05" + "0102030405" + "0000",
-                "redemption_context length 5 (expected: 0 or 32)");
+                "0002" + "000161" + "05" + "0102030405" + "0000", "redemption_context length 5 (expected: 0 or 32)");
     }
 
     @Test
@@ -138,11 +146,16 @@ class TokenChallengeTest {
     @Test
     void namesThatAreNotServerNamesAreMalformed() {
         assertBadNames("user@issuer.example", "", "issuer_name must not contain userinfo ('@') (RFC 9577 §2.1.1.1)");
-        assertBadNames("issuer example", "", "issuer_name has a character that is not allowed in a server name at offset 6");
+        assertBadNames(
+                "issuer example", "", "issuer_name has a character that is not allowed in a server name at offset 6");
         assertBadNames("a,b", "", "issuer_name has a character that is not allowed in a server name at offset 1");
         assertBadNames("issuer.example", "a.example,", "origin_info has an empty server name");
-        assertBadNames("issuer.example", "a.example, b.example", "origin_info has a character that is not allowed in a server name at offset 0");
-        assertBadNames("issuer.example", "u@a.example", "origin_info must not contain userinfo ('@') (RFC 9577 §2.1.1.1)");
+        assertBadNames(
+                "issuer.example",
+                "a.example, b.example",
+                "origin_info has a character that is not allowed in a server name at offset 0");
+        assertBadNames(
+                "issuer.example", "u@a.example", "origin_info must not contain userinfo ('@') (RFC 9577 §2.1.1.1)");
     }
 
     @Test
@@ -160,8 +173,7 @@ class TokenChallengeTest {
 
     @Test
     void longestNamesRoundTrip() {
-        TokenChallenge challenge =
-                new TokenChallenge(2, "i".repeat(0xFFFF), new byte[32], "o".repeat(0xFFFF));
+        TokenChallenge challenge = new TokenChallenge(2, "i".repeat(0xFFFF), new byte[32], "o".repeat(0xFFFF));
 
         assertThat(TokenChallenge.decode(challenge.encode())).isEqualTo(challenge);
     }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,8 +41,7 @@ class TokenCodecTest {
 
         assertThat(token.nonce()).isEqualTo(Arrays.copyOfRange(TOKEN, 2, 34));
         assertThat(token.nonce()).isEqualTo(Hex.bytes(V.get("nonce")));
-        assertThat(token.challengeDigest())
-                .isEqualTo(TokenKey.sha256(Hex.bytes(V.get("token_challenge"))));
+        assertThat(token.challengeDigest()).isEqualTo(TokenKey.sha256(Hex.bytes(V.get("token_challenge"))));
         assertThat(token.tokenKeyId()).isEqualTo(TokenKey.sha256(Hex.bytes(V.get("pkS"))));
         assertThat(token.authenticator()).isEqualTo(Arrays.copyOfRange(TOKEN, 98, 354));
         assertThat(token.authenticatorInput()).isEqualTo(Arrays.copyOf(TOKEN, 98));
@@ -91,9 +103,7 @@ class TokenCodecTest {
 
             assertThatThrownBy(() -> Token.decode(other))
                     .isInstanceOf(MalformedTokenException.class)
-                    .hasMessage(
-                            String.format(
-                                    "Token token_type 0x%04x is not supported (expected: 0x0002)", type));
+                    .hasMessage(String.format("Token token_type 0x%04x is not supported (expected: 0x0002)", type));
         }
     }
 
@@ -128,13 +138,8 @@ class TokenCodecTest {
     @Test
     void constructorsRejectFieldsOfTheWrongLength() {
         Token token = Token.decode(TOKEN);
-        assertThatThrownBy(
-                        () ->
-                                new Token(
-                                        new byte[31],
-                                        token.challengeDigest(),
-                                        token.tokenKeyId(),
-                                        token.authenticator()))
+        assertThatThrownBy(() ->
+                        new Token(new byte[31], token.challengeDigest(), token.tokenKeyId(), token.authenticator()))
                 .isInstanceOf(MalformedTokenException.class)
                 .hasMessage("nonce length 31 (expected: 32)");
         assertThatThrownBy(() -> new TokenRequest(256, new byte[256]))
@@ -154,8 +159,7 @@ class TokenCodecTest {
         for (int length : lengths) {
             assertThatThrownBy(() -> decoder.apply(Arrays.copyOf(valid, length)))
                     .isInstanceOf(MalformedTokenException.class)
-                    .hasMessage(
-                            structure + " length " + length + " (expected: " + valid.length + ")");
+                    .hasMessage(structure + " length " + length + " (expected: " + valid.length + ")");
         }
     }
 }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,8 +34,7 @@ import org.masquerelay.protocol.Hex;
  */
 class TokenIssuanceVectorTest {
 
-    private static final List<Map<String, String>> VECTORS =
-            VectorFile.read("rfc9578-a2-blind-rsa-2048.txt");
+    private static final List<Map<String, String>> VECTORS = VectorFile.read("rfc9578-a2-blind-rsa-2048.txt");
 
     static Stream<Integer> vectors() {
         assertThat(VECTORS).hasSize(5);
@@ -110,8 +122,7 @@ class TokenIssuanceVectorTest {
 
     /** Replays nonce, salt and the blind r in the order the client draws them. */
     private static ScriptedSecureRandom vectorRandom(Map<String, String> v) {
-        return new ScriptedSecureRandom(
-                Hex.bytes(v.get("nonce")), Hex.bytes(v.get("salt")), blindFactor(v));
+        return new ScriptedSecureRandom(Hex.bytes(v.get("nonce")), Hex.bytes(v.get("salt")), blindFactor(v));
     }
 
     private static byte[] blindFactor(Map<String, String> v) {
@@ -122,10 +133,9 @@ class TokenIssuanceVectorTest {
     /** skS is the hex of a PEM file; the key is the base64 between the armour lines. */
     static BlindRsaPrivateKey issuerKey(Map<String, String> v) {
         String pem = new String(Hex.bytes(v.get("skS")), StandardCharsets.US_ASCII);
-        String base64 =
-                pem.replace("-----BEGIN PRIVATE KEY-----", "")
-                        .replace("-----END PRIVATE KEY-----", "")
-                        .replaceAll("\\s", "");
+        String base64 = pem.replace("-----BEGIN PRIVATE KEY-----", "")
+                .replace("-----END PRIVATE KEY-----", "")
+                .replaceAll("\\s", "");
         return BlindRsaPrivateKey.decodePkcs8(Base64.getDecoder().decode(base64));
     }
 }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.protocol.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -54,12 +67,9 @@ class TokenKeyTest {
 
     @Test
     void rsaEncryptionKeyIsRejected() throws Exception {
-        byte[] plain =
-                new SubjectPublicKeyInfo(
-                                new AlgorithmIdentifier(
-                                        PKCSObjectIdentifiers.rsaEncryption, DERNull.INSTANCE),
-                                rsaPublicKey())
-                        .getEncoded();
+        byte[] plain = new SubjectPublicKeyInfo(
+                        new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption, DERNull.INSTANCE), rsaPublicKey())
+                .getEncoded();
 
         assertThatThrownBy(() -> TokenKey.decode(plain))
                 .isInstanceOf(MalformedTokenException.class)
@@ -69,39 +79,33 @@ class TokenKeyTest {
     @Test
     void otherPssParametersAreRejected() throws Exception {
         AlgorithmIdentifier sha384 = new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha384);
-        AlgorithmIdentifier sha384WithNull =
-                new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha384, DERNull.INSTANCE);
-        for (RSASSAPSSparams params :
-                new RSASSAPSSparams[] {
-                    pss(sha384, 32), // salt length of SHA-256
-                    pss(new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256), 48),
-                    pss(sha384WithNull, 48), // equivalent, but another token_key_id
-                    new RSASSAPSSparams() // all defaults: SHA-1
-                }) {
-            byte[] spki =
-                    new SubjectPublicKeyInfo(
-                                    new AlgorithmIdentifier(PKCSObjectIdentifiers.id_RSASSA_PSS, params),
-                                    rsaPublicKey())
-                            .getEncoded();
+        AlgorithmIdentifier sha384WithNull = new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha384, DERNull.INSTANCE);
+        for (RSASSAPSSparams params : new RSASSAPSSparams[] {
+            pss(sha384, 32), // salt length of SHA-256
+            pss(new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256), 48),
+            pss(sha384WithNull, 48), // equivalent, but another token_key_id
+            new RSASSAPSSparams() // all defaults: SHA-1
+        }) {
+            byte[] spki = new SubjectPublicKeyInfo(
+                            new AlgorithmIdentifier(PKCSObjectIdentifiers.id_RSASSA_PSS, params), rsaPublicKey())
+                    .getEncoded();
 
             assertThatThrownBy(() -> TokenKey.decode(spki))
                     .isInstanceOf(MalformedTokenException.class)
-                    .hasMessage(
-                            "token key is not the RFC 9578 §6.5 encoding (RSASSA-PSS-params with"
-                                    + " SHA-384, MGF1-SHA-384, saltLength 48, in DER)");
+                    .hasMessage("token key is not the RFC 9578 §6.5 encoding (RSASSA-PSS-params with"
+                            + " SHA-384, MGF1-SHA-384, saltLength 48, in DER)");
         }
     }
 
     @Test
     void truncatedOrExtendedEncodingIsMalformed() {
-        for (byte[] bad :
-                new byte[][] {
-                    Arrays.copyOf(PK_S, PK_S.length - 1),
-                    Arrays.copyOf(PK_S, PK_S.length + 1),
-                    Arrays.copyOf(PK_S, 10),
-                    new byte[0],
-                    new byte[] {0x04, 0x00}
-                }) {
+        for (byte[] bad : new byte[][] {
+            Arrays.copyOf(PK_S, PK_S.length - 1),
+            Arrays.copyOf(PK_S, PK_S.length + 1),
+            Arrays.copyOf(PK_S, 10),
+            new byte[0],
+            new byte[] {0x04, 0x00}
+        }) {
             assertThatThrownBy(() -> TokenKey.decode(bad))
                     .isInstanceOf(MalformedTokenException.class)
                     .hasMessage("token key is not a DER RSA SubjectPublicKeyInfo");
@@ -110,8 +114,8 @@ class TokenKeyTest {
 
     @Test
     void keysOfOtherSizesAreRejected() {
-        Map<String, String> rfc9474 =
-                VectorFile.read("rfc9474-a3-rsabssa-sha384-pss-deterministic.txt").get(0);
+        Map<String, String> rfc9474 = VectorFile.read("rfc9474-a3-rsabssa-sha384-pss-deterministic.txt")
+                .get(0);
         BlindRsaPublicKey large =
                 new BlindRsaPublicKey(new BigInteger(rfc9474.get("n"), 16), BigInteger.valueOf(65537));
 
@@ -122,13 +126,12 @@ class TokenKeyTest {
 
     @Test
     void evenModulusIsRejected() throws Exception {
-        byte[] spki =
-                new SubjectPublicKeyInfo(
-                                KEY_ALGORITHM,
-                                new RSAPublicKey(
-                                        KEY.publicKey().modulus().add(BigInteger.ONE),
-                                        KEY.publicKey().publicExponent()))
-                        .getEncoded();
+        byte[] spki = new SubjectPublicKeyInfo(
+                        KEY_ALGORITHM,
+                        new RSAPublicKey(
+                                KEY.publicKey().modulus().add(BigInteger.ONE),
+                                KEY.publicKey().publicExponent()))
+                .getEncoded();
 
         assertThatThrownBy(() -> TokenKey.decode(spki))
                 .isInstanceOf(MalformedTokenException.class)
@@ -139,11 +142,10 @@ class TokenKeyTest {
     void modulusWithASmallFactorIsRejected() throws Exception {
         // 3 · (a 2047-bit prime): the right size, but BouncyCastle's checks refuse it.
         BigInteger prime = BigInteger.probablePrime(2047, new Random(9578));
-        byte[] spki =
-                new SubjectPublicKeyInfo(
-                                KEY_ALGORITHM,
-                                new RSAPublicKey(BigInteger.valueOf(3).multiply(prime), BigInteger.valueOf(65537)))
-                        .getEncoded();
+        byte[] spki = new SubjectPublicKeyInfo(
+                        KEY_ALGORITHM,
+                        new RSAPublicKey(BigInteger.valueOf(3).multiply(prime), BigInteger.valueOf(65537)))
+                .getEncoded();
 
         assertThatThrownBy(() -> TokenKey.decode(spki))
                 .isInstanceOf(MalformedTokenException.class)

@@ -1,15 +1,28 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.issuer.config;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
-import org.masquerelay.issuer.policy.ApiKeys;
 import org.masquerelay.config.Addresses;
 import org.masquerelay.config.ConfigErrors;
 import org.masquerelay.config.ConfigException;
 import org.masquerelay.config.TlsConfig;
 import org.masquerelay.config.YamlConfigLoader;
+import org.masquerelay.issuer.policy.ApiKeys;
 import org.masquerelay.protocol.token.BlindRsaPrivateKey;
 import org.masquerelay.protocol.token.TokenKey;
 
@@ -44,8 +57,15 @@ import org.masquerelay.protocol.token.TokenKey;
  * @param maxBatch token requests of one account signed at the same time
  * @param tls certificate and key for HTTPS; absent for plain HTTP
  */
-public record IssuerConfig(String listen, String issuerName, Path signingKey, Path apiKeys, Integer tokensPerHour,
-                           Integer maxBatch, TlsConfig tls) implements YamlConfigLoader.Validated {
+public record IssuerConfig(
+        String listen,
+        String issuerName,
+        Path signingKey,
+        Path apiKeys,
+        Integer tokensPerHour,
+        Integer maxBatch,
+        TlsConfig tls)
+        implements YamlConfigLoader.Validated {
     public static final int DEFAULT_TOKENS_PER_HOUR = 100;
     public static final int MAX_TOKENS_PER_HOUR = 100_000;
     public static final int DEFAULT_MAX_BATCH = 8;
@@ -60,8 +80,13 @@ public record IssuerConfig(String listen, String issuerName, Path signingKey, Pa
     }
 
     IssuerConfig resolvePaths(Path base) {
-        return new IssuerConfig(listen, issuerName, signingKey == null ? null : base.resolve(signingKey),
-                apiKeys == null ? null : base.resolve(apiKeys), tokensPerHour, maxBatch,
+        return new IssuerConfig(
+                listen,
+                issuerName,
+                signingKey == null ? null : base.resolve(signingKey),
+                apiKeys == null ? null : base.resolve(apiKeys),
+                tokensPerHour,
+                maxBatch,
                 tls == null ? null : tls.resolve(base));
     }
 
@@ -71,7 +96,10 @@ public record IssuerConfig(String listen, String issuerName, Path signingKey, Pa
         if (issuerName == null) {
             errors.missing("issuer-name");
         } else {
-            errors.check(isServerName(issuerName), "issuer-name", issuerName,
+            errors.check(
+                    isServerName(issuerName),
+                    "issuer-name",
+                    issuerName,
                     "a server name host[:port] (RFC 9577 §2.1.1.1): a DNS name, IPv4 or [IPv6], optional port");
         }
         if (signingKey == null) {
@@ -82,8 +110,10 @@ public record IssuerConfig(String listen, String issuerName, Path signingKey, Pa
             } catch (IOException e) {
                 errors.add("signing-key", signingKey, "a readable file");
             } catch (IllegalArgumentException e) {
-                errors.add("signing-key", signingKey, "a PKCS#8 PEM blind-RSA key of " + TokenKey.MODULUS_BITS
-                        + " bits; " + e.getMessage());
+                errors.add(
+                        "signing-key",
+                        signingKey,
+                        "a PKCS#8 PEM blind-RSA key of " + TokenKey.MODULUS_BITS + " bits; " + e.getMessage());
             }
         }
         if (apiKeys == null) {
@@ -92,8 +122,11 @@ public record IssuerConfig(String listen, String issuerName, Path signingKey, Pa
             ApiKeys.read(apiKeys, "api-keys", errors);
         }
         if (tokensPerHour != null) {
-            errors.check(tokensPerHour >= 1 && tokensPerHour <= MAX_TOKENS_PER_HOUR, "tokens-per-hour",
-                    tokensPerHour, "1-" + MAX_TOKENS_PER_HOUR);
+            errors.check(
+                    tokensPerHour >= 1 && tokensPerHour <= MAX_TOKENS_PER_HOUR,
+                    "tokens-per-hour",
+                    tokensPerHour,
+                    "1-" + MAX_TOKENS_PER_HOUR);
         }
         if (maxBatch != null) {
             errors.check(maxBatch >= 1 && maxBatch <= MAX_MAX_BATCH, "max-batch", maxBatch, "1-" + MAX_MAX_BATCH);

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.issuer.config;
 
 import java.io.IOException;
@@ -36,8 +49,7 @@ public final class SigningKeyFile {
 
     private static final String LABEL = "PRIVATE KEY";
 
-    private SigningKeyFile() {
-    }
+    private SigningKeyFile() {}
 
     /**
      * Reads and checks a signing key: one PKCS#8 PEM block holding an RSA key of 2048 bits whose
@@ -78,8 +90,8 @@ public final class SigningKeyFile {
                 throw new IllegalArgumentException("PKCS#1 RSA PRIVATE KEY (expected: PKCS#8 " + LABEL
                         + "; convert with openssl pkcs8 -topk8 -nocrypt)");
             case "ENCRYPTED PRIVATE KEY":
-                throw new IllegalArgumentException("encrypted key (expected: an unencrypted " + LABEL
-                        + " protected by file permissions)");
+                throw new IllegalArgumentException(
+                        "encrypted key (expected: an unencrypted " + LABEL + " protected by file permissions)");
             default:
                 throw new IllegalArgumentException("PEM block " + block.getType() + " (expected: " + LABEL + ")");
         }

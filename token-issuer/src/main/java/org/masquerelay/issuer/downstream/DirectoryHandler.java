@@ -1,6 +1,18 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.issuer.downstream;
 
-import org.masquerelay.server.HttpResponses;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
@@ -12,6 +24,7 @@ import org.masquerelay.protocol.token.IssuanceHttp;
 import org.masquerelay.protocol.token.IssuerDirectory;
 import org.masquerelay.protocol.token.PublicTokenIssuance;
 import org.masquerelay.protocol.token.TokenKey;
+import org.masquerelay.server.HttpResponses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +48,10 @@ public final class DirectoryHandler implements HttpHandler {
     private final byte[] body;
 
     public DirectoryHandler(TokenKey tokenKey) {
-        IssuerDirectory directory = new IssuerDirectory(IssuanceHttp.REQUEST_PATH, List.of(
-                new IssuerDirectory.TokenKeyEntry(PublicTokenIssuance.TOKEN_TYPE, tokenKey.encode(),
-                        OptionalLong.empty())));
+        IssuerDirectory directory = new IssuerDirectory(
+                IssuanceHttp.REQUEST_PATH,
+                List.of(new IssuerDirectory.TokenKeyEntry(
+                        PublicTokenIssuance.TOKEN_TYPE, tokenKey.encode(), OptionalLong.empty())));
         this.body = directory.toJson().getBytes(StandardCharsets.UTF_8);
     }
 

@@ -1,23 +1,36 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.issuer.downstream;
 
-import org.masquerelay.server.HttpResponses;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import org.masquerelay.protocol.token.IssuanceHttp;
 import org.masquerelay.issuer.policy.AccountLimiter;
 import org.masquerelay.issuer.policy.ApiKeys;
 import org.masquerelay.issuer.policy.LimitExceededException;
 import org.masquerelay.protocol.token.BlindRsaException;
 import org.masquerelay.protocol.token.BlindRsaPrivateKey;
+import org.masquerelay.protocol.token.IssuanceHttp;
 import org.masquerelay.protocol.token.MalformedTokenException;
 import org.masquerelay.protocol.token.PublicTokenIssuance;
 import org.masquerelay.protocol.token.TokenKey;
 import org.masquerelay.protocol.token.TokenRequest;
 import org.masquerelay.protocol.token.TokenResponse;
+import org.masquerelay.server.HttpResponses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,24 +107,34 @@ public final class TokenRequestHandler implements HttpHandler {
         if (account.isEmpty()) {
             // RFC 6750 §3.1: no error code when the request carried no credentials at all.
             boolean presented = authorization != null && !authorization.isEmpty();
-            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"" + realm + "\""
-                    + (presented ? ", error=\"invalid_token\"" : ""));
-            log.debug("token request from {}: 401, {}", exchange.getRemoteAddress(),
+            exchange.getResponseHeaders()
+                    .set(
+                            "WWW-Authenticate",
+                            "Bearer realm=\"" + realm + "\"" + (presented ? ", error=\"invalid_token\"" : ""));
+            log.debug(
+                    "token request from {}: 401, {}",
+                    exchange.getRemoteAddress(),
                     presented ? "unknown or malformed api key" : "no credentials");
             HttpResponses.sendError(exchange, 401, presented ? "unknown api key" : "missing Authorization: Bearer");
             return;
         }
-        if (!HttpResponses.isMediaType(exchange.getRequestHeaders().getFirst("Content-Type"),
-                IssuanceHttp.REQUEST_MEDIA_TYPE)) {
-            reject(exchange, account.get(), 415, "unsupported Content-Type (expected: "
-                    + IssuanceHttp.REQUEST_MEDIA_TYPE + ")");
+        if (!HttpResponses.isMediaType(
+                exchange.getRequestHeaders().getFirst("Content-Type"), IssuanceHttp.REQUEST_MEDIA_TYPE)) {
+            reject(
+                    exchange,
+                    account.get(),
+                    415,
+                    "unsupported Content-Type (expected: " + IssuanceHttp.REQUEST_MEDIA_TYPE + ")");
             return;
         }
         // One byte more than a TokenRequest tells "too large" apart; the server drains or drops the rest.
         byte[] body = exchange.getRequestBody().readNBytes(TokenRequest.LENGTH + 1);
         if (body.length > TokenRequest.LENGTH) {
-            reject(exchange, account.get(), 413, "content too large (expected: one TokenRequest of "
-                    + TokenRequest.LENGTH + " bytes)");
+            reject(
+                    exchange,
+                    account.get(),
+                    413,
+                    "content too large (expected: one TokenRequest of " + TokenRequest.LENGTH + " bytes)");
             return;
         }
         TokenRequest request;
@@ -122,15 +145,21 @@ public final class TokenRequestHandler implements HttpHandler {
             return;
         }
         if (request.truncatedTokenKeyId() != truncatedTokenKeyId) {
-            reject(exchange, account.get(), 422, String.format(
-                    "truncated_token_key_id 0x%02x names no key of this issuer", request.truncatedTokenKeyId()));
+            reject(
+                    exchange,
+                    account.get(),
+                    422,
+                    String.format(
+                            "truncated_token_key_id 0x%02x names no key of this issuer",
+                            request.truncatedTokenKeyId()));
             return;
         }
         AccountLimiter.Permit permit;
         try {
             permit = limiter.tryAcquire(account.get());
         } catch (LimitExceededException e) {
-            exchange.getResponseHeaders().set("Retry-After", Long.toString(e.retryAfter().toSeconds()));
+            exchange.getResponseHeaders()
+                    .set("Retry-After", Long.toString(e.retryAfter().toSeconds()));
             reject(exchange, account.get(), 429, e.limit() + " reached");
             return;
         }

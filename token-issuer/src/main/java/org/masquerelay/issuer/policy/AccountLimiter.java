@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.issuer.policy;
 
 import java.time.Duration;
@@ -47,8 +60,8 @@ public final class AccountLimiter {
      */
     public AccountLimiter(int tokensPerHour, int maxInFlight, LongSupplier nanoTime) {
         if (tokensPerHour < 1 || maxInFlight < 1) {
-            throw new IllegalArgumentException("tokensPerHour " + tokensPerHour + ", maxInFlight " + maxInFlight
-                    + " (expected: both at least 1)");
+            throw new IllegalArgumentException(
+                    "tokensPerHour " + tokensPerHour + ", maxInFlight " + maxInFlight + " (expected: both at least 1)");
         }
         this.tokensPerHour = tokensPerHour;
         this.maxInFlight = maxInFlight;

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.issuer.policy;
 
 import java.io.IOException;
@@ -105,20 +118,33 @@ public final class ApiKeys {
             }
             String account = line.substring(0, colon).strip();
             String key = line.substring(colon + 1).strip();
-            boolean ok = errors.check(ACCOUNT.matcher(account).matches(), at,
-                    "an account id of " + account.length() + " characters", ACCOUNT_EXPECTED);
-            ok &= errors.check(key.length() >= MIN_KEY_LENGTH && key.length() <= MAX_KEY_LENGTH
-                    && B64TOKEN.matcher(key).matches(), at, "an api key of " + key.length() + " characters",
+            boolean ok = errors.check(
+                    ACCOUNT.matcher(account).matches(),
+                    at,
+                    "an account id of " + account.length() + " characters",
+                    ACCOUNT_EXPECTED);
+            ok &= errors.check(
+                    key.length() >= MIN_KEY_LENGTH
+                            && key.length() <= MAX_KEY_LENGTH
+                            && B64TOKEN.matcher(key).matches(),
+                    at,
+                    "an api key of " + key.length() + " characters",
                     KEY_EXPECTED);
             if (!ok) {
                 continue;
             }
             Integer firstAccount = accountLines.putIfAbsent(account, lineNumber);
-            ok = errors.check(firstAccount == null, at, "an account id already given",
+            ok = errors.check(
+                    firstAccount == null,
+                    at,
+                    "an account id already given",
                     "each account once; line " + firstAccount + " has the same account id");
             String digest = digest(key);
             Integer firstKey = keyLines.putIfAbsent(digest, lineNumber);
-            ok &= errors.check(firstKey == null, at, "an api key already given",
+            ok &= errors.check(
+                    firstKey == null,
+                    at,
+                    "an api key already given",
                     "a key of its own per account; line " + firstKey + " has the same key");
             if (ok) {
                 accountsByDigest.put(digest, account);
@@ -151,8 +177,8 @@ public final class ApiKeys {
 
     private static String digest(String key) {
         try {
-            return HexFormat.of().formatHex(
-                    MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("JDK lacks SHA-256", e);
         }

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.issuer.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,17 +41,18 @@ class SigningKeyFileTest {
 
     @Test
     void refusesOtherPemForms() {
-        String body = Base64.getMimeEncoder().encodeToString(IssuerFixtures.signingKey().encodePkcs8());
+        String body = Base64.getMimeEncoder()
+                .encodeToString(IssuerFixtures.signingKey().encodePkcs8());
         assertThatThrownBy(() -> SigningKeyFile.fromPem(block("RSA PRIVATE KEY", body)))
-                .hasMessageContaining("PKCS#1 RSA PRIVATE KEY").hasMessageContaining("openssl pkcs8 -topk8");
+                .hasMessageContaining("PKCS#1 RSA PRIVATE KEY")
+                .hasMessageContaining("openssl pkcs8 -topk8");
         assertThatThrownBy(() -> SigningKeyFile.fromPem(block("ENCRYPTED PRIVATE KEY", body)))
                 .hasMessageContaining("encrypted key");
         assertThatThrownBy(() -> SigningKeyFile.fromPem(block("CERTIFICATE", body)))
                 .hasMessage("PEM block CERTIFICATE (expected: PRIVATE KEY)");
         assertThatThrownBy(() -> SigningKeyFile.fromPem(block("PRIVATE KEY", body) + block("PRIVATE KEY", body)))
                 .hasMessageContaining("more than one PEM block");
-        assertThatThrownBy(() -> SigningKeyFile.fromPem("not a key"))
-                .hasMessageStartingWith("no PEM block");
+        assertThatThrownBy(() -> SigningKeyFile.fromPem("not a key")).hasMessageStartingWith("no PEM block");
         assertThatThrownBy(() -> SigningKeyFile.fromPem(block("PRIVATE KEY", "AAAA")))
                 .hasMessageContaining("PKCS#8");
     }
@@ -53,8 +67,8 @@ class SigningKeyFileTest {
     @Test
     void refusesAKeyWhosePrivateExponentDoesNotMatch() {
         BlindRsaPrivateKey key = IssuerFixtures.signingKey();
-        BlindRsaPrivateKey broken = new BlindRsaPrivateKey(key.p(), key.q(), key.publicExponent(),
-                key.privateExponent().add(BigInteger.TWO));
+        BlindRsaPrivateKey broken = new BlindRsaPrivateKey(
+                key.p(), key.q(), key.publicExponent(), key.privateExponent().add(BigInteger.TWO));
         String pem = SigningKeyFile.toPem(broken);
         assertThatThrownBy(() -> SigningKeyFile.fromPem(pem))
                 .hasMessage("the private exponent does not match the public key");

@@ -1,3 +1,16 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
 package org.masquerelay.issuer.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,15 +30,15 @@ class AccountLimiterTest {
     @Test
     void grantsTokensPerHourOverASlidingHourAndSaysWhenTheOldestLeaves() throws Exception {
         AccountLimiter limiter = new AccountLimiter(3, 10, now::get);
-        limiter.tryAcquire("alice").close();          // t = 0
+        limiter.tryAcquire("alice").close(); // t = 0
         advance(Duration.ofMinutes(10));
-        limiter.tryAcquire("alice").close();          // t = 10 min
+        limiter.tryAcquire("alice").close(); // t = 10 min
         advance(Duration.ofMinutes(10));
-        limiter.tryAcquire("alice").close();          // t = 20 min
-        advance(Duration.ofMinutes(30));              // t = 50 min
+        limiter.tryAcquire("alice").close(); // t = 20 min
+        advance(Duration.ofMinutes(30)); // t = 50 min
 
-        assertThatThrownBy(() -> limiter.tryAcquire("alice")).isInstanceOfSatisfying(LimitExceededException.class,
-                e -> {
+        assertThatThrownBy(() -> limiter.tryAcquire("alice"))
+                .isInstanceOfSatisfying(LimitExceededException.class, e -> {
                     assertThat(e.limit()).isEqualTo("tokens-per-hour");
                     assertThat(e.retryAfter()).isEqualTo(Duration.ofMinutes(10)); // the t = 0 grant leaves at 60
                 });
@@ -33,9 +46,11 @@ class AccountLimiterTest {
         limiter.tryAcquire("bob").close();
 
         advance(Duration.ofMinutes(10).minusNanos(1));
-        assertThatThrownBy(() -> limiter.tryAcquire("alice")).isInstanceOfSatisfying(LimitExceededException.class,
-                e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1))); // rounded up, never 0
-        advance(Duration.ofNanos(1));                 // t = 60 min: the first grant has left
+        assertThatThrownBy(() -> limiter.tryAcquire("alice"))
+                .isInstanceOfSatisfying(
+                        LimitExceededException.class,
+                        e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1))); // rounded up, never 0
+        advance(Duration.ofNanos(1)); // t = 60 min: the first grant has left
         limiter.tryAcquire("alice").close();
         assertThatThrownBy(() -> limiter.tryAcquire("alice")).isInstanceOf(LimitExceededException.class);
     }
@@ -55,8 +70,8 @@ class AccountLimiterTest {
         AccountLimiter limiter = new AccountLimiter(100, 2, now::get);
         AccountLimiter.Permit first = limiter.tryAcquire("alice");
         AccountLimiter.Permit second = limiter.tryAcquire("alice");
-        assertThatThrownBy(() -> limiter.tryAcquire("alice")).isInstanceOfSatisfying(LimitExceededException.class,
-                e -> {
+        assertThatThrownBy(() -> limiter.tryAcquire("alice"))
+                .isInstanceOfSatisfying(LimitExceededException.class, e -> {
                     assertThat(e.limit()).isEqualTo("max-batch");
                     assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1));
                 });
@@ -79,14 +94,18 @@ class AccountLimiterTest {
             advance(Duration.ofMinutes(1));
         }
         // t = 40 min: 40 grants, one a minute from t = 0.
-        assertThatThrownBy(() -> limiter.tryAcquire("alice")).isInstanceOfSatisfying(LimitExceededException.class,
-                e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofMinutes(20)));
+        assertThatThrownBy(() -> limiter.tryAcquire("alice"))
+                .isInstanceOfSatisfying(
+                        LimitExceededException.class,
+                        e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofMinutes(20)));
         advance(Duration.ofMinutes(25)); // t = 65 min: the grants of minutes 0-5 have left
         for (int i = 0; i < 6; i++) {
             limiter.tryAcquire("alice").close();
         }
-        assertThatThrownBy(() -> limiter.tryAcquire("alice")).isInstanceOfSatisfying(LimitExceededException.class,
-                e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofMinutes(1))); // minute 6 leaves at 66
+        assertThatThrownBy(() -> limiter.tryAcquire("alice"))
+                .isInstanceOfSatisfying(
+                        LimitExceededException.class,
+                        e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofMinutes(1))); // minute 6 leaves at 66
     }
 
     @Test

@@ -1,0 +1,5 @@
+/**
+ * The egress's side toward the ingress: inner QUIC connections, and one request handler per
+ * CONNECT or connect-udp stream.
+ */
+package org.masquerelay.egress.downstream;

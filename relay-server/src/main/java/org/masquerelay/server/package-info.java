@@ -1,0 +1,6 @@
+/**
+ * What both relays share at run time: the server lifecycle (bind, admin, GOAWAY, drain, close),
+ * the admin listener, connection admission, metrics, the QUIC server settings, and the request
+ * base class that drives every request through the same phases and writes every response.
+ */
+package org.masquerelay.server;

@@ -1,0 +1,6 @@
+/**
+ * Socket-free HTTP/3 stream handlers shared by the client and both relays: the HTTP Datagram
+ * demultiplexer (RFC 9297 §2), datagram tunnels, byte-stream relays with backpressure, and the
+ * peer-settings check (RFC 9220, RFC 9297 §2.1.1).
+ */
+package org.masquerelay.protocol.tunnel;

@@ -1,0 +1,5 @@
+/**
+ * The issuer's HTTP endpoints: the issuer directory (RFC 9578 §4) and token requests (RFC 9578
+ * §6).
+ */
+package org.masquerelay.issuer.downstream;
