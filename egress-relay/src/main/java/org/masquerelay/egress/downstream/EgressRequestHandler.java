@@ -24,7 +24,6 @@ import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.concurrent.Future;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.masquerelay.egress.upstream.TargetResolver;
@@ -119,28 +118,10 @@ public final class EgressRequestHandler extends RelayRequestHandler {
                         fail(stream, asRelayException(f.cause()));
                         return;
                     }
-                    List<InetAddress> permitted = new ArrayList<>();
-                    boolean prohibited = false;
-                    for (InetAddress a : f.getNow()) {
-                        if (!context.policy().permits(a)) {
-                            prohibited = true;
-                        } else if (context.sources().supports(city, a.getAddress().length == 16)) {
-                            permitted.add(a);
-                        }
-                    }
-                    if (permitted.isEmpty()) {
-                        fail(
-                                stream,
-                                prohibited
-                                        ? new RelayException(
-                                                ProxyErrorType.DESTINATION_IP_PROHIBITED, Side.DOWNSTREAM, null)
-                                        : new RelayException(
-                                                ProxyErrorType.DESTINATION_IP_UNROUTABLE,
-                                                Side.UPSTREAM,
-                                                "no source address for the target's address family"));
-                        return;
-                    }
                     try {
+                        List<InetAddress> permitted = context.policy()
+                                .permitted(
+                                        f.getNow(), a -> context.sources().supports(city, a.getAddress().length == 16));
                         next.accept(TargetResolver.interleave(permitted));
                     } catch (RelayException e) {
                         fail(stream, e);

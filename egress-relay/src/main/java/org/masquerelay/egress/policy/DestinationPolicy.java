@@ -18,7 +18,11 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.masquerelay.config.IpPrefix;
+import org.masquerelay.protocol.status.ProxyErrorType;
+import org.masquerelay.protocol.status.RelayException;
+import org.masquerelay.protocol.status.RelayException.Side;
 
 /**
  * Which target addresses the egress may dial. A relay that dials anything is an open proxy into
@@ -82,6 +86,35 @@ public final class DestinationPolicy {
             }
         }
         return true;
+    }
+
+    /**
+     * The addresses of a resolved target that the egress may dial, in their given order: each is
+     * checked against this policy, then against {@code routable} (whether a source address of the
+     * right family exists for it).
+     *
+     * @throws RelayException {@code destination_ip_prohibited} if the policy refused an address
+     *     and none is left, {@code destination_ip_unroutable} if none has a source address
+     */
+    public List<InetAddress> permitted(List<InetAddress> resolved, Predicate<InetAddress> routable) {
+        List<InetAddress> out = new ArrayList<>(resolved.size());
+        boolean prohibited = false;
+        for (InetAddress a : resolved) {
+            if (!permits(a)) {
+                prohibited = true;
+            } else if (routable.test(a)) {
+                out.add(a);
+            }
+        }
+        if (out.isEmpty()) {
+            throw prohibited
+                    ? new RelayException(ProxyErrorType.DESTINATION_IP_PROHIBITED, Side.DOWNSTREAM, null)
+                    : new RelayException(
+                            ProxyErrorType.DESTINATION_IP_UNROUTABLE,
+                            Side.UPSTREAM,
+                            "no source address for the target's address family");
+        }
+        return out;
     }
 
     private boolean permitsOne(InetAddress a) {
