@@ -16,7 +16,7 @@ package org.masquerelay.cli;
 import java.util.concurrent.Callable;
 import org.masquerelay.client.MasqueClient;
 import org.masquerelay.client.UdpEchoProbe;
-import org.masquerelay.protocol.uri.Authority;
+import org.masquerelay.protocol.uri.Target;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -46,7 +46,7 @@ final class UdpEchoCommand implements Callable<Integer> {
             return 2;
         }
         try (MasqueClient c = client.newClient()) {
-            Authority a = Authority.parse(target);
+            Target a = Target.parse(target);
             UdpEchoProbe.Result r = UdpEchoProbe.run(c, a.host(), a.port(), count, size, intervalMicros * 1000, 3000);
             System.out.printf(
                     "sent %d received %d (%.2f%%) rtt p50 %.0f us p99 %.0f us%n",

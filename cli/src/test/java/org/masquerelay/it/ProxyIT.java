@@ -443,7 +443,11 @@ class ProxyIT {
                 assertThat(small.stats().statusLine())
                         .contains("5 active flow(s)")
                         .contains("3 relay connection(s)")
-                        .contains("egress city unknown");
+                        .contains("location "
+                                + small.pool()
+                                        .location()
+                                        .map(l -> l.geohash() + "-" + l.country())
+                                        .orElse("unknown"));
             } finally {
                 for (Socket s : flows) {
                     s.close();

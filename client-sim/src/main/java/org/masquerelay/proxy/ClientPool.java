@@ -19,11 +19,13 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.masquerelay.client.MasqueClient;
+import org.masquerelay.protocol.geo.SecChGeohash;
 import org.masquerelay.protocol.tunnel.DatagramTunnelHandler;
 
 /**
@@ -157,6 +159,17 @@ public final class ClientPool implements UpstreamConnector, AutoCloseable {
             n += e.streams;
         }
         return n;
+    }
+
+    /** The location the first client with an asserted one presents (docs/architecture.md §4). */
+    public synchronized Optional<SecChGeohash> location() {
+        for (Entry e : entries) {
+            Optional<SecChGeohash> l = e.client.location();
+            if (l.isPresent()) {
+                return l;
+            }
+        }
+        return Optional.empty();
     }
 
     /** Relay sessions replaced after a hop dropped, over all clients. */

@@ -44,8 +44,8 @@ import java.util.Locale;
 import java.util.Map;
 import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.ProxyStatus;
-import org.masquerelay.protocol.uri.Authority;
 import org.masquerelay.protocol.uri.MalformedTargetException;
+import org.masquerelay.protocol.uri.Target;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,7 +91,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** A parsed absolute-form target. */
-    record Target(String host, int port, String hostHeader, String pathAndQuery) {}
+    record AbsoluteTarget(String host, int port, String hostHeader, String pathAndQuery) {}
 
     private final UpstreamConnector connector;
     private final FlowMeter meter;
@@ -219,9 +219,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void connect(HttpRequest req) {
-        Authority target;
+        Target target;
         try {
-            target = Authority.parse(req.uri());
+            target = Target.parse(req.uri());
         } catch (MalformedTargetException e) {
             fail(ProxyErrors.badRequest(ctx.alloc(), "CONNECT needs host:port"));
             return;
@@ -259,7 +259,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void forward(HttpRequest req) {
-        Target target = parseAbsoluteForm(req.uri());
+        AbsoluteTarget target = parseAbsoluteForm(req.uri());
         if (target == null) {
             String why = req.uri().regionMatches(true, 0, "https://", 0, 8)
                     ? "https:// needs CONNECT"
@@ -414,7 +414,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
      * Parses an absolute-form {@code http://} request target (RFC 9112 §3.2.2); null when it is
      * not one or its authority is malformed. Userinfo is refused (RFC 9110 §4.2.4).
      */
-    static Target parseAbsoluteForm(String uri) {
+    static AbsoluteTarget parseAbsoluteForm(String uri) {
         if (!uri.regionMatches(true, 0, "http://", 0, 7)) {
             return null;
         }
@@ -437,15 +437,15 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         boolean hasPort = authority.startsWith("[") ? authority.indexOf("]:") > 0 : authority.indexOf(':') >= 0;
         try {
-            Authority a = Authority.parse(hasPort ? authority : authority + ":80");
-            return new Target(a.host(), a.port(), authority, path);
+            Target a = Target.parse(hasPort ? authority : authority + ":80");
+            return new AbsoluteTarget(a.host(), a.port(), authority, path);
         } catch (MalformedTargetException e) {
             return null;
         }
     }
 
     /** Rewrites an absolute-form request for the target: origin-form, Host, no hop-by-hop fields. */
-    static void toOriginForm(HttpRequest req, Target target) {
+    static void toOriginForm(HttpRequest req, AbsoluteTarget target) {
         req.setUri(target.pathAndQuery());
         req.setProtocolVersion(HttpVersion.HTTP_1_1); // RFC 9110 §6.2: our own version
         removeHopByHop(req.headers(), true);

@@ -67,7 +67,7 @@ public final class ProxyServer implements AutoCloseable {
     private ProxyServer(ProxyConfig config, ClientPool pool) {
         this.config = config;
         this.pool = pool;
-        this.stats = new ProxyStats(pool::activeStreams, pool::clients, pool::reconnects);
+        this.stats = new ProxyStats(pool::activeStreams, pool::clients, pool::reconnects, pool::location);
         try {
             socks = config.socksListen() == null
                     ? null

@@ -14,14 +14,17 @@
 package org.masquerelay.proxy;
 
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.masquerelay.protocol.geo.SecChGeohash;
 
 /**
  * What the proxy reports: flows, bytes each way, reconnects of the relay path, the bytes it holds
- * for slow local readers, and the egress city. Thread-safe; updated from every event loop.
+ * for slow local readers, and the asserted location. Thread-safe; updated from every event loop.
  *
  * <p>{@link #bufferedBytes()} counts, over all flows, the bytes accepted from QUIC streams that
  * are not yet written to their local sockets (queued write tasks and Netty's outbound buffers
@@ -35,17 +38,24 @@ public final class ProxyStats {
     private final LongAdder bytesDown = new LongAdder();
     private final AtomicLong buffered = new AtomicLong();
     private final AtomicLong maxBuffered = new AtomicLong();
-    private volatile String egressCity;
+    private final Supplier<Optional<SecChGeohash>> location;
 
     /**
      * @param activeFlows open streams (TCP flows and UDP destinations)
      * @param connections relay connections in use (one per {@code MasqueClient})
      * @param reconnects relay sessions replaced after a hop dropped
+     * @param location the location the clients present to the egress, from the ingress's signed
+     *     assertion (docs/architecture.md §4); empty before a session is up or without geo
      */
-    public ProxyStats(IntSupplier activeFlows, IntSupplier connections, LongSupplier reconnects) {
+    public ProxyStats(
+            IntSupplier activeFlows,
+            IntSupplier connections,
+            LongSupplier reconnects,
+            Supplier<Optional<SecChGeohash>> location) {
         this.activeFlows = activeFlows;
         this.connections = connections;
         this.reconnects = reconnects;
+        this.location = location;
     }
 
     void up(long n) {
@@ -98,29 +108,25 @@ public final class ProxyStats {
     }
 
     /**
-     * The city the egress dials from, once something reports it (the geo feature, docs/architecture.md §4);
-     * null until then, shown as "unknown". Never guessed.
+     * The location the egress routes by, as the ingress asserted it and the clients present it,
+     * for example {@code u4pru-GB}: the egress dials from the pool of the city nearest that cell.
+     * Empty until a session reports one. Never guessed.
      */
-    public String egressCity() {
-        return egressCity;
-    }
-
-    public void egressCity(String city) {
-        this.egressCity = city;
+    public Optional<String> location() {
+        return location.get().map(l -> l.geohash() + "-" + l.country());
     }
 
     /** The {@code --stats} line. */
     public String statusLine() {
-        String city = egressCity;
         return String.format(
                 Locale.ROOT,
-                "proxy: %d active flow(s), up %s, down %s, %d relay connection(s), %d reconnect(s), egress city %s",
+                "proxy: %d active flow(s), up %s, down %s, %d relay connection(s), %d reconnect(s), location %s",
                 activeFlows(),
                 size(bytesUp()),
                 size(bytesDown()),
                 connections.getAsInt(),
                 reconnects(),
-                city == null ? "unknown" : city);
+                location().orElse("unknown"));
     }
 
     static String size(long bytes) {

@@ -29,7 +29,7 @@ import org.masquerelay.client.ProxyResponseException;
 
 /** The HTTP proxy's request handling against a stand-in upstream. */
 class HttpProxyHandlerTest {
-    private final ProxyStats stats = new ProxyStats(() -> 0, () -> 0, () -> 0);
+    private final ProxyStats stats = new ProxyStats(() -> 0, () -> 0, () -> 0, java.util.Optional::empty);
     private final FakeUpstream upstream = new FakeUpstream();
 
     private EmbeddedChannel http() {
@@ -110,11 +110,11 @@ class HttpProxyHandlerTest {
     @Test
     void absoluteFormTargetsParse() {
         assertThat(HttpProxyHandler.parseAbsoluteForm("http://Example.COM/x?y#frag"))
-                .isEqualTo(new HttpProxyHandler.Target("example.com", 80, "Example.COM", "/x?y"));
+                .isEqualTo(new HttpProxyHandler.AbsoluteTarget("example.com", 80, "Example.COM", "/x?y"));
         assertThat(HttpProxyHandler.parseAbsoluteForm("HTTP://127.0.0.1:8000"))
-                .isEqualTo(new HttpProxyHandler.Target("127.0.0.1", 8000, "127.0.0.1:8000", "/"));
+                .isEqualTo(new HttpProxyHandler.AbsoluteTarget("127.0.0.1", 8000, "127.0.0.1:8000", "/"));
         assertThat(HttpProxyHandler.parseAbsoluteForm("http://[::1]/?q"))
-                .isEqualTo(new HttpProxyHandler.Target("::1", 80, "[::1]", "/?q"));
+                .isEqualTo(new HttpProxyHandler.AbsoluteTarget("::1", 80, "[::1]", "/?q"));
         assertThat(HttpProxyHandler.parseAbsoluteForm("/relative")).isNull();
         assertThat(HttpProxyHandler.parseAbsoluteForm("http://user:pw@example.com/"))
                 .isNull();

@@ -17,24 +17,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.masquerelay.protocol.geo.SecChGeohash;
 
 class ProxyStatsTest {
     @Test
-    void statusLineShowsUnknownCityUntilOneIsReported() {
-        ProxyStats s = new ProxyStats(() -> 3, () -> 1, () -> 2);
+    void statusLineShowsUnknownLocationUntilOneIsAsserted() {
+        AtomicReference<Optional<SecChGeohash>> location = new AtomicReference<>(Optional.empty());
+        ProxyStats s = new ProxyStats(() -> 3, () -> 1, () -> 2, location::get);
         s.up(1536);
         s.down(3L << 20);
         assertThat(s.statusLine())
                 .isEqualTo("proxy: 3 active flow(s), up 1.5 KiB, down 3.0 MiB, "
-                        + "1 relay connection(s), 2 reconnect(s), egress city unknown");
-        s.egressCity("London");
-        assertThat(s.statusLine()).endsWith("egress city London");
+                        + "1 relay connection(s), 2 reconnect(s), location unknown");
+        location.set(Optional.of(new SecChGeohash("gcpvj", "GB")));
+        assertThat(s.statusLine()).endsWith("location gcpvj-GB");
     }
 
     @Test
     void meterHoldsAcceptedBytesUntilTheLocalWriteCompletes() {
-        ProxyStats s = new ProxyStats(() -> 0, () -> 0, () -> 0);
+        ProxyStats s = new ProxyStats(() -> 0, () -> 0, () -> 0, Optional::empty);
         FlowMeter m = new FlowMeter(s);
         EmbeddedChannel ch = new EmbeddedChannel(m.handler());
         m.bind(ch);

@@ -28,7 +28,7 @@ import org.masquerelay.protocol.Hex;
 
 /** The SOCKS5 negotiation of RFC 1928 and RFC 1929, byte by byte, against a stand-in upstream. */
 class Socks5ServerHandlerTest {
-    private final ProxyStats stats = new ProxyStats(() -> 0, () -> 0, () -> 0);
+    private final ProxyStats stats = new ProxyStats(() -> 0, () -> 0, () -> 0, java.util.Optional::empty);
     private final FakeUpstream upstream = new FakeUpstream();
 
     @AfterEach

@@ -72,57 +72,17 @@ public final class IpPrefix implements Comparable<IpPrefix> {
     }
 
     /**
-     * Parses a numeric IPv4 or IPv6 literal without DNS. {@link InetAddress#getByName} never
-     * resolves input that contains ':' and, for IPv4, we check the dotted-quad shape first.
+     * Parses a numeric IPv4 or IPv6 literal without DNS, with {@link HostSyntax#parseIpLiteral},
+     * the project's one IP-literal parser.
+     *
+     * @throws IllegalArgumentException if {@code text} is not an IP literal
      */
     public static byte[] parseLiteral(String text) {
-        String s = text;
-        if (s.startsWith("[") && s.endsWith("]")) {
-            s = s.substring(1, s.length() - 1);
+        byte[] b = HostSyntax.parseIpLiteral(text);
+        if (b == null) {
+            throw new IllegalArgumentException(text + " (expected: IPv4 or IPv6 literal)");
         }
-        if (s.isEmpty()) {
-            throw new IllegalArgumentException("empty address");
-        }
-        if (s.indexOf(':') < 0) {
-            String[] parts = s.split("\\.", -1);
-            if (parts.length != 4) {
-                throw new IllegalArgumentException(text + " (expected: IPv4 or IPv6 literal)");
-            }
-            byte[] out = new byte[4];
-            for (int i = 0; i < 4; i++) {
-                String p = parts[i];
-                if (p.isEmpty()
-                        || p.length() > 3
-                        || !p.chars().allMatch(c -> c >= '0' && c <= '9')
-                        || (p.length() > 1 && p.charAt(0) == '0')) {
-                    throw new IllegalArgumentException(text + " (expected: IPv4 or IPv6 literal)");
-                }
-                int v = Integer.parseInt(p);
-                if (v > 255) {
-                    throw new IllegalArgumentException(text + " (expected: IPv4 octets 0-255)");
-                }
-                out[i] = (byte) v;
-            }
-            return out;
-        }
-        if (s.indexOf('%') >= 0 || !s.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.')) {
-            throw new IllegalArgumentException(text + " (expected: IPv6 literal without zone)");
-        }
-        try {
-            InetAddress a = InetAddress.getByName(s);
-            byte[] b = a.getAddress();
-            if (b.length == 4) {
-                // An IPv4-mapped literal; keep it in IPv6 form so families never mix silently.
-                byte[] v6 = new byte[16];
-                v6[10] = (byte) 0xff;
-                v6[11] = (byte) 0xff;
-                System.arraycopy(b, 0, v6, 12, 4);
-                return v6;
-            }
-            return b;
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(text + " (expected: IPv6 literal)", e);
-        }
+        return b;
     }
 
     private static byte[] mask(byte[] address, int len) {

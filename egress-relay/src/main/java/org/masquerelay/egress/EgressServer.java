@@ -37,6 +37,7 @@ import org.masquerelay.egress.upstream.ConfiguredSourceAddresses;
 import org.masquerelay.egress.upstream.HappyEyeballsConnector;
 import org.masquerelay.egress.upstream.PoolSourceAddresses;
 import org.masquerelay.egress.upstream.SourceAddressSelector;
+import org.masquerelay.egress.upstream.TargetDialer;
 import org.masquerelay.egress.upstream.TargetResolver;
 import org.masquerelay.pool.PoolRegistry;
 import org.masquerelay.protocol.uri.UdpProxyTemplate;
@@ -98,17 +99,21 @@ public final class EgressServer implements AutoCloseable {
                     }
                     DestinationPolicy policy =
                             new DestinationPolicy(config.destinationsOrDefault().allowList(), own);
-                    LocationVerifier locations =
-                            pool == null ? null : LocationVerifier.of(config.geo(), pool, Clock.systemUTC());
+                    Optional<LocationVerifier> locations = pool == null
+                            ? Optional.empty()
+                            : Optional.of(LocationVerifier.of(config.geo(), pool, Clock.systemUTC()));
+                    TargetDialer dialer = new TargetDialer(
+                            new HappyEyeballsConnector(limits.connectTimeout()),
+                            tcpGroup,
+                            sources,
+                            limits.udpIdleTimeout(),
+                            metrics);
                     EgressContext context = new EgressContext(
                             UdpProxyTemplate.defaultTemplate(),
                             config.proxyNameOrDefault(),
                             policy,
                             resolver,
-                            new HappyEyeballsConnector(limits.connectTimeout()),
-                            tcpGroup,
-                            sources,
-                            limits.udpIdleTimeout(),
+                            dialer,
                             new TunnelCounter(limits.maxFlows(), limits.maxFlowsPerConnection()),
                             metrics,
                             connections::draining,

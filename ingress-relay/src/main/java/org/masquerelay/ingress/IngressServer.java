@@ -32,6 +32,7 @@ import org.masquerelay.ingress.policy.CaffeineSpentTokenStore;
 import org.masquerelay.ingress.policy.ClientLocator;
 import org.masquerelay.ingress.policy.EgressRelayPolicy;
 import org.masquerelay.ingress.policy.TokenAuthenticator;
+import org.masquerelay.ingress.upstream.EgressDialer;
 import org.masquerelay.server.RelayConnections;
 import org.masquerelay.server.RelayMetrics;
 import org.masquerelay.server.RelayQuic;
@@ -64,16 +65,17 @@ public final class IngressServer implements AutoCloseable {
                 .connections(connections, registry)
                 .admin(Optional.ofNullable(config.admin()).map(AdminConfig::listenAddress))
                 .pipeline((group, resources) -> {
-                    ClientLocator locator = null;
+                    Optional<ClientLocator> locator = Optional.empty();
                     if (config.geo() != null) {
-                        locator = ClientLocator.open(config.geo(), Clock.systemUTC());
-                        resources.push(locator);
+                        ClientLocator opened = ClientLocator.open(config.geo(), Clock.systemUTC());
+                        resources.push(opened);
+                        locator = Optional.of(opened);
                     }
                     IngressContext context = new IngressContext(
                             config.template(),
                             new EgressRelayPolicy(config.egressRelayAddresses()),
                             config.proxyNameOrDefault(),
-                            limits.tunnelIdleTimeout(),
+                            new EgressDialer(limits.tunnelIdleTimeout(), metrics),
                             new TunnelCounter(limits.maxTunnels(), limits.maxTunnelsPerConnection()),
                             metrics,
                             connections::draining,
@@ -97,16 +99,16 @@ public final class IngressServer implements AutoCloseable {
                 .start();
     }
 
-    private static TokenAuthenticator tokens(IngressConfig config) {
+    private static Optional<TokenAuthenticator> tokens(IngressConfig config) {
         TokensConfig t = config.tokens();
         if (t == null) {
-            return null;
+            return Optional.empty();
         }
-        return new TokenAuthenticator(
+        return Optional.of(new TokenAuthenticator(
                 t.issuerName(),
                 t.originInfo() != null ? t.originInfo() : config.proxyNameOrDefault(),
                 t.keys(),
-                new CaffeineSpentTokenStore(t.maxSpentTokensPerKeyOrDefault()));
+                new CaffeineSpentTokenStore(t.maxSpentTokensPerKeyOrDefault())));
     }
 
     public static IngressServer start(IngressConfig config) throws Exception {

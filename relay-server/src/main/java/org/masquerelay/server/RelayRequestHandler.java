@@ -13,8 +13,9 @@
  */
 package org.masquerelay.server;
 
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http3.DefaultHttp3Headers;
+import io.netty.handler.codec.http3.DefaultHttp3HeadersFrame;
 import io.netty.handler.codec.http3.Http3DataFrame;
 import io.netty.handler.codec.http3.Http3Headers;
 import io.netty.handler.codec.http3.Http3HeadersFrame;
@@ -22,28 +23,37 @@ import io.netty.handler.codec.http3.Http3RequestStreamInboundHandler;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import java.util.function.Function;
 import org.masquerelay.protocol.ProtocolException;
 import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.RelayException;
 import org.masquerelay.protocol.status.RelayException.Side;
-import org.masquerelay.protocol.tunnel.UdpSocketBridge;
+import org.masquerelay.protocol.uri.Target;
 import org.masquerelay.protocol.uri.UdpProxyTemplate;
-import org.masquerelay.protocol.uri.UdpTarget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The request phase of one stream at a relay, shared by the ingress and the egress: read the
- * request headers once, let the subclass validate and open the upstream side, then either hand
- * the stream to a data-phase handler (2xx) or answer once with a status and {@code proxy-status}
- * (docs/architecture.md §3). After a 2xx there is never a second response.
+ * The request phase of one stream at a relay, shared by the ingress and the egress. It drives
+ * every request through the same fixed phases, in the order of Pingora's {@code ProxyHttp}:
  *
- * <p>State moves AWAITING_HEADERS → OPENING → OPEN (handler replaced) or → CLOSED on any error.
- * Not sharable; runs on the stream's event loop. Peer faults log at DEBUG, our own at ERROR.
- * Logs go to the subclass's logger, so each relay's log stays its own.
+ * <ol>
+ *   <li>{@link #admit}: may this request be served at all (draining, credentials, method)?
+ *   <li>{@link #target}: what does it ask for?
+ *   <li>{@link #open}: open the upstream side; the future completes with an {@link Upstream}.
+ *   <li>This class writes the one response: the 2xx (with {@link #responseHeaders}) and hands the
+ *       stream to the upstream's data phase, or the error with {@code proxy-status}
+ *       (docs/architecture.md §3). After a 2xx there is never a second response.
+ * </ol>
+ *
+ * <p>A phase refuses the request by throwing, or completing its future with, a {@link
+ * RelayException}; subclasses fill in phases and never call back into this class. State moves
+ * AWAITING_HEADERS → OPENING → OPEN (handler replaced) or → CLOSED on any error. Not sharable;
+ * runs on the stream's event loop. Peer faults log at DEBUG, our own at ERROR. Logs go to the
+ * subclass's logger, so each relay's log stays its own.
+ *
+ * @param <T> what {@link #target} finds in the request
  */
-public abstract class RelayRequestHandler extends Http3RequestStreamInboundHandler {
+public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHandler {
     /** Where the request is in its life. */
     protected enum State {
         AWAITING_HEADERS,
@@ -62,11 +72,21 @@ public abstract class RelayRequestHandler extends Http3RequestStreamInboundHandl
         this.proxyName = proxyName;
     }
 
+    /** Phase 1: refuses, by throwing a {@link RelayException}, a request that may not be served. */
+    protected abstract void admit(QuicStreamChannel stream, Http3Headers headers);
+
+    /** Phase 2: the target of an admitted request; throws a {@link RelayException} if malformed. */
+    protected abstract T target(QuicStreamChannel stream, Http3Headers headers);
+
     /**
-     * Validates the request and starts opening its upstream side; the stream is in OPENING when
-     * this returns normally. Throw a {@link RelayException} to refuse it.
+     * Phase 3: opens the upstream side toward {@code target}. The future may complete on any
+     * thread; this class continues on the stream's event loop. A failure that is not a {@link
+     * RelayException} is answered as {@code proxy_internal_error}.
      */
-    protected abstract void onRequest(ChannelHandlerContext ctx, QuicStreamChannel stream, Http3Headers headers);
+    protected abstract Future<Upstream> open(QuicStreamChannel stream, T target);
+
+    /** Fields this relay adds to every 2xx, after the upstream's own. Adds none by default. */
+    protected void responseHeaders(QuicStreamChannel stream, Http3Headers headers) {}
 
     @Override
     protected final void channelRead(ChannelHandlerContext ctx, Http3HeadersFrame frame) {
@@ -74,19 +94,52 @@ public abstract class RelayRequestHandler extends Http3RequestStreamInboundHandl
             return; // trailers carry nothing for a tunnel
         }
         QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
+        state = State.OPENING;
+        Future<Upstream> opening;
         try {
-            state = State.OPENING;
-            onRequest(ctx, stream, frame.headers());
+            admit(stream, frame.headers());
+            opening = open(stream, target(stream, frame.headers()));
         } catch (RelayException e) {
             fail(stream, e);
+            return;
         }
+        opening.addListener(f -> {
+            if (stream.eventLoop().inEventLoop()) {
+                opened(ctx, stream, opening);
+            } else {
+                stream.eventLoop().execute(() -> opened(ctx, stream, opening));
+            }
+        });
+    }
+
+    private void opened(ChannelHandlerContext ctx, QuicStreamChannel stream, Future<Upstream> opening) {
+        if (!opening.isSuccess()) {
+            if (stream.isActive()) {
+                fail(stream, asRelayException(opening.cause()));
+            }
+            return;
+        }
+        Upstream upstream = opening.getNow();
+        if (!stream.isActive() || state != State.OPENING) {
+            upstream.channel().close();
+            return;
+        }
+        state = State.OPEN;
+        metrics.tunnelOpened();
+        upstream.channel().closeFuture().addListener(x -> metrics.tunnelClosed());
+        Http3Headers ok = new DefaultHttp3Headers().status("200");
+        ok.add(upstream.responseHeaders());
+        responseHeaders(stream, ok);
+        stream.writeAndFlush(new DefaultHttp3HeadersFrame(ok));
+        upstream.start().accept(ctx);
+        log.debug("{} open on stream {}", upstream.kind(), stream.streamId());
     }
 
     /**
      * The connect-udp target of an extended CONNECT (RFC 9298 §3.4): {@code :scheme https}, a
      * {@code :path} matching {@code template}, and {@code capsule-protocol: ?1}.
      */
-    protected static UdpTarget connectUdpTarget(Http3Headers h, UdpProxyTemplate template) {
+    protected static Target connectUdpTarget(Http3Headers h, UdpProxyTemplate template) {
         if (!"https".contentEquals(nullToEmpty(h.scheme())) || h.path() == null) {
             throw new RelayException(
                     ProxyErrorType.HTTP_REQUEST_ERROR, Side.DOWNSTREAM, "missing :scheme https or :path");
@@ -105,52 +158,6 @@ public abstract class RelayRequestHandler extends Http3RequestStreamInboundHandl
         } catch (ProtocolException e) {
             throw new RelayException(ProxyErrorType.HTTP_REQUEST_ERROR, Side.DOWNSTREAM, "malformed target");
         }
-    }
-
-    /** Marks the request open and counts {@code upstream} as a tunnel until it closes. */
-    protected final void opened(Channel upstream) {
-        state = State.OPEN;
-        metrics.tunnelOpened();
-        upstream.closeFuture().addListener(x -> metrics.tunnelClosed());
-    }
-
-    /**
-     * Finishes a connect-udp open when {@code connected} completes: on success the tunnel takes
-     * the stream and the 2xx goes out; on failure the socket closes and {@code failure} maps the
-     * cause to the error response.
-     */
-    protected final void completeUdpOpen(
-            ChannelHandlerContext ctx,
-            UdpSocketBridge bridge,
-            Channel udp,
-            Future<?> connected,
-            Function<Throwable, RelayException> failure) {
-        completeUdpOpen(ctx, bridge, udp, connected, failure, null);
-    }
-
-    /** {@link #completeUdpOpen} whose 2xx also carries {@code extra} (may be null). */
-    protected final void completeUdpOpen(
-            ChannelHandlerContext ctx,
-            UdpSocketBridge bridge,
-            Channel udp,
-            Future<?> connected,
-            Function<Throwable, RelayException> failure,
-            Http3Headers extra) {
-        QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
-        connected.addListener(f -> {
-            if (!f.isSuccess()) {
-                udp.close();
-                fail(stream, failure.apply(f.cause()));
-                return;
-            }
-            if (!stream.isActive()) {
-                udp.close();
-                return;
-            }
-            opened(udp);
-            bridge.open(ctx, extra);
-            log.debug("udp tunnel open on stream {}", stream.streamId());
-        });
     }
 
     @Override
@@ -177,7 +184,7 @@ public abstract class RelayRequestHandler extends Http3RequestStreamInboundHandl
     }
 
     /** The one error response of this request (before any 2xx). */
-    protected final void fail(QuicStreamChannel stream, RelayException e) {
+    private void fail(QuicStreamChannel stream, RelayException e) {
         state = State.CLOSED;
         metrics.error(e.type().token());
         if (e.type() == ProxyErrorType.PROXY_INTERNAL_ERROR) {
@@ -189,7 +196,7 @@ public abstract class RelayRequestHandler extends Http3RequestStreamInboundHandl
     }
 
     /** Maps a failed future's cause to a relay error, keeping one that already is. */
-    protected static RelayException asRelayException(Throwable t) {
+    private static RelayException asRelayException(Throwable t) {
         if (t instanceof RelayException r) {
             return r;
         }

@@ -13,13 +13,11 @@
  */
 package org.masquerelay.egress.downstream;
 
-import io.netty.channel.EventLoopGroup;
-import java.time.Duration;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.masquerelay.egress.policy.DestinationPolicy;
 import org.masquerelay.egress.policy.LocationVerifier;
-import org.masquerelay.egress.upstream.HappyEyeballsConnector;
-import org.masquerelay.egress.upstream.SourceAddressSelector;
+import org.masquerelay.egress.upstream.TargetDialer;
 import org.masquerelay.egress.upstream.TargetResolver;
 import org.masquerelay.protocol.uri.UdpProxyTemplate;
 import org.masquerelay.server.RelayMetrics;
@@ -27,21 +25,18 @@ import org.masquerelay.server.TunnelCounter;
 
 /**
  * What every request handler of one egress shares. Immutable settings plus thread-safe parts.
- * {@code locations} is null when geo routing is off.
+ * {@code locations} is empty when geo routing is off.
  */
 public record EgressContext(
         UdpProxyTemplate template,
         String proxyName,
         DestinationPolicy policy,
         TargetResolver resolver,
-        HappyEyeballsConnector connector,
-        EventLoopGroup tcpGroup,
-        SourceAddressSelector sources,
-        Duration udpIdleTimeout,
+        TargetDialer dialer,
         TunnelCounter counter,
         RelayMetrics metrics,
         BooleanSupplier drainingFlag,
-        LocationVerifier locations) {
+        Optional<LocationVerifier> locations) {
     public boolean draining() {
         return drainingFlag.getAsBoolean();
     }

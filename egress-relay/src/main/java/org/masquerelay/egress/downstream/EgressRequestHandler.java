@@ -13,45 +13,45 @@
  */
 package org.masquerelay.egress.downstream;
 
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.EventLoop;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.handler.codec.http3.DefaultHttp3Headers;
-import io.netty.handler.codec.http3.DefaultHttp3HeadersFrame;
 import io.netty.handler.codec.http3.Http3Headers;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.PromiseNotifier;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.Optional;
 import org.masquerelay.egress.upstream.TargetResolver;
 import org.masquerelay.pool.City;
 import org.masquerelay.protocol.ProtocolException;
 import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.RelayException;
 import org.masquerelay.protocol.status.RelayException.Side;
-import org.masquerelay.protocol.tunnel.ByteStreamRelay;
-import org.masquerelay.protocol.tunnel.UdpSocketBridge;
-import org.masquerelay.protocol.uri.Authority;
-import org.masquerelay.protocol.uri.UdpTarget;
+import org.masquerelay.protocol.uri.Target;
 import org.masquerelay.server.RelayRequestHandler;
+import org.masquerelay.server.Upstream;
 
 /**
  * One request stream of an inner connection at the egress. {@code CONNECT host:port}
  * (RFC 9114 §4.4) opens a TCP flow; an extended CONNECT with {@code :protocol connect-udp}
- * (RFC 9298) opens a UDP flow. Both resolve the target, apply the destination policy to every
- * address, bind a source address from the selector, then answer 200 and relay; any failure
- * before that is one error response with {@code proxy-status} (docs/architecture.md §3 table).
+ * (RFC 9298) opens a UDP flow. Admission checks the signed location, which picks the city; the
+ * open phase resolves the target, lets {@link org.masquerelay.egress.policy.DestinationPolicy}
+ * judge every address, and dials from the city's pool ({@link
+ * org.masquerelay.egress.upstream.TargetDialer}). Any failure before the 2xx is one error response
+ * with {@code proxy-status} (docs/architecture.md §3 table).
  *
- * <p>Privacy (docs/architecture.md §2): the egress never learns the client's address; its logs name targets
- * only at DEBUG and never any peer address. Not sharable; runs on the stream's event loop.
+ * <p>Privacy (docs/architecture.md §2): the egress never learns the client's address; its logs
+ * name targets only at DEBUG and never any peer address. Not sharable; runs on the stream's event
+ * loop.
  */
-public final class EgressRequestHandler extends RelayRequestHandler {
+public final class EgressRequestHandler extends RelayRequestHandler<EgressRequestHandler.Flow> {
     static final String NAME = "egress-request";
 
+    /** What a request asks the egress to open. */
+    record Flow(Target target, boolean udp) {}
+
     private final EgressContext context;
+    /** The city the verified location maps to; null when geo routing is off. Set by admit. */
+    private City city;
 
     public EgressRequestHandler(EgressContext context) {
         super(context.metrics(), context.proxyName());
@@ -59,131 +59,72 @@ public final class EgressRequestHandler extends RelayRequestHandler {
     }
 
     @Override
-    protected void onRequest(ChannelHandlerContext ctx, QuicStreamChannel stream, Http3Headers h) {
+    protected void admit(QuicStreamChannel stream, Http3Headers h) {
         if (context.draining()) {
             throw new RelayException(ProxyErrorType.CONNECTION_LIMIT_REACHED, Side.INTERNAL, "relay is draining");
         }
         if (!"CONNECT".contentEquals(nullToEmpty(h.method()))) {
             throw new RelayException(ProxyErrorType.HTTP_REQUEST_ERROR, Side.DOWNSTREAM, "expected CONNECT");
         }
-        CharSequence protocol = h.protocol();
         // docs/architecture.md §4: the verified location picks the city whose pool the target is dialled from.
-        City city = context.locations() == null
-                ? null
-                : context.locations().cityFor(h).city();
-        if (protocol == null) {
-            Authority target = parseAuthority(h.authority());
-            acquireSlot(stream);
-            resolveThen(stream, city, target.host(), addresses -> dialTcp(stream, city, addresses, target.port()));
-        } else if ("connect-udp".contentEquals(protocol)) {
-            UdpTarget target = connectUdpTarget(h, context.template());
-            acquireSlot(stream);
-            resolveThen(stream, city, target.host(), addresses -> openUdp(ctx, stream, city, addresses, target.port()));
-        } else {
-            throw new RelayException(ProxyErrorType.HTTP_REQUEST_ERROR, Side.DOWNSTREAM, "unsupported :protocol");
-        }
+        city = context.locations().map(l -> l.cityFor(h).city()).orElse(null);
     }
 
-    private static Authority parseAuthority(CharSequence authority) {
+    @Override
+    protected Flow target(QuicStreamChannel stream, Http3Headers h) {
+        CharSequence protocol = h.protocol();
+        if (protocol == null) {
+            return new Flow(parseAuthority(h.authority()), false);
+        }
+        if ("connect-udp".contentEquals(protocol)) {
+            return new Flow(connectUdpTarget(h, context.template()), true);
+        }
+        throw new RelayException(ProxyErrorType.HTTP_REQUEST_ERROR, Side.DOWNSTREAM, "unsupported :protocol");
+    }
+
+    private static Target parseAuthority(CharSequence authority) {
         if (authority == null) {
             throw new RelayException(ProxyErrorType.HTTP_REQUEST_ERROR, Side.DOWNSTREAM, "missing :authority");
         }
         try {
-            return Authority.parse(authority.toString());
+            return Target.parse(authority.toString());
         } catch (ProtocolException e) {
             throw new RelayException(ProxyErrorType.HTTP_REQUEST_ERROR, Side.DOWNSTREAM, "malformed :authority");
         }
     }
 
-    private void acquireSlot(QuicStreamChannel stream) {
+    @Override
+    protected Future<Upstream> open(QuicStreamChannel stream, Flow flow) {
         if (!context.counter().tryAcquire(stream)) {
             throw new RelayException(ProxyErrorType.CONNECTION_LIMIT_REACHED, Side.DOWNSTREAM, "flow limit reached");
         }
-    }
-
-    private interface AddressesConsumer {
-        void accept(List<InetAddress> addresses);
-    }
-
-    /** Resolves, applies the destination policy, and continues on the stream's event loop. */
-    private void resolveThen(QuicStreamChannel stream, City city, String host, AddressesConsumer next) {
-        EventLoop loop = stream.eventLoop();
+        Promise<Upstream> result = stream.eventLoop().newPromise();
         context.resolver()
-                .resolveAll(host)
-                .addListener((Future<List<InetAddress>> f) -> loop.execute(() -> {
-                    if (!stream.isActive()) {
+                .resolveAll(flow.target())
+                .addListener((Future<List<InetAddress>> f) -> stream.eventLoop().execute(() -> {
+                    if (!f.isSuccess()) {
+                        result.setFailure(f.cause());
                         return;
                     }
-                    if (!f.isSuccess()) {
-                        fail(stream, asRelayException(f.cause()));
+                    if (!stream.isActive()) {
+                        result.cancel(false);
                         return;
                     }
                     try {
-                        List<InetAddress> permitted = context.policy()
-                                .permitted(
-                                        f.getNow(), a -> context.sources().supports(city, a.getAddress().length == 16));
-                        next.accept(TargetResolver.interleave(permitted));
+                        List<InetAddress> permitted = TargetResolver.interleave(context.policy()
+                                .permitted(f.getNow(), a -> context.dialer().routable(city, a)));
+                        byte[] key = stream.parent()
+                                .attr(EgressConnectionInitializer.CONNECTION_KEY)
+                                .get();
+                        int port = flow.target().port();
+                        Future<Upstream> dialed = flow.udp()
+                                ? context.dialer().openUdp(stream, key, city, permitted, port)
+                                : context.dialer().dialTcp(stream, key, city, permitted, port);
+                        PromiseNotifier.cascade(dialed, result);
                     } catch (RelayException e) {
-                        fail(stream, e);
+                        result.setFailure(e);
                     }
                 }));
-    }
-
-    private Optional<InetAddress> source(QuicStreamChannel stream, City city, boolean ipv6) {
-        byte[] key =
-                stream.parent().attr(EgressConnectionInitializer.CONNECTION_KEY).get();
-        return context.sources().select(key, city, ipv6);
-    }
-
-    private void dialTcp(QuicStreamChannel stream, City city, List<InetAddress> addresses, int port) {
-        EventLoop tcpLoop = context.tcpGroup().next();
-        context.connector()
-                .connect(tcpLoop, addresses, port, (target, v6) -> source(stream, city, v6))
-                .addListener((Future<Channel> f) -> stream.eventLoop().execute(() -> {
-                    if (!f.isSuccess()) {
-                        fail(stream, asRelayException(f.cause()));
-                        return;
-                    }
-                    Channel tcp = f.getNow();
-                    if (!stream.isActive()) {
-                        tcp.close();
-                        return;
-                    }
-                    opened(tcp);
-                    stream.writeAndFlush(new DefaultHttp3HeadersFrame(new DefaultHttp3Headers().status("200")));
-                    ByteStreamRelay.start(stream, NAME, tcp, context.metrics());
-                    log.debug("tcp flow open on stream {}", stream.streamId());
-                }));
-    }
-
-    private void openUdp(
-            ChannelHandlerContext ctx, QuicStreamChannel stream, City city, List<InetAddress> addresses, int port) {
-        InetAddress target = addresses.get(0); // interleaved: IPv6 first when permitted
-        boolean v6 = target.getAddress().length == 16;
-        UdpSocketBridge bridge = UdpSocketBridge.forStream(stream, context.metrics());
-        Channel udp = bridge.bootstrap(EpollDatagramChannel.class, context.udpIdleTimeout())
-                .register()
-                .channel();
-        Optional<InetAddress> local = source(stream, city, v6);
-        InetSocketAddress bindTo = new InetSocketAddress(local.orElse(null), 0);
-        udp.bind(bindTo).addListener(b -> {
-            if (!b.isSuccess()) {
-                udp.close();
-                fail(
-                        stream,
-                        new RelayException(
-                                ProxyErrorType.PROXY_INTERNAL_ERROR,
-                                Side.INTERNAL,
-                                "cannot bind source address",
-                                b.cause()));
-                return;
-            }
-            completeUdpOpen(
-                    ctx,
-                    bridge,
-                    udp,
-                    udp.connect(new InetSocketAddress(target, port)),
-                    cause -> new RelayException(ProxyErrorType.DESTINATION_IP_UNROUTABLE, Side.UPSTREAM, null, cause));
-        });
+        return result;
     }
 }

@@ -26,13 +26,13 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.List;
-import org.masquerelay.config.IpPrefix;
+import java.util.Optional;
 import org.masquerelay.egress.config.DnsConfig;
 import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.RelayException;
 import org.masquerelay.protocol.status.RelayException.Side;
+import org.masquerelay.protocol.uri.Target;
 
 /**
  * Resolves target names with Netty's asynchronous DNS resolver: A and AAAA both (so Happy
@@ -65,20 +65,16 @@ public final class TargetResolver implements AutoCloseable {
     }
 
     /**
-     * All addresses of {@code host}, completed on the resolver's event loop. Fails with a
-     * {@link RelayException}.
+     * All addresses of the target's host, completed on the resolver's event loop; an IP literal
+     * is its own answer. Fails with a {@link RelayException}.
      */
-    public Future<List<InetAddress>> resolveAll(String host) {
+    public Future<List<InetAddress>> resolveAll(Target target) {
         Promise<List<InetAddress>> out = loop.newPromise();
-        if (isLiteral(host)) {
-            try {
-                out.setSuccess(List.of(InetAddress.getByAddress(IpPrefix.parseLiteral(host))));
-            } catch (UnknownHostException | IllegalArgumentException e) {
-                out.setFailure(new RelayException(ProxyErrorType.DNS_ERROR, Side.DOWNSTREAM, "invalid address"));
-            }
-            return out;
+        Optional<InetAddress> literal = target.ipLiteral();
+        if (literal.isPresent()) {
+            return out.setSuccess(List.of(literal.get()));
         }
-        resolver.resolveAll(host).addListener((Future<List<InetAddress>> f) -> {
+        resolver.resolveAll(target.host()).addListener((Future<List<InetAddress>> f) -> {
             if (f.isSuccess()) {
                 out.setSuccess(f.getNow());
             } else if (isTimeout(f.cause())) {
@@ -97,10 +93,6 @@ public final class TargetResolver implements AutoCloseable {
             }
         }
         return false;
-    }
-
-    static boolean isLiteral(String host) {
-        return host.indexOf(':') >= 0 || host.matches("[0-9.]+");
     }
 
     /** Orders addresses per RFC 8305 §4: interleave families, starting with IPv6. */

@@ -13,32 +13,28 @@
  */
 package org.masquerelay.ingress.downstream;
 
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.handler.codec.http3.DefaultHttp3Headers;
 import io.netty.handler.codec.http3.Http3Headers;
 import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import org.masquerelay.protocol.geo.GeoAssertion;
 import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.RelayException;
 import org.masquerelay.protocol.status.RelayException.Side;
 import org.masquerelay.protocol.tunnel.DatagramTunnelHandler;
-import org.masquerelay.protocol.tunnel.UdpSocketBridge;
 import org.masquerelay.server.RelayRequestHandler;
+import org.masquerelay.server.Upstream;
 
 /**
- * One client request stream at the ingress: validates an extended CONNECT for connect-udp
- * (RFC 9298 §3, RFC 9220 §4), admits it only toward a configured egress relay, opens one UDP
- * socket toward that egress, answers 200 and hands the stream to a {@link DatagramTunnelHandler}.
- * The UDP socket is registered on the stream's event loop, so the data path never crosses
- * threads.
+ * One client request stream at the ingress: admits an extended CONNECT for connect-udp (RFC 9298
+ * §3, RFC 9220 §4) with a valid token, takes only a configured egress relay as its target, opens
+ * one UDP socket toward that egress ({@link org.masquerelay.ingress.upstream.EgressDialer}), and
+ * on the 2xx hands the stream to a {@link DatagramTunnelHandler}.
  *
- * <p>Privacy (docs/architecture.md §2): the only target this handler ever sees is an egress relay address.
- * Logs name the egress at most, never anything from inside the tunnel.
+ * <p>Privacy (docs/architecture.md §2): the only target this handler ever sees is an egress relay
+ * address. Logs name the egress at most, never anything from inside the tunnel.
  */
-public final class ConnectUdpRequestHandler extends RelayRequestHandler {
+public final class ConnectUdpRequestHandler extends RelayRequestHandler<InetSocketAddress> {
     private final IngressContext context;
 
     public ConnectUdpRequestHandler(IngressContext context) {
@@ -47,39 +43,12 @@ public final class ConnectUdpRequestHandler extends RelayRequestHandler {
     }
 
     @Override
-    protected void onRequest(ChannelHandlerContext ctx, QuicStreamChannel stream, Http3Headers h) {
-        InetSocketAddress egress = admit(h);
-        Http3Headers extra = null;
-        if (context.locator() != null) {
-            // docs/architecture.md §4: the coarse, signed location goes back in the 2xx; the client passes it on.
-            InetSocketAddress client = (InetSocketAddress) stream.parent().remoteSocketAddress();
-            extra = new DefaultHttp3Headers()
-                    .set(GeoAssertion.FIELD, context.locator().assertionFor(client.getAddress()));
-        }
-        if (!context.counter().tryAcquire(stream)) {
-            throw new RelayException(ProxyErrorType.CONNECTION_LIMIT_REACHED, Side.DOWNSTREAM, "tunnel limit reached");
-        }
-        UdpSocketBridge bridge = UdpSocketBridge.forStream(stream, context.metrics());
-        Channel udp = bridge.bootstrap(EpollDatagramChannel.class, context.idleTimeout())
-                .register()
-                .channel();
-        completeUdpOpen(
-                ctx,
-                bridge,
-                udp,
-                udp.connect(egress),
-                cause -> new RelayException(
-                        ProxyErrorType.PROXY_INTERNAL_ERROR, Side.INTERNAL, "cannot open socket to egress", cause),
-                extra);
-    }
-
-    private InetSocketAddress admit(Http3Headers h) {
+    protected void admit(QuicStreamChannel stream, Http3Headers h) {
         if (context.draining()) {
             throw new RelayException(ProxyErrorType.CONNECTION_LIMIT_REACHED, Side.INTERNAL, "relay is draining");
         }
-        if (context.tokens() != null) {
-            context.tokens().admit(h); // docs/architecture.md §5: first, so unauthorised clients learn nothing else
-        }
+        // docs/architecture.md §5: first, so unauthorised clients learn nothing else.
+        context.tokens().ifPresent(tokens -> tokens.admit(h));
         if (!"CONNECT".contentEquals(nullToEmpty(h.method()))
                 || !"connect-udp".contentEquals(nullToEmpty(h.protocol()))) {
             throw new RelayException(
@@ -91,6 +60,10 @@ public final class ConnectUdpRequestHandler extends RelayRequestHandler {
             throw new RelayException(
                     ProxyErrorType.HTTP_REQUEST_ERROR, Side.DOWNSTREAM, "missing :scheme https, :authority or :path");
         }
+    }
+
+    @Override
+    protected InetSocketAddress target(QuicStreamChannel stream, Http3Headers h) {
         InetSocketAddress egress = context.egressRelays().lookup(connectUdpTarget(h, context.template()));
         if (egress == null) {
             // Never name what was asked for: it may be a target the ingress must not learn.
@@ -98,5 +71,22 @@ public final class ConnectUdpRequestHandler extends RelayRequestHandler {
                     ProxyErrorType.HTTP_REQUEST_DENIED, Side.DOWNSTREAM, "not a configured egress relay");
         }
         return egress;
+    }
+
+    @Override
+    protected Future<Upstream> open(QuicStreamChannel stream, InetSocketAddress egress) {
+        if (!context.counter().tryAcquire(stream)) {
+            throw new RelayException(ProxyErrorType.CONNECTION_LIMIT_REACHED, Side.DOWNSTREAM, "tunnel limit reached");
+        }
+        return context.dialer().open(stream, egress);
+    }
+
+    /** docs/architecture.md §4: the coarse, signed location goes back in the 2xx; the client passes it on. */
+    @Override
+    protected void responseHeaders(QuicStreamChannel stream, Http3Headers ok) {
+        context.locator().ifPresent(locator -> {
+            InetSocketAddress client = (InetSocketAddress) stream.parent().remoteSocketAddress();
+            ok.set(GeoAssertion.FIELD, locator.assertionFor(client.getAddress()));
+        });
     }
 }

@@ -17,7 +17,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import org.masquerelay.config.IpPrefix;
-import org.masquerelay.protocol.uri.UdpTarget;
+import org.masquerelay.protocol.uri.Target;
 
 /**
  * The ingress forwards only to configured egress relays: a connect-udp ingress that forwards
@@ -33,7 +33,7 @@ public final class EgressRelayPolicy {
     }
 
     /** The configured relay {@code target} names, or null if it names none. */
-    public InetSocketAddress lookup(UdpTarget target) {
+    public InetSocketAddress lookup(Target target) {
         if (!target.isIpLiteral()) {
             return null;
         }

@@ -22,9 +22,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.handler.codec.http3.DefaultHttp3Headers;
-import io.netty.handler.codec.http3.DefaultHttp3HeadersFrame;
-import io.netty.handler.codec.http3.Http3Headers;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -85,23 +82,11 @@ public final class UdpSocketBridge extends ChannelInboundHandlerAdapter implemen
     }
 
     /**
-     * Opens the tunnel once its socket is connected: {@code requestHandler} (the handler that
-     * read the request) is replaced by the tunnel, and the 2xx with {@code capsule-protocol: ?1}
-     * (RFC 9298 §3.4) is sent.
+     * Hands the stream to the tunnel once its socket is connected and the 2xx is written:
+     * {@code requestHandler} (the handler that read the request) is replaced by the tunnel.
      */
-    public void open(ChannelHandlerContext requestHandler) {
-        open(requestHandler, null);
-    }
-
-    /** {@link #open(ChannelHandlerContext)} with {@code extra} fields (may be null) in the 2xx. */
-    public void open(ChannelHandlerContext requestHandler, Http3Headers extra) {
-        Http3Headers ok = new DefaultHttp3Headers().status("200");
-        ok.set("capsule-protocol", "?1");
-        if (extra != null) {
-            ok.add(extra);
-        }
+    public void attach(ChannelHandlerContext requestHandler) {
         requestHandler.pipeline().replace(requestHandler.handler(), "tunnel", tunnel);
-        tunnel.stream().writeAndFlush(new DefaultHttp3HeadersFrame(ok));
     }
 
     /** Must be called before the socket is registered. */

@@ -142,6 +142,35 @@ public final class HostSyntax {
         return true;
     }
 
+    /**
+     * The one IP-literal parser of the project: the address bytes of a strict dotted-quad IPv4
+     * literal (4 bytes) or an RFC 4291 §2.2 IPv6 literal (16 bytes, brackets allowed, no zone),
+     * or {@code null} when {@code text} is neither. It never consults DNS. An IPv4-mapped IPv6
+     * literal stays 16 bytes, so families never mix silently.
+     */
+    public static byte[] parseIpLiteral(String text) {
+        String s = text;
+        if (s.length() > 2 && s.charAt(0) == '[' && s.charAt(s.length() - 1) == ']') {
+            s = s.substring(1, s.length() - 1);
+        }
+        if (s.indexOf(':') < 0) {
+            return parseIpv4(s);
+        }
+        if (s.indexOf('%') >= 0) {
+            return null;
+        }
+        int[] groups = parseIpv6(s);
+        if (groups == null) {
+            return null;
+        }
+        byte[] out = new byte[16];
+        for (int i = 0; i < 8; i++) {
+            out[2 * i] = (byte) (groups[i] >>> 8);
+            out[2 * i + 1] = (byte) groups[i];
+        }
+        return out;
+    }
+
     /** Returns the 4 octets of a strict dotted-quad, or {@code null}. */
     static byte[] parseIpv4(String s) {
         String[] parts = s.split("\\.", -1);

@@ -215,12 +215,12 @@ public final class UdpProxyTemplate {
      * Expands the path and query for a target, for a request's {@code :path}. Values are encoded as
      * RFC 6570 simple expansion does; an IPv6 literal is written without brackets and with its
      * colons percent-encoded (RFC 9298 §3.1), so {@code 2001:db8::1} becomes {@code
-     * 2001%3Adb8%3A%3A1}. The host is canonicalized first (see {@link UdpTarget}).
+     * 2001%3Adb8%3A%3A1}. The host is canonicalized first (see {@link Target}).
      *
      * @throws MalformedTargetException if the host or port is invalid
      */
     public String expandPath(String host, int port) {
-        UdpTarget target = new UdpTarget(host, port);
+        Target target = new Target(host, port);
         StringBuilder sb = new StringBuilder(template.length() + 64);
         for (int v = 0; v < variables.size(); v++) {
             sb.append(literals.get(v));
@@ -239,7 +239,7 @@ public final class UdpProxyTemplate {
      * @throws MalformedTargetException if the path matches but the host or port is invalid,
      *     including bad percent-encoding
      */
-    public Optional<UdpTarget> match(String pathAndQuery) {
+    public Optional<Target> match(String pathAndQuery) {
         Objects.requireNonNull(pathAndQuery, "pathAndQuery");
         String first = literals.get(0);
         if (!pathAndQuery.startsWith(first)) {
@@ -270,7 +270,7 @@ public final class UdpProxyTemplate {
             throw new MalformedTargetException("target host is empty");
         }
         int port = HostSyntax.parsePort(PercentEncoding.decode(rawPort, "target port"));
-        return Optional.of(new UdpTarget(host, port));
+        return Optional.of(new Target(host, port));
     }
 
     /** Returns the template as parsed. */

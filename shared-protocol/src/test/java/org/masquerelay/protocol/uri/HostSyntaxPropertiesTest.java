@@ -24,22 +24,22 @@ import org.masquerelay.protocol.Shrink;
 import org.masquerelay.protocol.uri.HostGen.Host;
 
 /**
- * Properties of target hosts, {@link UdpTarget}, {@link Authority} and {@link PercentEncoding}:
+ * Properties of target hosts, {@link Target} (both the CONNECT authority and the connect-udp target) and {@link PercentEncoding}:
  * every valid spelling canonicalizes to one form that stays put, and any text gives a value or
  * {@link MalformedTargetException}.
  */
 class HostSyntaxPropertiesTest {
 
     /** A host and a port. */
-    record Target(Host host, int port) {}
+    record GenTarget(Host host, int port) {}
 
-    private static final Gen<Target> TARGETS = Gen.combine(HostGen.hosts(), HostGen.ports(), Target::new);
+    private static final Gen<GenTarget> TARGETS = Gen.combine(HostGen.hosts(), HostGen.ports(), GenTarget::new);
 
     private static final Gen<String> HOSTILE_TEXT = Gen.oneOf(
             Gen.strings(HostGen.HOSTILE_CHARS, 0, 24),
             Gen.textMutations(HostGen.hosts().map(Host::text), HostGen.HOSTILE_CHARS),
             Gen.textMutations(
-                    TARGETS.map(t -> new Authority(t.host().text(), t.port()).toString()), HostGen.HOSTILE_CHARS));
+                    TARGETS.map(t -> new Target(t.host().text(), t.port()).toString()), HostGen.HOSTILE_CHARS));
 
     @Test
     void everySpellingOfAHostCanonicalizesToOneFormThatStaysPut() {
@@ -69,18 +69,18 @@ class HostSyntaxPropertiesTest {
     @Test
     void targetsAndAuthoritiesRoundTripThroughTheirText() {
         forAll(TARGETS).check(t -> {
-            Authority authority = new Authority(t.host().text(), t.port());
-            UdpTarget target = new UdpTarget(t.host().text(), t.port());
+            Target authority = new Target(t.host().text(), t.port());
+            Target target = new Target(t.host().text(), t.port());
 
             assertThat(authority.host()).isEqualTo(t.host().canonical());
             assertThat(target.host()).isEqualTo(t.host().canonical());
             assertThat(target.authority()).isEqualTo(authority.toString());
-            assertThat(Authority.parse(authority.toString())).isEqualTo(authority);
-            assertThat(Authority.parse(authority.toString()).toString()).isEqualTo(authority.toString());
+            assertThat(Target.parse(authority.toString())).isEqualTo(authority);
+            assertThat(Target.parse(authority.toString()).toString()).isEqualTo(authority.toString());
             String bracketed = t.host().text().contains(":") && !t.host().text().startsWith("[")
                     ? "[" + t.host().text() + "]"
                     : t.host().text();
-            assertThat(Authority.parse(bracketed + ":" + t.port())).isEqualTo(authority);
+            assertThat(Target.parse(bracketed + ":" + t.port())).isEqualTo(authority);
             assertThat(authority.isIpLiteral()).isEqualTo(target.isIpLiteral());
         });
     }
@@ -102,9 +102,9 @@ class HostSyntaxPropertiesTest {
     void anyTextGivesAnAuthorityThatReparsesToItselfOrMalformedTarget() {
         forAll(HOSTILE_TEXT)
                 .shrinkWith(Shrink.string())
-                .check(text -> Outcome.of(() -> Authority.parse(text), MalformedTargetException.class)
+                .check(text -> Outcome.of(() -> Target.parse(text), MalformedTargetException.class)
                         .ifValue(authority -> {
-                            assertThat(Authority.parse(authority.toString())).isEqualTo(authority);
+                            assertThat(Target.parse(authority.toString())).isEqualTo(authority);
                             assertThat(authority.port()).isBetween(1, 65535);
                         }));
     }

@@ -72,7 +72,7 @@ class UdpProxyTemplatePropertiesTest {
 
             assertThat(template.toString()).isEqualTo(c.template());
             assertThat(path).isEqualTo(template.expandPath(c.host().canonical(), c.port()));
-            assertThat(template.match(path)).contains(new UdpTarget(c.host().canonical(), c.port()));
+            assertThat(template.match(path)).contains(new Target(c.host().canonical(), c.port()));
         });
     }
 
@@ -85,7 +85,7 @@ class UdpProxyTemplatePropertiesTest {
                     String path = "/.well-known/masque/udp/" + host + "/" + port + "/";
 
                     assertThat(UdpProxyTemplate.defaultTemplate().match(path))
-                            .contains(new UdpTarget(c.host().canonical(), c.port()));
+                            .contains(new Target(c.host().canonical(), c.port()));
                 });
     }
 
@@ -100,7 +100,7 @@ class UdpProxyTemplatePropertiesTest {
                             // Whatever template is accepted must match what it expands to.
                             for (String host : List.of("example.com", "192.0.2.1", "2001:db8::1")) {
                                 assertThat(template.match(template.expandPath(host, 443)))
-                                        .contains(new UdpTarget(host, 443));
+                                        .contains(new Target(host, 443));
                             }
                         }));
     }

@@ -59,7 +59,7 @@ class UdpProxyTemplateTest {
         "/.well-known/masque/udp/EXAMPLE.com/%34%34%33/, example.com , 443",
     })
     void matchesDefaultTemplate(String path, String host, int port) {
-        assertThat(DEFAULT.match(path)).contains(new UdpTarget(host, port));
+        assertThat(DEFAULT.match(path)).contains(new Target(host, port));
     }
 
     @Test
@@ -67,7 +67,7 @@ class UdpProxyTemplateTest {
         for (String host : List.of("example.com", "198.51.100.7", "2001:db8:1:2:3:4:5:6", "::1")) {
             for (UdpProxyTemplate template : new UdpProxyTemplate[] {DEFAULT, QUERY}) {
                 String path = template.expandPath(host, 4433);
-                assertThat(template.match(path)).as(path).contains(new UdpTarget(host, 4433));
+                assertThat(template.match(path)).as(path).contains(new Target(host, 4433));
             }
         }
     }
@@ -75,7 +75,7 @@ class UdpProxyTemplateTest {
     @Test
     void queryTemplateExpandsAndMatches() {
         assertThat(QUERY.expandPath("2001:db8::42", 8443)).isEqualTo("/masque?h=2001%3Adb8%3A%3A42&p=8443");
-        assertThat(QUERY.match("/masque?h=example.org&p=53")).contains(new UdpTarget("example.org", 53));
+        assertThat(QUERY.match("/masque?h=example.org&p=53")).contains(new Target("example.org", 53));
     }
 
     @Test
@@ -87,7 +87,7 @@ class UdpProxyTemplateTest {
         assertThat(template.expandPath("egress.example", 4433))
                 .isEqualTo("/.well-known/masque/udp/egress.example/4433/");
         assertThat(template.match("/.well-known/masque/udp/egress.example/4433/"))
-                .contains(new UdpTarget("egress.example", 4433));
+                .contains(new Target("egress.example", 4433));
     }
 
     @Test
@@ -96,7 +96,7 @@ class UdpProxyTemplateTest {
                 UdpProxyTemplate.parse("HTTPS://proxy.example.org:4443/udp/{target_port};h={target_host}");
 
         assertThat(template.expandPath("example.com", 53)).isEqualTo("/udp/53;h=example.com");
-        assertThat(template.match("/udp/53;h=example.com")).contains(new UdpTarget("example.com", 53));
+        assertThat(template.match("/udp/53;h=example.com")).contains(new Target("example.com", 53));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -187,7 +187,7 @@ class UdpProxyTemplateTest {
         String label = "a".repeat(63);
         String host = String.join(".", label, label, label, "a".repeat(61)); // 253 characters
         assertThat(DEFAULT.match("/.well-known/masque/udp/" + host + "/443/"))
-                .map(UdpTarget::host)
+                .map(Target::host)
                 .contains(host);
     }
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.masquerelay.protocol.ProtocolException;
 
 /** RFC 9114 §4.4 CONNECT authorities. */
-class AuthorityTest {
+class TargetTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(
@@ -43,24 +43,24 @@ class AuthorityTest {
                 "[2001:db8:0:1:1:1:1:1]:53      | 2001:db8:0:1:1:1:1:1 | 53  | [2001:db8:0:1:1:1:1:1]:53",
             })
     void parsesAndCanonicalizes(String input, String host, int port, String canonical) {
-        Authority authority = Authority.parse(input);
+        Target authority = Target.parse(input);
 
         assertThat(authority.host()).isEqualTo(host);
         assertThat(authority.port()).isEqualTo(port);
         assertThat(authority).hasToString(canonical);
-        assertThat(Authority.parse(authority.toString())).isEqualTo(authority);
+        assertThat(Target.parse(authority.toString())).isEqualTo(authority);
     }
 
     @Test
     void knowsIpLiterals() {
-        assertThat(Authority.parse("1.2.3.4:80").isIpLiteral()).isTrue();
-        assertThat(Authority.parse("[::1]:80").isIpLiteral()).isTrue();
-        assertThat(Authority.parse("host1.example:80").isIpLiteral()).isFalse();
+        assertThat(Target.parse("1.2.3.4:80").isIpLiteral()).isTrue();
+        assertThat(Target.parse("[::1]:80").isIpLiteral()).isTrue();
+        assertThat(Target.parse("host1.example:80").isIpLiteral()).isFalse();
     }
 
     @Test
     void constructorAcceptsBracketedIpv6() {
-        assertThat(new Authority("[2001:db8::1]", 443)).isEqualTo(Authority.parse("[2001:db8::1]:443"));
+        assertThat(new Target("[2001:db8::1]", 443)).isEqualTo(Target.parse("[2001:db8::1]:443"));
     }
 
     @ParameterizedTest(name = "\"{0}\" -> {1}")
@@ -98,7 +98,7 @@ class AuthorityTest {
                 "999.1.1.1:443|host is not a valid IPv4 address (expected: four decimal octets 0-255 without leading zeros)",
             })
     void malformedAuthorityIsRejected(String input, String message) {
-        assertThatThrownBy(() -> Authority.parse(input))
+        assertThatThrownBy(() -> Target.parse(input))
                 .isInstanceOf(MalformedTargetException.class)
                 .isInstanceOf(ProtocolException.class)
                 .hasMessage(message);
@@ -106,35 +106,35 @@ class AuthorityTest {
 
     @Test
     void tabAndNullAreMalformed() {
-        assertThatThrownBy(() -> Authority.parse("example.com:\t443"))
+        assertThatThrownBy(() -> Target.parse("example.com:\t443"))
                 .isInstanceOf(MalformedTargetException.class)
                 .hasMessageContaining("U+0009");
-        assertThatThrownBy(() -> Authority.parse(null))
+        assertThatThrownBy(() -> Target.parse(null))
                 .isInstanceOf(MalformedTargetException.class)
                 .hasMessage("authority is empty");
     }
 
     @Test
     void udpTargetFormsAuthority() {
-        assertThat(new UdpTarget("example.com", 443).authority()).isEqualTo("example.com:443");
-        assertThat(new UdpTarget("192.0.2.1", 53).authority()).isEqualTo("192.0.2.1:53");
-        assertThat(new UdpTarget("2001:db8::1", 443).authority()).isEqualTo("[2001:db8::1]:443");
-        assertThat(new UdpTarget("[2001:db8::1]", 443).host()).isEqualTo("2001:db8::1");
+        assertThat(new Target("example.com", 443).authority()).isEqualTo("example.com:443");
+        assertThat(new Target("192.0.2.1", 53).authority()).isEqualTo("192.0.2.1:53");
+        assertThat(new Target("2001:db8::1", 443).authority()).isEqualTo("[2001:db8::1]:443");
+        assertThat(new Target("[2001:db8::1]", 443).host()).isEqualTo("2001:db8::1");
     }
 
     @Test
     void udpTargetKnowsIpLiterals() {
-        assertThat(new UdpTarget("192.0.2.1", 53).isIpLiteral()).isTrue();
-        assertThat(new UdpTarget("2001:db8::1", 53).isIpLiteral()).isTrue();
-        assertThat(new UdpTarget("dns.example", 53).isIpLiteral()).isFalse();
-        assertThat(new UdpTarget("1.example", 53).isIpLiteral()).isFalse();
+        assertThat(new Target("192.0.2.1", 53).isIpLiteral()).isTrue();
+        assertThat(new Target("2001:db8::1", 53).isIpLiteral()).isTrue();
+        assertThat(new Target("dns.example", 53).isIpLiteral()).isFalse();
+        assertThat(new Target("1.example", 53).isIpLiteral()).isFalse();
     }
 
     @Test
     void udpTargetRejectsInvalidComponents() {
-        assertThatThrownBy(() -> new UdpTarget("", 53)).isInstanceOf(MalformedTargetException.class);
-        assertThatThrownBy(() -> new UdpTarget(null, 53)).isInstanceOf(MalformedTargetException.class);
-        assertThatThrownBy(() -> new UdpTarget("example.com", 70_000))
+        assertThatThrownBy(() -> new Target("", 53)).isInstanceOf(MalformedTargetException.class);
+        assertThatThrownBy(() -> new Target(null, 53)).isInstanceOf(MalformedTargetException.class);
+        assertThatThrownBy(() -> new Target("example.com", 70_000))
                 .isInstanceOf(MalformedTargetException.class)
                 .hasMessage("port 70000 out of range (expected: 1-65535)");
     }

@@ -13,26 +13,33 @@
  */
 package org.masquerelay.protocol.uri;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Optional;
+
 /**
- * The {@code :authority} of an HTTP/3 CONNECT request, {@code host:port} (<a
- * href="https://www.rfc-editor.org/rfc/rfc9114#section-4.4">RFC 9114 §4.4</a>, <a
- * href="https://www.rfc-editor.org/rfc/rfc9110#section-9.3.6">RFC 9110 §9.3.6</a>), naming the
- * TCP target of a flow.
+ * The one target record of the project, {@code host:port}: the {@code :authority} of an HTTP/3
+ * CONNECT request (<a href="https://www.rfc-editor.org/rfc/rfc9114#section-4.4">RFC 9114
+ * §4.4</a>, <a href="https://www.rfc-editor.org/rfc/rfc9110#section-9.3.6">RFC 9110 §9.3.6</a>)
+ * for a TCP flow, or the {@code target_host} and {@code target_port} template variables of a
+ * connect-udp request (<a href="https://www.rfc-editor.org/rfc/rfc9298#section-3.1">RFC 9298
+ * §3.1</a>) for a UDP flow.
  *
- * <p>The constructor validates and canonicalizes {@code host} like {@link UdpTarget} does: a
- * lower-case DNS name, a dotted IPv4 literal, or an RFC 5952 IPv6 literal kept without brackets.
+ * <p>The constructor validates and canonicalizes {@code host}: a lower-case DNS name, a dotted
+ * IPv4 literal, or an RFC 5952 IPv6 literal kept without brackets (a bracketed one is accepted
+ * and unwrapped).
  *
  * @param host DNS name or IP literal, without brackets
  * @param port 1-65535
  */
-public record Authority(String host, int port) {
+public record Target(String host, int port) {
 
     /**
      * Validates and canonicalizes.
      *
      * @throws MalformedTargetException if the host or port is invalid
      */
-    public Authority {
+    public Target {
         host = HostSyntax.canonicalize(host);
         HostSyntax.checkPort(port);
     }
@@ -44,7 +51,7 @@ public record Authority(String host, int port) {
      *
      * @throws MalformedTargetException if {@code authority} is malformed
      */
-    public static Authority parse(String authority) {
+    public static Target parse(String authority) {
         if (authority == null || authority.isEmpty()) {
             throw new MalformedTargetException("authority is empty");
         }
@@ -99,7 +106,7 @@ public record Authority(String host, int port) {
         if (port.isEmpty()) {
             throw new MalformedTargetException("authority is missing a port");
         }
-        return new Authority(host, HostSyntax.parsePort(port));
+        return new Target(host, HostSyntax.parsePort(port));
     }
 
     /** Returns whether {@link #host()} is an IPv4 or IPv6 literal rather than a DNS name. */
@@ -107,9 +114,30 @@ public record Authority(String host, int port) {
         return HostSyntax.isIpLiteral(host);
     }
 
-    /** Returns the canonical {@code host:port}, or {@code [v6]:port} for an IPv6 literal. */
+    /**
+     * The address of an IP-literal host, parsed by {@link HostSyntax#parseIpLiteral}, or empty for
+     * a DNS name. Never consults DNS.
+     */
+    public Optional<InetAddress> ipLiteral() {
+        byte[] b = isIpLiteral() ? HostSyntax.parseIpLiteral(host) : null;
+        if (b == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(InetAddress.getByAddress(b));
+        } catch (UnknownHostException e) {
+            throw new AssertionError("4 or 16 bytes", e);
+        }
+    }
+
+    /** Returns {@code host:port}, or {@code [v6]:port} for an IPv6 literal (RFC 3986 §3.2). */
+    public String authority() {
+        return HostSyntax.isIpv6(host) ? "[" + host + "]:" + port : host + ":" + port;
+    }
+
+    /** Returns {@link #authority()}. */
     @Override
     public String toString() {
-        return HostSyntax.isIpv6(host) ? "[" + host + "]:" + port : host + ":" + port;
+        return authority();
     }
 }

@@ -1,0 +1,4 @@
+/**
+ * The ingress's side toward egress relays: one connected UDP socket per connect-udp tunnel.
+ */
+package org.masquerelay.ingress.upstream;
