@@ -56,7 +56,7 @@ public record EgressConfig(
         EgressLimitsConfig limits,
         String proxyName,
         Duration drainTimeout,
-        GeoConfig geo)
+        GeoRoutingConfig geo)
         implements YamlConfigLoader.Validated {
 
     public static EgressConfig load(Path file) throws ConfigException {

@@ -15,7 +15,7 @@ package org.masquerelay.egress.policy;
 
 import io.netty.handler.codec.http3.Http3Headers;
 import java.time.Clock;
-import org.masquerelay.egress.config.GeoConfig;
+import org.masquerelay.egress.config.GeoRoutingConfig;
 import org.masquerelay.pool.CityMatch;
 import org.masquerelay.pool.PoolRegistry;
 import org.masquerelay.protocol.geo.GeoAssertion;
@@ -49,7 +49,7 @@ public final class LocationVerifier {
         this.registry = registry;
     }
 
-    public static LocationVerifier of(GeoConfig config, PoolRegistry registry, Clock clock) {
+    public static LocationVerifier of(GeoRoutingConfig config, PoolRegistry registry, Clock clock) {
         return new LocationVerifier(
                 GeoAssertionVerifier.of(config.keys(), config.assertionWindow(), config.maxClockSkewOrDefault(), clock),
                 registry);

@@ -50,7 +50,7 @@ public record IngressConfig(
         String proxyName,
         LimitsConfig limits,
         Duration drainTimeout,
-        GeoConfig geo,
+        GeolocationConfig geo,
         TokensConfig tokens)
         implements YamlConfigLoader.Validated {
 

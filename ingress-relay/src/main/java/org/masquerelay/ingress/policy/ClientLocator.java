@@ -18,7 +18,7 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.util.Optional;
 import org.masquerelay.config.ConfigException;
-import org.masquerelay.ingress.config.GeoConfig;
+import org.masquerelay.ingress.config.GeolocationConfig;
 import org.masquerelay.pool.GeoDatabase;
 import org.masquerelay.pool.GeoLocation;
 import org.masquerelay.pool.Geohashes;
@@ -52,7 +52,7 @@ public final class ClientLocator implements Closeable {
     }
 
     /** Opens the configured database and keys. */
-    public static ClientLocator open(GeoConfig config, Clock clock) throws ConfigException {
+    public static ClientLocator open(GeolocationConfig config, Clock clock) throws ConfigException {
         GeoAssertionSigner signer =
                 GeoAssertionSigner.of(config.keys(), config.activeKeyOrDefault(), config.assertionWindow(), clock);
         return new ClientLocator(

@@ -51,7 +51,7 @@ import org.masquerelay.protocol.geo.SigningKey;
  *   fallback: {country: GB, geohash: gc}   # used by unknown-location: fallback (country-only)
  * </pre>
  */
-public record GeoConfig(
+public record GeolocationConfig(
         Path database,
         Integer precision,
         List<SigningKeyConfig> signingKeys,
@@ -67,14 +67,14 @@ public record GeoConfig(
     /** The location given to clients the database does not know: a country and a coarse cell. */
     public record FallbackConfig(String country, String geohash) {}
 
-    GeoConfig resolve(Path base) {
+    GeolocationConfig resolve(Path base) {
         List<SigningKeyConfig> keys = signingKeys == null
                 ? null
                 : signingKeys.stream()
                         .map(k -> new SigningKeyConfig(
                                 k.id(), k.privateKey() == null ? null : base.resolve(k.privateKey())))
                         .toList();
-        return new GeoConfig(
+        return new GeolocationConfig(
                 database == null ? null : base.resolve(database),
                 precision,
                 keys,

@@ -47,20 +47,20 @@ import org.masquerelay.protocol.geo.GeoAssertionVerifier;
  *   max-clock-skew: PT30S
  * </pre>
  */
-public record GeoConfig(
+public record GeoRoutingConfig(
         Path pool, List<TrustedKeyConfig> trustedKeys, Duration window, Duration validity, Duration maxClockSkew) {
 
     /** One trusted ingress key: its id and SPKI PEM file. */
     public record TrustedKeyConfig(String id, Path publicKey) {}
 
-    GeoConfig resolve(Path base) {
+    GeoRoutingConfig resolve(Path base) {
         List<TrustedKeyConfig> keys = trustedKeys == null
                 ? null
                 : trustedKeys.stream()
                         .map(k -> new TrustedKeyConfig(
                                 k.id(), k.publicKey() == null ? null : base.resolve(k.publicKey())))
                         .toList();
-        return new GeoConfig(pool == null ? null : base.resolve(pool), keys, window, validity, maxClockSkew);
+        return new GeoRoutingConfig(pool == null ? null : base.resolve(pool), keys, window, validity, maxClockSkew);
     }
 
     void validate(String path, ConfigErrors errors) {
