@@ -97,10 +97,10 @@ final class ProxyBenchCommand implements Callable<Integer> {
                             i + 1, mbps[0][i], mbps[1][i], mbps[2][i], mbps[3][i]);
                 }
                 System.out.printf("%nmasque bench proxy: %d runs, medians, %d MiB with curl%n", runs, bytes >> 20);
-                double direct = BenchCommand.median(mbps[0]);
-                double fetch = BenchCommand.median(mbps[3]);
+                double direct = Bench.median(mbps[0]);
+                double fetch = Bench.median(mbps[3]);
                 for (int k = 0; k < names.length; k++) {
-                    double m = BenchCommand.median(mbps[k]);
+                    double m = Bench.median(mbps[k]);
                     System.out.printf(
                             "  %-28s %8.1f MB/s   vs direct %.3f   vs in-process fetch %.2f%n",
                             names[k], m, m / direct, m / fetch);

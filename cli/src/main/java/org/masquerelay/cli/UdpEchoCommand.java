@@ -36,18 +36,28 @@ final class UdpEchoCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "1200", description = "UDP payload bytes (8-1280)")
     int size;
 
-    @Option(names = "--interval-micros", defaultValue = "200")
-    long intervalMicros;
+    @Option(
+            names = "--window",
+            defaultValue = "8",
+            description = "Datagrams in flight at most (1 = ping-pong); paces the probe so it "
+                    + "measures the path, not its own queue.")
+    int window;
+
+    @Option(
+            names = "--loss-timeout-millis",
+            defaultValue = "1000",
+            description = "A datagram unanswered this long counts as lost.")
+    long lossTimeoutMillis;
 
     @Override
     public Integer call() {
-        if (size < 8 || size > 1280 || count < 1) {
-            System.err.println("error: --size must be 8-1280 and --count at least 1");
+        if (size < 8 || size > 1280 || count < 1 || window < 1) {
+            System.err.println("error: --size must be 8-1280, --count and --window at least 1");
             return 2;
         }
         try (MasqueClient c = client.newClient()) {
             Target a = Target.parse(target);
-            UdpEchoProbe.Result r = UdpEchoProbe.run(c, a.host(), a.port(), count, size, intervalMicros * 1000, 3000);
+            UdpEchoProbe.Result r = UdpEchoProbe.run(c, a.host(), a.port(), count, size, window, lossTimeoutMillis);
             System.out.printf(
                     "sent %d received %d (%.2f%%) rtt p50 %.0f us p99 %.0f us%n",
                     r.sent(), r.received(), 100.0 * r.deliveredRatio(), r.p50Nanos() / 1e3, r.p99Nanos() / 1e3);

@@ -34,12 +34,15 @@ import io.netty.handler.codec.http3.Http3Headers;
 import io.netty.handler.codec.http3.Http3SettingsFrame;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicClientCodecBuilder;
+import io.netty.handler.codec.quic.QuicConnectionStats;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -119,6 +122,21 @@ public final class MasqueClient implements AutoCloseable {
     /** Geohash characters presented in {@link LocationPrecision#COARSE} mode. */
     public static final int COARSE_PRECISION = 2;
 
+    /** Which hops the inner connection crosses. */
+    public enum Route {
+        /** Through the ingress's connect-udp tunnel to the egress: the deployed path. */
+        TWO_HOPS,
+        /**
+         * Straight to the egress over plain UDP, with no ingress: the egress sees the client's
+         * address, so this breaks the privacy model (docs/architecture.md §2). It exists only to
+         * measure what the ingress hop costs, and the egress admits it only from an address in
+         * its {@code ingress-prefixes}.
+         */
+        EGRESS_ONLY
+    }
+
+    private final Route route;
+
     /**
      * @param bindAddress local source address of the outer connection, or null for any
      */
@@ -132,6 +150,17 @@ public final class MasqueClient implements AutoCloseable {
      */
     public MasqueClient(ClientConfig config, boolean insecure, InetAddress bindAddress, LocationPrecision precision)
             throws Exception {
+        this(config, insecure, bindAddress, precision, Route.TWO_HOPS);
+    }
+
+    /**
+     * @param bindAddress local source address of the first hop's socket, or null for any
+     * @param route {@link Route#EGRESS_ONLY} for benchmarks only
+     */
+    public MasqueClient(
+            ClientConfig config, boolean insecure, InetAddress bindAddress, LocationPrecision precision, Route route)
+            throws Exception {
+        this.route = route;
         this.precision = precision;
         this.config = config;
         this.tokens = config.tokens() == null
@@ -146,7 +175,8 @@ public final class MasqueClient implements AutoCloseable {
         this.template = config.template();
         this.ingressTls = TrustOptions.context(config.ingress(), config.caFile(), insecure);
         this.egressTls = TrustOptions.context(config.egress(), config.caFile(), insecure);
-        this.group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        this.group = new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory("masque-client"), EpollIoHandler.newFactory());
         this.loop = group.next();
     }
 
@@ -166,12 +196,9 @@ public final class MasqueClient implements AutoCloseable {
         boolean retired; // on the event loop
 
         boolean alive() {
-            return inner != null
-                    && inner.isActive()
-                    && outer.isActive()
-                    && tunnel.isActive()
-                    && !goingAway(outer)
-                    && !goingAway(inner);
+            boolean outerAlive = outer == null // Route.EGRESS_ONLY has no outer connection
+                    || (outer.isActive() && tunnel != null && tunnel.isActive() && !goingAway(outer));
+            return inner != null && inner.isActive() && outerAlive && !goingAway(inner);
         }
 
         /** Replaced by a new session: finish the flows still open here, then close. */
@@ -271,6 +298,11 @@ public final class MasqueClient implements AutoCloseable {
                 loop.execute(s::close);
             }
         });
+        if (route == Route.EGRESS_ONLY) {
+            // Socket setup blocks briefly on the bind, so it runs off the event loop.
+            CompletableFuture.runAsync(() -> openInnerDirect(s, result)).exceptionally(e -> fail(result, e));
+            return;
+        }
         ChannelHandler outerCodec = clientCodec(ingressTls, config.ingress(), OUTER_MAX_UDP_PAYLOAD)
                 .initialMaxData(16L << 20)
                 .initialMaxStreamDataBidirectionalLocal(1L << 20)
@@ -471,20 +503,39 @@ public final class MasqueClient implements AutoCloseable {
         Channel bridgeSocket =
                 udpSocket(bridge).bind(loopback).syncUninterruptibly().channel();
         s.bridgeSocket = bridgeSocket;
-        ChannelHandler innerCodec = clientCodec(egressTls, config.egress(), innerMax)
+        Channel innerSocket = udpSocket(innerCodec(innerMax))
+                .bind(loopback)
+                .syncUninterruptibly()
+                .channel();
+        s.innerSocket = innerSocket;
+        bridgeSocket.connect(innerSocket.localAddress()).syncUninterruptibly();
+        connectInner(s, bridgeSocket.localAddress(), result);
+    }
+
+    /** {@link Route#EGRESS_ONLY}: the inner connection from a plain UDP socket of ours. */
+    private void openInnerDirect(Session s, CompletableFuture<Session> result) {
+        s.innerSocket = udpSocket(innerCodec(config.innerMaxUdpPayloadOrDefault()))
+                .bind(new InetSocketAddress(bindAddress, 0))
+                .syncUninterruptibly()
+                .channel();
+        connectInner(s, config.egress().socketAddress(), result);
+    }
+
+    private ChannelHandler innerCodec(int maxUdpPayload) {
+        return clientCodec(egressTls, config.egress(), maxUdpPayload)
                 .initialMaxData(32L << 20)
                 .initialMaxStreamDataBidirectionalLocal(2L << 20)
                 .initialMaxStreamDataBidirectionalRemote(2L << 20)
                 .initialMaxStreamsBidirectional(1024)
                 .build();
-        Channel innerSocket =
-                udpSocket(innerCodec).bind(loopback).syncUninterruptibly().channel();
-        s.innerSocket = innerSocket;
-        bridgeSocket.connect(innerSocket.localAddress()).syncUninterruptibly();
-        QuicChannel.newBootstrap(innerSocket)
+    }
+
+    /** Connects the inner QUIC connection from {@code s.innerSocket} to {@code remote}. */
+    private void connectInner(Session s, SocketAddress remote, CompletableFuture<Session> result) {
+        QuicChannel.newBootstrap(s.innerSocket)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
                 .handler(connectionInitializer())
-                .remoteAddress(bridgeSocket.localAddress())
+                .remoteAddress(remote)
                 .connect()
                 .addListener((Future<QuicChannel> f) -> {
                     if (!f.isSuccess()) {
@@ -651,6 +702,35 @@ public final class MasqueClient implements AutoCloseable {
                         f.getNow().writeAndFlush(new DefaultHttp3HeadersFrame(headers));
                     });
             return opened;
+        });
+    }
+
+    /**
+     * QUIC statistics of the current session (RFC 9002 loss recovery as quiche counts it): the
+     * outer connection's, absent on {@link Route#EGRESS_ONLY}, and the inner connection's.
+     */
+    public record ConnectionStats(Optional<QuicConnectionStats> outer, QuicConnectionStats inner) {}
+
+    /** Collects {@link ConnectionStats} on the event loop; fails when no session is up. */
+    public CompletableFuture<ConnectionStats> connectionStats() {
+        return session().thenCompose(s -> {
+            CompletableFuture<ConnectionStats> out = new CompletableFuture<>();
+            s.inner.collectStats().addListener((Future<QuicConnectionStats> in) -> {
+                if (!in.isSuccess()) {
+                    out.completeExceptionally(in.cause());
+                } else if (s.outer == null) {
+                    out.complete(new ConnectionStats(Optional.empty(), in.getNow()));
+                } else {
+                    s.outer.collectStats().addListener((Future<QuicConnectionStats> o) -> {
+                        if (o.isSuccess()) {
+                            out.complete(new ConnectionStats(Optional.of(o.getNow()), in.getNow()));
+                        } else {
+                            out.completeExceptionally(o.cause());
+                        }
+                    });
+                }
+            });
+            return out;
         });
     }
 

@@ -17,14 +17,20 @@ import io.netty.buffer.ByteBuf;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.masquerelay.protocol.tunnel.DatagramTunnelHandler;
 
 /**
- * Sends numbered datagrams through both hops to a UDP echo server and measures delivery and
- * round-trip time. Each payload starts with an 8-byte sequence number; RTT is measured per
- * sequence number, so duplicates and reordering cannot skew it.
+ * Sends numbered datagrams to a UDP echo server and measures delivery and round-trip time, with
+ * a window of at most N datagrams in flight: window 1 is a ping-pong, a larger window a paced
+ * stream that never queues more than N behind itself. Each payload starts with an 8-byte
+ * sequence number, so duplicates and reordering cannot skew the RTT. A datagram unanswered
+ * within the loss timeout gives its slot to the next one and counts as lost.
+ *
+ * <p>{@link #run} probes through the client's hops; {@link Windowed} is the same loop over any
+ * datagram path, so a benchmark can measure the direct path the same way.
  */
 public final class UdpEchoProbe {
     /** Outcome of one probe run. */
@@ -37,31 +43,91 @@ public final class UdpEchoProbe {
     private UdpEchoProbe() {}
 
     /**
-     * @param interval pause between datagrams: an unpaced burst overflows the datagram queues
+     * The windowed echo loop over some datagram path: subclasses send, and call {@link #echoed}
+     * with the sequence number of each echo that comes back (from any thread).
+     */
+    public abstract static class Windowed {
+        private final ConcurrentHashMap<Long, Long> sentAt = new ConcurrentHashMap<>();
+        private final Semaphore slots;
+        private final long[] rtts;
+        private final AtomicInteger received = new AtomicInteger();
+        private final int count;
+        private final long lossTimeoutNanos;
+
+        protected Windowed(int count, int window, long lossTimeoutMillis) {
+            if (count < 1 || window < 1) {
+                throw new IllegalArgumentException("count and window must be at least 1");
+            }
+            this.count = count;
+            this.rtts = new long[count];
+            this.slots = new Semaphore(window);
+            this.lossTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(lossTimeoutMillis);
+        }
+
+        /** Sends one datagram that starts with {@code seq}. */
+        protected abstract void send(long seq) throws Exception;
+
+        /** Whether the path has closed under us; the loop then stops early. */
+        protected boolean closed() {
+            return false;
+        }
+
+        /** Records the echo of {@code seq}; unknown, late or repeated echoes are ignored. */
+        public final void echoed(long seq) {
+            Long t0 = sentAt.remove(seq);
+            if (t0 != null) {
+                int i = received.getAndIncrement();
+                if (i < rtts.length) {
+                    rtts[i] = System.nanoTime() - t0;
+                }
+                slots.release();
+            }
+        }
+
+        /** Runs the loop on the calling thread. */
+        public final Result run() throws Exception {
+            for (long seq = 0; seq < count && !closed(); seq++) {
+                if (!slots.tryAcquire(lossTimeoutNanos, TimeUnit.NANOSECONDS)) {
+                    expireOldest(); // the oldest in flight is lost: its slot goes to the next
+                }
+                sentAt.put(seq, System.nanoTime());
+                send(seq);
+            }
+            long deadline = System.nanoTime() + lossTimeoutNanos;
+            while (!sentAt.isEmpty() && System.nanoTime() < deadline && !closed()) {
+                Thread.sleep(1);
+            }
+            int got = Math.min(received.get(), count);
+            long[] sorted = Arrays.copyOf(rtts, got);
+            Arrays.sort(sorted);
+            return new Result(count, got, percentile(sorted, 0.50), percentile(sorted, 0.99));
+        }
+
+        private void expireOldest() {
+            sentAt.keySet().stream().min(Long::compare).ifPresent(sentAt::remove);
+        }
+    }
+
+    /**
+     * Probes {@code host:port} through the client's hops over a connect-udp flow.
+     *
+     * @param window datagrams in flight at most: an unpaced burst overflows the datagram queues
      *     (docs/netty.md trap 5), and a real application paces too
      */
     public static Result run(
-            MasqueClient client, String host, int port, int count, int size, long intervalNanos, long drainMillis)
+            MasqueClient client, String host, int port, int count, int size, int window, long lossTimeoutMillis)
             throws Exception {
         if (size < 8) {
             throw new IllegalArgumentException("size must be at least 8");
         }
-        ConcurrentHashMap<Long, Long> sentAt = new ConcurrentHashMap<>();
-        long[] rtts = new long[count];
-        AtomicLong received = new AtomicLong();
         CompletableFuture<Void> closed = new CompletableFuture<>();
+        Windowed[] loop = new Windowed[1];
         DatagramTunnelHandler flow = client.openUdp(host, port, new DatagramTunnelHandler.Local() {
                     @Override
                     public void fromPeer(ByteBuf payload) {
                         try {
-                            if (payload.readableBytes() >= 8) {
-                                Long t0 = sentAt.remove(payload.getLong(payload.readerIndex()));
-                                if (t0 != null) {
-                                    int i = (int) received.getAndIncrement();
-                                    if (i < rtts.length) {
-                                        rtts[i] = System.nanoTime() - t0;
-                                    }
-                                }
+                            if (payload.readableBytes() >= 8 && loop[0] != null) {
+                                loop[0].echoed(payload.getLong(payload.readerIndex()));
                             }
                         } finally {
                             payload.release();
@@ -74,35 +140,28 @@ public final class UdpEchoProbe {
                     }
                 })
                 .get(15, TimeUnit.SECONDS);
-        try {
-            long next = System.nanoTime();
-            for (int i = 0; i < count; i++) {
-                long seq = i;
+        loop[0] = new Windowed(count, window, lossTimeoutMillis) {
+            @Override
+            protected void send(long seq) {
                 flow.stream().eventLoop().execute(() -> {
                     ByteBuf b = flow.stream().alloc().directBuffer(size);
                     b.writeLong(seq);
                     b.writeZero(size - 8);
-                    sentAt.put(seq, System.nanoTime());
                     flow.sendToPeer(b);
                     flow.flush();
                 });
-                next += intervalNanos;
-                long wait = next - System.nanoTime();
-                if (wait > 0) {
-                    TimeUnit.NANOSECONDS.sleep(wait);
-                }
             }
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainMillis);
-            while (received.get() < count && System.nanoTime() < deadline && !closed.isDone()) {
-                Thread.sleep(5);
+
+            @Override
+            protected boolean closed() {
+                return closed.isDone();
             }
+        };
+        try {
+            return loop[0].run();
         } finally {
             flow.stream().eventLoop().execute(flow::close);
         }
-        int got = (int) Math.min(received.get(), count);
-        long[] sorted = Arrays.copyOf(rtts, got);
-        Arrays.sort(sorted);
-        return new Result(count, got, percentile(sorted, 0.50), percentile(sorted, 0.99));
     }
 
     static long percentile(long[] sorted, double q) {

@@ -17,6 +17,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -85,8 +86,8 @@ public final class EgressServer implements AutoCloseable {
                     EgressRanges.PATH, EgressRanges.of(pool, config.geo().pool())::handle);
         }
         server = builder.pipeline((group, resources) -> {
-                    MultiThreadIoEventLoopGroup tcpGroup =
-                            new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
+                    MultiThreadIoEventLoopGroup tcpGroup = new MultiThreadIoEventLoopGroup(
+                            threads, new DefaultThreadFactory("egress-tcp"), NioIoHandler.newFactory());
                     resources.push(() -> tcpGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS)
                             .awaitUninterruptibly(5, TimeUnit.SECONDS));
                     TargetResolver resolver = new TargetResolver(group.next(), config.dnsOrDefault());

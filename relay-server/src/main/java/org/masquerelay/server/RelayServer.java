@@ -26,6 +26,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -74,7 +75,10 @@ public final class RelayServer implements AutoCloseable {
         this.name = b.name;
         this.connections = b.connections;
         this.registry = b.registry;
-        group = new MultiThreadIoEventLoopGroup(b.threads, EpollIoHandler.newFactory());
+        // Threads are named after the relay ("ingress-loop-…"), so profiles and per-thread CPU
+        // accounting can tell the hops apart.
+        group = new MultiThreadIoEventLoopGroup(
+                b.threads, new DefaultThreadFactory(name + "-loop"), EpollIoHandler.newFactory());
         try {
             List<ChannelHandler> handlers = b.pipeline.handlers(group, resources);
             socket = new Bootstrap()
