@@ -150,14 +150,14 @@ final class Bench {
                 Optional<Profile> profile = options.profile().isPresent()
                         ? Optional.of(Profile.start(options.profile().get()))
                         : Optional.empty();
-                List<ArmResult> arms = new ArrayList<>();
-                arms.add(arm(
+                List<Arm> arms = new ArrayList<>();
+                arms.add(new Arm(
                         "direct",
                         List.of(Hop.ORIGIN, Hop.JVM),
                         n -> directTcp(origin.localAddress(), n),
                         Map::of,
-                        () -> ""));
-                arms.add(arm(
+                        kernelDrops()));
+                arms.add(new Arm(
                         "h3",
                         List.of(Hop.CLIENT, Hop.ORIGIN, Hop.JVM),
                         n -> h3.fetch(n).get(10, TimeUnit.MINUTES),
@@ -165,19 +165,20 @@ final class Bench {
                             long p = h3.packets().get(10, TimeUnit.SECONDS);
                             return Map.of(Hop.CLIENT, p, Hop.ORIGIN, p);
                         },
-                        () -> ""));
-                arms.add(arm(
+                        kernelDrops()));
+                arms.add(new Arm(
                         "one-hop",
                         List.of(Hop.CLIENT, Hop.EGRESS, Hop.JVM),
                         n -> fetch(oneHop, origin, n),
                         () -> packets(oneHop),
                         drops(null, egress, oneHop)));
-                arms.add(arm(
+                arms.add(new Arm(
                         "two-hop",
                         List.of(Hop.CLIENT, Hop.INGRESS, Hop.EGRESS, Hop.JVM),
                         n -> fetch(twoHop, origin, n),
                         () -> packets(twoHop),
                         drops(ingress, egress, twoHop)));
+                List<ArmResult> results = measure(arms);
                 List<Rtt> rtts = new ArrayList<>();
                 for (int window : new int[] {1, 32}) {
                     rtts.add(rtt("direct", window, () -> directEcho(echo.localAddress(), window)));
@@ -189,7 +190,7 @@ final class Bench {
                         p.stop(log, 12);
                     }
                 }
-                return new Report(arms, rtts);
+                return new Report(results, rtts);
             }
         } finally {
             try (var files = Files.walk(dir)) {
@@ -199,59 +200,127 @@ final class Bench {
         }
     }
 
-    private ArmResult arm(String name, List<Hop> hops, Transfer transfer, PacketCounter packets, DropCounter drops)
-            throws Exception {
-        // Warm up until a run no longer beats the best so far by 5%, twice in a row.
-        List<Double> warm = new ArrayList<>();
-        double best = 0;
-        int flat = 0;
-        boolean settled = false;
-        while (warm.size() < options.maxWarmup()) {
-            double mbps = mbps(transfer.run(options.bytes()));
-            warm.add(mbps);
-            flat = mbps < best * 1.05 ? flat + 1 : 0;
-            best = Math.max(best, mbps);
-            if (flat >= 2) {
-                settled = true;
+    /** One arm to run: how to transfer, which hops it crosses, and its counters. */
+    private record Arm(String name, List<Hop> hops, Transfer transfer, PacketCounter packets, DropCounter drops) {}
+
+    /** An arm's accumulated measurements. */
+    private static final class Tally {
+        final List<Double> warm = new ArrayList<>();
+        final double[] mbps;
+        double best;
+        int flat;
+        boolean settled;
+        long bytes;
+        long wall;
+        Map<Hop, Long> cpu = new EnumMap<>(Hop.class);
+        Map<Hop, Long> packets = new EnumMap<>(Hop.class);
+        Optional<Map<Hop, Long>> syscalls = Optional.of(new EnumMap<>(Hop.class));
+        Map<String, Long> drops = new java.util.TreeMap<>();
+
+        Tally(int runs) {
+            mbps = new double[runs];
+        }
+    }
+
+    /**
+     * Warms up and measures the arms round-robin, one run of each in turn, so that JIT
+     * compilation and the machine's drift weigh on every arm alike. Warm-up ends for an arm once
+     * a run no longer beats its best by 5%, twice in a row (or at {@code maxWarmup}); every
+     * measured run is accounted by its own before/after counters.
+     */
+    private List<ArmResult> measure(List<Arm> arms) throws Exception {
+        List<Tally> tallies = new ArrayList<>();
+        for (int i = 0; i < arms.size(); i++) {
+            tallies.add(new Tally(options.runs()));
+        }
+        for (int round = 0; round < options.maxWarmup(); round++) {
+            boolean all = true;
+            for (int i = 0; i < arms.size(); i++) {
+                Tally t = tallies.get(i);
+                if (t.settled) {
+                    continue;
+                }
+                double mbps = mbps(arms.get(i).transfer().run(options.bytes()));
+                t.warm.add(mbps);
+                t.flat = mbps < t.best * 1.05 ? t.flat + 1 : 0;
+                t.best = Math.max(t.best, mbps);
+                t.settled = t.flat >= 2;
+                all &= t.settled;
+            }
+            if (all) {
                 break;
             }
         }
-        log.printf(
-                Locale.ROOT,
-                "%-8s warm-up %s MB/s%s%n",
-                name,
-                format(warm),
-                settled ? "" : " (still rising at --max-warmup)");
-        drops.reset();
-        Map<Hop, Long> cpu0 = HopMeter.cpuNanos();
-        Map<Hop, Long> packets0 = packets.now();
-        Optional<SyscallCounter> syscalls = HopMeter.syscalls();
-        double[] runs = new double[options.runs()];
-        long bytes = 0;
-        long t0 = System.nanoTime();
-        for (int i = 0; i < runs.length; i++) {
-            long[] r = transfer.run(options.bytes());
-            if (r[0] != options.bytes()) {
-                throw new IllegalStateException(name + ": got " + r[0] + " of " + options.bytes() + " bytes");
-            }
-            bytes += r[0];
-            runs[i] = mbps(r);
+        for (int i = 0; i < arms.size(); i++) {
+            Tally t = tallies.get(i);
+            log.printf(
+                    Locale.ROOT,
+                    "%-8s warm-up %s MB/s%s%n",
+                    arms.get(i).name(),
+                    format(t.warm),
+                    t.settled ? "" : " (still rising at --max-warmup)");
         }
-        long wall = System.nanoTime() - t0;
-        Optional<Map<Hop, Long>> calls =
-                syscalls.isPresent() ? Optional.of(syscalls.get().stop()) : Optional.empty();
-        Map<Hop, Long> cpu = HopMeter.delta(cpu0, HopMeter.cpuNanos());
-        Map<Hop, Long> pkts = HopMeter.delta(packets0, packets.now());
-        log.printf(Locale.ROOT, "%-8s runs    %s MB/s%n", name, format(runs));
-        cpu.keySet().retainAll(hops);
-        return new ArmResult(name, runs, settled, warm.size(), bytes, wall, cpu, calls, pkts, drops.read());
+        for (int run = 0; run < options.runs(); run++) {
+            for (int i = 0; i < arms.size(); i++) {
+                Arm arm = arms.get(i);
+                Tally t = tallies.get(i);
+                Map<String, Long> drops0 = arm.drops().snapshot();
+                Map<Hop, Long> packets0 = arm.packets().now();
+                Optional<SyscallCounter> syscalls = HopMeter.syscalls();
+                Map<Hop, Long> cpu0 = HopMeter.cpuNanos();
+                long t0 = System.nanoTime();
+                long[] r = arm.transfer().run(options.bytes());
+                t.wall += System.nanoTime() - t0;
+                Map<Hop, Long> cpu = HopMeter.delta(cpu0, HopMeter.cpuNanos());
+                if (syscalls.isPresent() && t.syscalls.isPresent()) {
+                    add(t.syscalls.get(), syscalls.get().stop());
+                } else {
+                    t.syscalls = Optional.empty();
+                }
+                add(t.cpu, cpu);
+                add(t.packets, HopMeter.delta(packets0, arm.packets().now()));
+                arm.drops().snapshot().forEach((k, v) -> t.drops.merge(k, v - drops0.getOrDefault(k, 0L), Long::sum));
+                if (r[0] != options.bytes()) {
+                    throw new IllegalStateException(arm.name() + ": got " + r[0] + " of " + options.bytes() + " bytes");
+                }
+                t.bytes += r[0];
+                t.mbps[run] = mbps(r);
+            }
+        }
+        List<ArmResult> out = new ArrayList<>();
+        for (int i = 0; i < arms.size(); i++) {
+            Arm arm = arms.get(i);
+            Tally t = tallies.get(i);
+            log.printf(Locale.ROOT, "%-8s runs    %s MB/s%n", arm.name(), format(t.mbps));
+            t.cpu.keySet().retainAll(arm.hops());
+            StringBuilder drops = new StringBuilder();
+            t.drops.forEach((k, v) -> drops.append(drops.length() == 0 ? "" : ", ")
+                    .append(k)
+                    .append(' ')
+                    .append(v));
+            out.add(new ArmResult(
+                    arm.name(),
+                    t.mbps,
+                    t.settled,
+                    t.warm.size(),
+                    t.bytes,
+                    t.wall,
+                    t.cpu,
+                    t.syscalls,
+                    t.packets,
+                    drops.toString()));
+        }
+        return out;
     }
 
-    /** Drop counters of one arm, read as deltas since {@link #reset}. */
-    private interface DropCounter {
-        String read() throws Exception;
+    private static void add(Map<Hop, Long> into, Map<Hop, Long> delta) {
+        delta.forEach((h, v) -> into.merge(h, v, Long::sum));
+    }
 
-        default void reset() throws Exception {}
+    /** Counters that can only grow: relay drops, kernel UDP errors, QUIC losses. */
+    @FunctionalInterface
+    private interface DropCounter {
+        Map<String, Long> snapshot() throws Exception;
     }
 
     private static double mbps(long[] r) {
@@ -283,46 +352,34 @@ final class Bench {
     private static final Pattern DROPS =
             Pattern.compile("(?m)^(masque_\\w+_datagram_drops_total)\\{reason=\"(\\w+)\"[^}]*} ([0-9.E]+)$");
 
-    /** Relay datagram drops, kernel UDP buffer errors and QUIC losses since the arm started. */
-    private static DropCounter drops(IngressServer ingress, EgressServer egress, MasqueClient client) {
-        return new DropCounter() {
-            Map<String, Double> relays0 = Map.of();
-            long[] udp0 = new long[2];
-            long[] quic0 = new long[3];
-
-            @Override
-            public void reset() throws Exception {
-                relays0 = relayDrops(ingress, egress);
-                udp0 = udpErrors();
-                quic0 = quicLosses(client);
+    /** Relay datagram drops, kernel UDP buffer errors and QUIC losses, as totals so far. */
+    private static DropCounter drops(
+            @org.jspecify.annotations.Nullable IngressServer ingress, EgressServer egress, MasqueClient client) {
+        return () -> {
+            Map<String, Long> out = new java.util.TreeMap<>();
+            relayDrops(ingress, egress).forEach((k, v) -> out.put(k, Math.round(v)));
+            long[] udp = udpErrors();
+            out.put("kernel UDP rcvbuf errors", udp[0]);
+            out.put("kernel UDP sndbuf errors", udp[1]);
+            long[] quic = quicLosses(client);
+            if (ingress != null) {
+                out.put("outer QUIC lost", quic[0]);
             }
-
-            @Override
-            public String read() throws Exception {
-                StringBuilder b = new StringBuilder();
-                Map<String, Double> relays = relayDrops(ingress, egress);
-                relays.forEach((k, v) -> {
-                    double d = v - relays0.getOrDefault(k, 0.0);
-                    if (d > 0) {
-                        b.append(String.format(Locale.ROOT, "%s %.0f, ", k, d));
-                    }
-                });
-                long[] udp = udpErrors();
-                long[] quic = quicLosses(client);
-                b.append(String.format(
-                        Locale.ROOT,
-                        "kernel UDP rcvbuf %d sndbuf %d, outer QUIC lost %d, inner QUIC lost %d retransmitted %d",
-                        udp[0] - udp0[0],
-                        udp[1] - udp0[1],
-                        quic[0] - quic0[0],
-                        quic[1] - quic0[1],
-                        quic[2] - quic0[2]));
-                return b.toString();
-            }
+            out.put("inner QUIC lost", quic[1]);
+            out.put("inner QUIC retransmitted", quic[2]);
+            return out;
         };
     }
 
-    private static Map<String, Double> relayDrops(IngressServer ingress, EgressServer egress) {
+    private static DropCounter kernelDrops() {
+        return () -> {
+            long[] udp = udpErrors();
+            return Map.of("kernel UDP rcvbuf errors", udp[0], "kernel UDP sndbuf errors", udp[1]);
+        };
+    }
+
+    private static Map<String, Double> relayDrops(
+            @org.jspecify.annotations.Nullable IngressServer ingress, EgressServer egress) {
         Map<String, Double> out = new java.util.TreeMap<>();
         for (String text : new String[] {ingress == null ? "" : ingress.scrapeMetrics(), egress.scrapeMetrics()}) {
             Matcher m = DROPS.matcher(text);
@@ -468,9 +525,11 @@ final class Bench {
         double mib = options.bytes() / (double) (1 << 20);
         out.printf(
                 Locale.ROOT,
-                "%nmasque bench: medians of %d runs of %.0f MiB per arm, after warm-up%n",
+                "%nmasque bench: medians of %d runs of %.0f MiB per arm, round-robin after warm-up, Java %s, %d cores%n",
                 options.runs(),
-                mib);
+                mib,
+                Runtime.version(),
+                Runtime.getRuntime().availableProcessors());
         out.printf("  %-8s %9s  %-28s %s%n", "arm", "MB/s", "ratios", "warm-up");
         ArmResult h3 = report.arm("h3");
         ArmResult one = report.arm("one-hop");
