@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.masquerelay.config.Addresses;
-import org.masquerelay.protocol.uri.UdpTarget;
+import org.masquerelay.protocol.uri.Target;
 
 /**
  * The ingress forwards only to configured egress relays, so it is never an open UDP proxy
@@ -44,13 +44,13 @@ class EgressRelayPolicyTest {
         "192.0.2.10, 4434, 0",
         "2001:db8::10, 4434, 1",
         "[2001:db8::10], 4434, 1",
-        // UdpTarget canonicalises IPv6 text (RFC 5952), so every spelling of the address matches.
+        // Target canonicalises IPv6 text (RFC 5952), so every spelling of the address matches.
         "2001:DB8:0:0:0:0:0:10, 4434, 1",
         "2001:0db8::0010, 4434, 1",
         "127.0.0.1, 4434, 2"
     })
     void aConfiguredRelayIsAdmittedAsTheConfiguredAddress(String host, int port, int relay) {
-        InetSocketAddress found = policy.lookup(new UdpTarget(host, port));
+        InetSocketAddress found = policy.lookup(new Target(host, port));
 
         // The very instance from the configuration: nothing of the request's text travels on.
         assertThat(found).isSameAs(policy.relays().get(relay));
@@ -69,14 +69,14 @@ class EgressRelayPolicyTest {
         "egress.example, 4434"
     })
     void anythingElseIsRefused(String host, int port) {
-        assertThat(policy.lookup(new UdpTarget(host, port))).isNull();
+        assertThat(policy.lookup(new Target(host, port))).isNull();
     }
 
     @Test
     void withNoRelaysConfiguredNothingIsAdmitted() {
         EgressRelayPolicy none = new EgressRelayPolicy(List.of());
 
-        assertThat(none.lookup(new UdpTarget("192.0.2.10", 4434))).isNull();
+        assertThat(none.lookup(new Target("192.0.2.10", 4434))).isNull();
         assertThat(none.relays()).isEmpty();
     }
 
@@ -90,7 +90,7 @@ class EgressRelayPolicyTest {
         configured.add(added);
 
         assertThat(copy.relays()).containsExactly(V4);
-        assertThat(copy.lookup(new UdpTarget("198.51.100.7", 53))).isNull();
+        assertThat(copy.lookup(new Target("198.51.100.7", 53))).isNull();
         assertThatThrownBy(() -> copy.relays().add(added)).isInstanceOf(UnsupportedOperationException.class);
     }
 }
