@@ -34,7 +34,7 @@ public final class RelayQuic {
 
     /**
      * An HTTP/3 server codec builder with the relays' common settings: 30 s idle timeout, 16 MiB
-     * connection and 1 MiB stream windows, CUBIC, and DATAGRAM frames on with generous queues
+     * connection and 1 MiB stream windows, BBR, and DATAGRAM frames on with generous queues
      * (tunnelled packets ride in them; a full queue drops silently, docs/netty.md trap 5).
      */
     public static QuicServerCodecBuilder serverCodec(QuicSslContext tls) {
@@ -45,7 +45,9 @@ public final class RelayQuic {
                 .initialMaxStreamDataBidirectionalLocal(1L << 20)
                 .initialMaxStreamDataBidirectionalRemote(1L << 20)
                 .initialMaxStreamsUnidirectional(8)
-                .congestionControlAlgorithm(QuicCongestionControlAlgorithm.CUBIC)
+                // BBR paces to the bottleneck instead of filling the socket buffers as CUBIC does,
+                // so nested connections keep their RTT and stop losing to buffer overflow.
+                .congestionControlAlgorithm(QuicCongestionControlAlgorithm.BBR)
                 .datagram(4096, 4096);
     }
 }
