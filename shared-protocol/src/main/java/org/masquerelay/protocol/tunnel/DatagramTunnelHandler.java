@@ -42,7 +42,8 @@ import org.masquerelay.protocol.varint.VarInt;
  * DATAGRAM capsules otherwise. A UDP payload too large for one DATAGRAM frame is dropped and
  * counted, as a too-large UDP packet would be on a real path.
  *
- * <p>A malformed capsule resets the stream with H3_MESSAGE_ERROR (RFC 9297 §3.2); the peer's
+ * <p>A malformed capsule, a FIN inside a capsule, or a UDP payload over 65527 bytes resets the
+ * stream with H3_MESSAGE_ERROR (RFC 9297 §3.3, RFC 9298 §5); the peer's
  * FIN or reset closes the tunnel. One instance per stream; every method runs on the stream's
  * event loop, which is also the connection's.
  */
@@ -58,6 +59,9 @@ public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
 
     /** Largest capsule we buffer: a UDP payload plus its context ID (RFC 9298 §5). */
     public static final int MAX_CAPSULE_PAYLOAD = 65527 + 8;
+
+    /** Largest UDP payload: 65535 minus the 8-byte UDP header (RFC 9298 §5). */
+    static final int MAX_UDP_PAYLOAD = 65527;
 
     private final QuicStreamChannel stream;
     private final QuicChannel connection;
@@ -140,6 +144,11 @@ public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
             throw new MalformedCapsuleInTunnelException("DATAGRAM capsule without context id");
         }
         long contextId = VarInt.read(payload);
+        if (payload.readableBytes() > MAX_UDP_PAYLOAD) {
+            // RFC 9298 §5: a UDP payload longer than 65527 bytes is malformed; abort the stream.
+            payload.release();
+            throw new MalformedCapsuleInTunnelException("UDP payload longer than " + MAX_UDP_PAYLOAD + " bytes");
+        }
         deliver(contextId, payload);
     }
 
@@ -155,6 +164,12 @@ public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == ChannelInputShutdownEvent.INSTANCE) {
+            if (capsules.hasPartial()) {
+                // RFC 9297 §3.3: a stream that ends inside a capsule is a malformed message.
+                metrics.datagramDropped("malformed_capsule");
+                resetStream(Http3ErrorCode.H3_MESSAGE_ERROR.code());
+                return;
+            }
             // RFC 9298 §3: closing the request stream closes the tunnel.
             stream.close();
             return;

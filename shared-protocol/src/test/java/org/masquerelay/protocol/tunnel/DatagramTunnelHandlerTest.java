@@ -24,7 +24,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -255,13 +254,7 @@ class DatagramTunnelHandlerTest {
         assertThat(local.drain()).isEmpty();
     }
 
-    // The two disabled tests below state what the RFCs require and fail against the handler as it
-    // is; enable them with the fix, or run them with
-    // -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition to see the failures.
-
     @Test
-    @Disabled("BUG: a FIN after a truncated capsule closes the stream cleanly; RFC 9297 §3.3 makes it"
-            + " a malformed message, so the stream must be reset with H3_MESSAGE_ERROR")
     void aFinInTheMiddleOfACapsuleIsAMalformedMessage() {
         stream.writeInbound(new DefaultHttp3DataFrame(Hex.buf("00 06 00 6865")));
 
@@ -272,8 +265,6 @@ class DatagramTunnelHandlerTest {
     }
 
     @Test
-    @Disabled("BUG: a DATAGRAM capsule with context ID 0 and a 65528-65534 byte payload fits"
-            + " MAX_CAPSULE_PAYLOAD and is delivered; RFC 9298 §5 says the receiver MUST abort the stream")
     void aUdpPayloadLongerThan65527BytesAbortsTheStream() {
         int udpPayload = 65527 + 1;
         ByteBuf content = ByteBufAllocator.DEFAULT.buffer();
