@@ -73,7 +73,7 @@ class IssuerDirectoryPropertiesTest {
                 Gen.ints(0, 40).map(depth -> "{\"a\":".repeat(depth) + "1" + "}".repeat(depth)));
 
         forAll(hostile).shrinkWith(Shrink.string()).check(text -> {
-            Outcome.of(() -> Json.parse("json", text), MalformedTokenException.class);
+            Outcome.of(() -> IssuerDirectory.readJson("json", text), MalformedTokenException.class);
             Outcome.of(() -> IssuerDirectory.fromJson(text), MalformedTokenException.class)
                     .ifValue(d ->
                             assertThat(IssuerDirectory.fromJson(d.toJson())).isEqualTo(d));
@@ -87,8 +87,8 @@ class IssuerDirectoryPropertiesTest {
 
         forAll(digits).check(hex -> {
             boolean asciiHex = hex.chars().allMatch(c -> Character.digit(c, 16) >= 0 && c < 0x80);
-            Outcome<Object> outcome =
-                    Outcome.of(() -> Json.parse("json", "\"\\u0" + hex + "\""), MalformedTokenException.class);
+            Outcome<Object> outcome = Outcome.of(
+                    () -> IssuerDirectory.readJson("json", "\"\\u0" + hex + "\""), MalformedTokenException.class);
 
             assertThat(outcome.failed()).as("refused").isEqualTo(!asciiHex);
             if (asciiHex) {
