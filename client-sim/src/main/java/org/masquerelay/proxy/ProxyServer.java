@@ -147,11 +147,6 @@ public final class ProxyServer implements AutoCloseable {
         return config;
     }
 
-    /** Local connections open now (negotiating, relaying or idle between HTTP requests). */
-    public int localConnections() {
-        return downstream.size();
-    }
-
     /**
      * Stops accepting, asks idle connections to close, waits until every local connection ended
      * or {@code deadline} passed, then closes the rest, the relay connections and the loop.

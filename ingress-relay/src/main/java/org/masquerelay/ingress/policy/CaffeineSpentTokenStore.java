@@ -41,9 +41,4 @@ public final class CaffeineSpentTokenStore implements SpentTokenStore {
                 k -> Caffeine.newBuilder().maximumSize(maxEntriesPerKey).build());
         return spent.asMap().putIfAbsent(ByteBuffer.wrap(nonce.clone()), Boolean.TRUE) == null;
     }
-
-    /** Forgets every token of a retired key. */
-    public void retireKey(byte[] tokenKeyId) {
-        byKey.remove(ByteBuffer.wrap(tokenKeyId));
-    }
 }
