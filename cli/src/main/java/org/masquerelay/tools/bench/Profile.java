@@ -34,10 +34,24 @@ import org.masquerelay.tools.bench.HopMeter.Hop;
 /**
  * A JFR recording of the bench process (the JDK's own profiler, with its {@code profile}
  * settings: Java samples every 10 ms, native samples every 20 ms), written to a file and
- * summarised per hop: the methods on top of the sampled stacks, by the same thread names
+ * summarised per hop: the methods on top of the sampled stacks (threads waiting in epoll and the
+ * like left out, as they burn no CPU), by the same thread names
  * {@link HopMeter} uses. One process holds every hop, so one recording serves them all.
  */
 public final class Profile implements AutoCloseable {
+    /** Native methods where a thread sleeps rather than works. */
+    private static final List<String> IDLE = List.of(
+            "Native.epollWait0",
+            "Native.epollWait",
+            "EPoll.wait",
+            "ProcessHandleImpl.waitForProcessExit0",
+            "Unsafe.park",
+            "Object.wait0",
+            "Thread.sleep0",
+            "Thread.sleep",
+            "Net.accept",
+            "Net.poll");
+
     private final Recording recording;
     private final Path file;
 
