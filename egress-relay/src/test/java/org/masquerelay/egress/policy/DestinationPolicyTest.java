@@ -67,6 +67,7 @@ class DestinationPolicyTest {
                 row("240.0.0.0/4", "255.255.255.255", null, null),
                 row("::/128", "::", null, null), // ::1 follows
                 row("::1/128", "::1", null, null), // ::2 is IPv4-compatible 0.0.0.2
+                row("64:ff9b:1::/48", "64:ff9b:1::808:808", null, null), // neighbours are unassigned
                 row("100::/64", "100::1", null, null), // neighbours are IETF-reserved ::/8 and 100::/8
                 row(
                         "2001::/23",
@@ -199,6 +200,59 @@ class DestinationPolicyTest {
         assertThat(DEFAULT.permits(ip("::127.0.0.1"))).isFalse();
         assertThat(DEFAULT.permits(ip("::10.0.0.1"))).isFalse();
         assertThat(DEFAULT.permits(ip("::8.8.8.8"))).isTrue();
+    }
+
+    @Test
+    void ipv4TranslatedIsJudgedByItsIpv4() {
+        // ::ffff:0:a.b.c.d, the SIIT "IPv4-translated" form (RFC 2765 §2.1): not IPv4-mapped, so the
+        // JDK keeps it an Inet6Address, and a translator that still honours it reaches the IPv4.
+        assertThat(ip("::ffff:0:127.0.0.1")).isInstanceOf(Inet6Address.class);
+
+        assertThat(DEFAULT.permits(ip("::ffff:0:127.0.0.1"))).isFalse();
+        assertThat(DEFAULT.permits(ip("::ffff:0:a00:1"))).isFalse();
+        assertThat(DEFAULT.permits(ip("::ffff:0:169.254.169.254"))).isFalse();
+        assertThat(DEFAULT.permits(ip("::ffff:0:8.8.8.8"))).isTrue();
+        assertThat(DestinationPolicy.views(ip("::ffff:0:10.0.0.1")))
+                .containsExactly(ip("::ffff:0:10.0.0.1"), ip("10.0.0.1"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(
+            strings = {
+                "64:ff9b:1::",
+                "64:ff9b:1::7f00:1", // 127.0.0.1 in the /96 layout of RFC 6052 §2.2
+                "64:ff9b:1::a00:1", // 10.0.0.1, likewise
+                "64:ff9b:1:7f00:0:100::", // 127.0.0.1 in the /48 layout: bits 48..63 and 72..87
+                "64:ff9b:1:a00:0:100::", // 10.0.0.1, likewise
+                "64:ff9b:1::808:808", // even a public IPv4: the translator is someone's local one
+                "64:ff9b:1:ffff:ffff:ffff:ffff:ffff"
+            })
+    void localUseNat64PrefixIsRefusedWhateverItEmbeds(String address) {
+        // RFC 8215: 64:ff9b:1::/48 is for local use, and its translator's prefix length, hence
+        // where the IPv4 address sits (RFC 6052 §2.2), cannot be known from here.
+        assertThat(DEFAULT.permits(ip(address))).isFalse();
+    }
+
+    @Test
+    void anAllowListedLocalUseNat64PrefixIsStillJudgedByItsIpv4() {
+        DestinationPolicy policy = new DestinationPolicy(List.of(IpPrefix.parse("64:ff9b:1::/48")), List.of());
+
+        assertThat(policy.permits(ip("64:ff9b:1::808:808"))).isTrue();
+        assertThat(policy.permits(ip("64:ff9b:1::7f00:1"))).isFalse();
+        assertThat(policy.permits(ip("64:ff9b:1::a00:1"))).isFalse();
+        assertThat(policy.permits(ip("64:ff9b:1:ffff::c0a8:101"))).isFalse();
+        assertThat(DestinationPolicy.views(ip("64:ff9b:1::a00:1")))
+                .containsExactly(ip("64:ff9b:1::a00:1"), ip("10.0.0.1"));
+    }
+
+    @Test
+    void ownAddressesAreRefusedInTheTranslatedForms() {
+        DestinationPolicy policy =
+                new DestinationPolicy(List.of(IpPrefix.parse("64:ff9b:1::/48")), List.of(IpPrefix.parse("9.9.9.0/29")));
+
+        assertThat(policy.permits(ip("::ffff:0:9.9.9.1"))).isFalse();
+        assertThat(policy.permits(ip("64:ff9b:1::909:901"))).isFalse();
+        assertThat(policy.permits(ip("64:ff9b:1::909:909"))).isTrue();
     }
 
     @Test
