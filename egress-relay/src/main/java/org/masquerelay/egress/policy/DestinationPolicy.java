@@ -27,8 +27,9 @@ import org.masquerelay.protocol.status.RelayException.Side;
 /**
  * Which target addresses the egress may dial. A relay that dials anything is an open proxy into
  * its operator's private networks, so special-purpose space (RFC 6890 and its updates) is
- * refused unless an explicit allowlist admits it, and so are the relay's own addresses (a flow
- * to ourselves is a loop).
+ * refused unless an explicit allowlist admits it. The relay's own addresses are refused even
+ * when the allowlist admits them: a flow to ourselves is a loop, into the relay's QUIC port or
+ * its unauthenticated admin listener, and no configuration may make one dialable.
  *
  * <p>IPv6 addresses that embed an IPv4 address are judged by the embedded address too, so
  * {@code ::ffff:127.0.0.1} is loopback: IPv4-mapped {@code ::ffff:0:0/96} (RFC 4291 §2.5.5.2),
@@ -75,8 +76,8 @@ public final class DestinationPolicy {
 
     /**
      * @param allow prefixes admitted despite {@link #DENIED}
-     * @param own the relay's own addresses and source pools, always refused unless allow-listed
-     *     (a flow back into the egress itself, or to a neighbour on its pool, is never a target)
+     * @param own the relay's own addresses and source pools, always refused, allowlist or not (a
+     *     flow back into the egress itself, or to a neighbour on its pool, is never a target)
      */
     public DestinationPolicy(List<IpPrefix> allow, List<IpPrefix> own) {
         this.allow = List.copyOf(allow);
@@ -127,14 +128,15 @@ public final class DestinationPolicy {
     }
 
     private boolean permitsOne(InetAddress a) {
-        for (IpPrefix p : allow) {
-            if (p.contains(a)) {
-                return true;
-            }
-        }
+        // Own addresses first: the allowlist overrides DENIED, never the loop check.
         for (IpPrefix p : own) {
             if (p.contains(a)) {
                 return false;
+            }
+        }
+        for (IpPrefix p : allow) {
+            if (p.contains(a)) {
+                return true;
             }
         }
         for (IpPrefix p : DENIED) {

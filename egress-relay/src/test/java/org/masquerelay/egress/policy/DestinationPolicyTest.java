@@ -167,6 +167,38 @@ class DestinationPolicyTest {
     }
 
     @Test
+    void ownAddressesAreRefusedEvenWhenAllowListed() {
+        // A loopback deployment allow-lists 127.0.0.0/8; the relay's own sockets stay out of reach.
+        DestinationPolicy policy = new DestinationPolicy(
+                List.of(
+                        IpPrefix.parse("127.0.0.0/8"),
+                        IpPrefix.parse("10.0.0.0/8"),
+                        IpPrefix.parse("2001:db8::/32"),
+                        IpPrefix.parse("64:ff9b:1::/48")),
+                List.of(
+                        IpPrefix.parse("127.0.0.1/32"),
+                        IpPrefix.parse("10.0.0.5/32"),
+                        IpPrefix.parse("2001:db8:e::/64")));
+
+        assertThat(policy.permits(ip("127.0.0.1"))).isFalse();
+        assertThat(policy.permits(ip("10.0.0.5"))).isFalse();
+        assertThat(policy.permits(ip("2001:db8:e::1"))).isFalse();
+        assertThat(policy.permits(v6("::ffff:127.0.0.1"))).isFalse();
+        assertThat(policy.permits(ip("64:ff9b::a00:5"))).isFalse();
+        assertThat(policy.permits(ip("64:ff9b:1::7f00:1"))).isFalse();
+        // The rest of what the allowlist admits is still admitted.
+        assertThat(policy.permits(ip("127.0.0.2"))).isTrue();
+        assertThat(policy.permits(ip("10.0.0.6"))).isTrue();
+        assertThat(policy.permits(ip("2001:db8:f::1"))).isTrue();
+        assertThat(policy.permitted(List.of(ip("127.0.0.1"), ip("127.0.0.2")), a -> true))
+                .containsExactly(ip("127.0.0.2"));
+        assertThatThrownBy(() -> policy.permitted(List.of(ip("127.0.0.1"), ip("10.0.0.5")), a -> true))
+                .isInstanceOfSatisfying(
+                        RelayException.class,
+                        e -> assertThat(e.type()).isEqualTo(ProxyErrorType.DESTINATION_IP_PROHIBITED));
+    }
+
+    @Test
     void ipv4MappedIsJudgedByItsIpv4() {
         // The JDK turns ::ffff:a.b.c.d into an Inet4Address; an Inet6Address can still carry it.
         assertThat(ip("::ffff:127.0.0.1")).isInstanceOf(Inet4Address.class);
