@@ -92,14 +92,8 @@ public final class EgressServer implements AutoCloseable {
                             .awaitUninterruptibly(5, TimeUnit.SECONDS));
                     TargetResolver resolver = new TargetResolver(group.next(), config.dnsOrDefault());
                     resources.push(resolver);
-                    List<IpPrefix> own = new ArrayList<>();
-                    own.add(IpPrefix.of(config.listenAddress().getAddress()));
-                    config.sourceAddressList().forEach(a -> own.add(IpPrefix.of(a)));
-                    if (pool != null) {
-                        pool.cities().forEach(c -> own.addAll(c.prefixes()));
-                    }
-                    DestinationPolicy policy =
-                            new DestinationPolicy(config.destinationsOrDefault().allowList(), own);
+                    DestinationPolicy policy = new DestinationPolicy(
+                            config.destinationsOrDefault().allowList(), ownPrefixes(config, pool));
                     Optional<LocationVerifier> locations = pool == null
                             ? Optional.empty()
                             : Optional.of(LocationVerifier.of(config.geo(), pool, Clock.systemUTC()));
@@ -136,6 +130,25 @@ public final class EgressServer implements AutoCloseable {
                                     .build());
                 })
                 .start();
+    }
+
+    /**
+     * What {@link DestinationPolicy} refuses as the relay's own, allowlist or not: the QUIC and
+     * admin listen addresses, the source addresses and every pool prefix.
+     *
+     * @param pool the city pool, or null without a {@code geo} section
+     */
+    static List<IpPrefix> ownPrefixes(EgressConfig config, PoolRegistry pool) {
+        List<IpPrefix> own = new ArrayList<>();
+        own.add(IpPrefix.of(config.listenAddress().getAddress()));
+        if (config.admin() != null) {
+            own.add(IpPrefix.of(config.admin().listenAddress().getAddress()));
+        }
+        config.sourceAddressList().forEach(a -> own.add(IpPrefix.of(a)));
+        if (pool != null) {
+            pool.cities().forEach(c -> own.addAll(c.prefixes()));
+        }
+        return own;
     }
 
     public static EgressServer start(EgressConfig config) throws Exception {

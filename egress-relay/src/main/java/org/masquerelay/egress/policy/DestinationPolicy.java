@@ -27,11 +27,20 @@ import org.masquerelay.protocol.status.RelayException.Side;
 /**
  * Which target addresses the egress may dial. A relay that dials anything is an open proxy into
  * its operator's private networks, so special-purpose space (RFC 6890 and its updates) is
- * refused unless an explicit allowlist admits it, and so are the relay's own addresses (a flow
- * to ourselves is a loop).
+ * refused unless an explicit allowlist admits it. The relay's own addresses are refused even
+ * when the allowlist admits them: a flow to ourselves is a loop, into the relay's QUIC port or
+ * its unauthenticated admin listener, and no configuration may make one dialable.
  *
- * <p>IPv6 addresses that embed an IPv4 address (IPv4-mapped, NAT64 64:ff9b::/96, 6to4
- * 2002::/16) are judged by the embedded address too, so {@code ::ffff:127.0.0.1} is loopback.
+ * <p>IPv6 addresses that embed an IPv4 address are judged by the embedded address too, so
+ * {@code ::ffff:127.0.0.1} is loopback: IPv4-mapped {@code ::ffff:0:0/96} (RFC 4291 §2.5.5.2),
+ * IPv4-compatible {@code ::/96} (RFC 4291 §2.5.5.1), the SIIT "IPv4-translated" {@code
+ * ::ffff:0:0:0/96} (RFC 2765 §2.1), NAT64 {@code 64:ff9b::/96} (RFC 6052 §2.1) and 6to4 {@code
+ * 2002::/16} (RFC 3056 §2). The local-use translation prefix {@code 64:ff9b:1::/48} (RFC 8215)
+ * is DENIED as a whole: its translator may use any RFC 6052 §2.2 prefix length inside it, and
+ * each length puts the IPv4 address elsewhere, so no reading of it here can be trusted. When an
+ * allowlist admits part of it, the last 32 bits are still judged as an IPv4 address, the {@code
+ * /96} layout of RFC 6052 §2.2; an operator who allow-lists a translator with a shorter prefix
+ * vouches for what it reaches.
  */
 public final class DestinationPolicy {
     /** Refused by default: RFC 6890 special-purpose and non-unicast-global space. */
@@ -53,6 +62,7 @@ public final class DestinationPolicy {
             p("240.0.0.0/4"), // reserved, RFC 1112 (includes 255.255.255.255)
             p("::/128"), // unspecified, RFC 4291
             p("::1/128"), // loopback, RFC 4291
+            p("64:ff9b:1::/48"), // local-use IPv4/IPv6 translation, RFC 8215 (see the class comment)
             p("100::/64"), // discard-only, RFC 6666
             p("2001::/23"), // IETF protocol assignments (Teredo, ORCHID...), RFC 2928
             p("2001:db8::/32"), // documentation, RFC 3849
@@ -66,8 +76,8 @@ public final class DestinationPolicy {
 
     /**
      * @param allow prefixes admitted despite {@link #DENIED}
-     * @param own the relay's own addresses and source pools, always refused unless allow-listed
-     *     (a flow back into the egress itself, or to a neighbour on its pool, is never a target)
+     * @param own the relay's own addresses and source pools, always refused, allowlist or not (a
+     *     flow back into the egress itself, or to a neighbour on its pool, is never a target)
      */
     public DestinationPolicy(List<IpPrefix> allow, List<IpPrefix> own) {
         this.allow = List.copyOf(allow);
@@ -118,14 +128,15 @@ public final class DestinationPolicy {
     }
 
     private boolean permitsOne(InetAddress a) {
-        for (IpPrefix p : allow) {
-            if (p.contains(a)) {
-                return true;
-            }
-        }
+        // Own addresses first: the allowlist overrides DENIED, never the loop check.
         for (IpPrefix p : own) {
             if (p.contains(a)) {
                 return false;
+            }
+        }
+        for (IpPrefix p : allow) {
+            if (p.contains(a)) {
+                return true;
             }
         }
         for (IpPrefix p : DENIED) {
@@ -144,13 +155,15 @@ public final class DestinationPolicy {
             byte[] b = target.getAddress();
             byte[] v4 = null;
             if (isZero(b, 0, 10) && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
-                v4 = slice(b, 12); // IPv4-mapped ::ffff:0:0/96
-            } else if ((b[0] & 0xff) == 0x00
-                    && (b[1] & 0xff) == 0x64
-                    && (b[2] & 0xff) == 0xff
-                    && (b[3] & 0xff) == 0x9b
-                    && isZero(b, 4, 12)) {
-                v4 = slice(b, 12); // NAT64 64:ff9b::/96, RFC 6052
+                v4 = slice(b, 12); // IPv4-mapped ::ffff:0:0/96, RFC 4291 §2.5.5.2
+            } else if (isZero(b, 0, 8) && (b[8] & 0xff) == 0xff && (b[9] & 0xff) == 0xff && isZero(b, 10, 12)) {
+                v4 = slice(b, 12); // IPv4-translated ::ffff:0:0:0/96, RFC 2765 §2.1 (SIIT)
+            } else if (isNat64(b) && isZero(b, 4, 12)) {
+                v4 = slice(b, 12); // NAT64 well-known prefix 64:ff9b::/96, RFC 6052 §2.1
+            } else if (isNat64(b) && b[4] == 0 && b[5] == 1) {
+                // Local-use 64:ff9b:1::/48, RFC 8215, read in the /96 layout of RFC 6052 §2.2. It
+                // is DENIED whole, so this view only matters where an allowlist admits it.
+                v4 = slice(b, 12);
             } else if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x02) {
                 v4 = new byte[] {b[2], b[3], b[4], b[5]}; // 6to4 2002::/16, RFC 3056
             } else if (isZero(b, 0, 12) && !isZero(b, 12, 16)) {
@@ -165,6 +178,11 @@ public final class DestinationPolicy {
             }
         }
         return out;
+    }
+
+    /** Whether {@code b} starts with 64:ff9b, the prefix RFC 6052 and RFC 8215 translate in. */
+    private static boolean isNat64(byte[] b) {
+        return b[0] == 0x00 && b[1] == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b;
     }
 
     private static boolean isZero(byte[] b, int from, int to) {

@@ -51,10 +51,40 @@ public final class HappyEyeballsConnector {
     /** RFC 8305 §8 recommends 250 ms as the Connection Attempt Delay. */
     public static final Duration ATTEMPT_DELAY = Duration.ofMillis(250);
 
+    /**
+     * Starts one connection attempt. The connector's only contact with sockets, so a test can
+     * race attempts it completes by hand on an embedded event loop.
+     */
+    @FunctionalInterface
+    interface Dialer {
+        /** Dials {@code remote} from {@code local}, or from an address the OS picks when empty. */
+        ChannelFuture dial(EventLoop loop, InetSocketAddress remote, Optional<InetSocketAddress> local);
+    }
+
     private final Duration timeout;
+    private final Dialer dialer;
 
     public HappyEyeballsConnector(Duration timeout) {
+        this(timeout, (loop, remote, local) -> nioConnect(loop, remote, local, timeout));
+    }
+
+    /** With {@code dialer} in place of NIO sockets; for tests. */
+    HappyEyeballsConnector(Duration timeout, Dialer dialer) {
         this.timeout = timeout;
+        this.dialer = dialer;
+    }
+
+    private static ChannelFuture nioConnect(
+            EventLoop loop, InetSocketAddress remote, Optional<InetSocketAddress> local, Duration timeout) {
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
+                .handler(new ChannelInboundHandlerAdapter());
+        return local.isPresent() ? b.connect(remote, local.get()) : b.connect(remote);
     }
 
     /**
@@ -110,18 +140,9 @@ public final class HappyEyeballsConnector {
                 return;
             }
             InetAddress target = addresses.get(next++);
-            Bootstrap b = new Bootstrap()
-                    .group(loop)
-                    .channel(NioSocketChannel.class)
-                    .option(ChannelOption.AUTO_READ, false)
-                    .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
-                    .handler(new ChannelInboundHandlerAdapter());
             Optional<InetAddress> local = source.apply(target, target.getAddress().length == 16);
-            InetSocketAddress remote = new InetSocketAddress(target, port);
             ChannelFuture f =
-                    local.isPresent() ? b.connect(remote, new InetSocketAddress(local.get(), 0)) : b.connect(remote);
+                    dialer.dial(loop, new InetSocketAddress(target, port), local.map(a -> new InetSocketAddress(a, 0)));
             attempts.add(f);
             f.addListener(x -> onAttemptDone(f));
             if (next < addresses.size()) {
