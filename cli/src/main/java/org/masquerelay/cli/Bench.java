@@ -132,7 +132,7 @@ final class Bench {
         try (HttpOrigin origin = new HttpOrigin(new InetSocketAddress("127.0.0.1", 0));
                 UdpEchoServer echo = new UdpEchoServer(new InetSocketAddress("127.0.0.1", 0))) {
             // The plain relay pair (no tokens, no location): the bench measures the data path.
-            LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free(), List.of("127.0.0.1"));
+            LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free(), List.of("127.0.0.3"));
             ClientConfig clientConfig = ClientConfig.load(dir.resolve("client.yaml"));
             try (EgressServer egress = EgressServer.start(EgressConfig.load(dir.resolve("egress.yaml")));
                     IngressServer ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")));

@@ -40,6 +40,9 @@ import org.masquerelay.tools.pki.Pki;
  * the same files an operator would.
  */
 public final class LoopbackDeployment {
+    /** The egress's own loopback address (all of 127.0.0.0/8 is local on Linux). */
+    public static final String EGRESS_HOST = "127.0.0.2";
+
     /** Ports of one deployment. */
     public record Ports(int ingress, int egress, int ingressAdmin, int egressAdmin, int issuer) {
         /** The fixed defaults of {@code masque init}. */
@@ -71,11 +74,18 @@ public final class LoopbackDeployment {
         boolean geo = sourceAddresses == null;
         Files.createDirectories(dir);
         InetAddress lo = InetAddress.getByName("127.0.0.1");
+        // The egress has an address of its own: it refuses to dial its own addresses, even
+        // allow-listed ones, so the origins on 127.0.0.1 must not be the egress's address.
+        InetAddress egressLo = InetAddress.getByName(EGRESS_HOST);
         Pki.Credential ca = Pki.newCa("masque-relay loopback CA", Duration.ofDays(825));
         Pki.Credential ingress = Pki.issueServer(
                 ca, "ingress.localhost", List.of("localhost", "ingress.localhost"), List.of(lo), Duration.ofDays(397));
         Pki.Credential egress = Pki.issueServer(
-                ca, "egress.localhost", List.of("localhost", "egress.localhost"), List.of(lo), Duration.ofDays(397));
+                ca,
+                "egress.localhost",
+                List.of("localhost", "egress.localhost"),
+                List.of(egressLo),
+                Duration.ofDays(397));
         Pki.writeCertificatePem(dir.resolve("ca.crt"), List.of(ca.certificate()));
         Pki.writeCertificatePem(dir.resolve("ingress.crt"), ingress.chain());
         Pki.writePrivateKeyPem(dir.resolve("ingress.key"), ingress.privateKey());
@@ -93,13 +103,13 @@ public final class LoopbackDeployment {
                 admin:
                   listen: 127.0.0.1:%d
                 egress-relays:
-                  - 127.0.0.1:%d
+                  - %s:%d
                 limits:
                   max-tunnels-per-connection: 16
                   max-tunnels: 10000
                   tunnel-idle-timeout: PT2M
                 drain-timeout: PT10S
-                """.formatted(ports.ingress(), ports.ingressAdmin(), ports.egress())
+                """.formatted(ports.ingress(), ports.ingressAdmin(), EGRESS_HOST, ports.egress())
                         + (geo ? INGRESS_GEO + INGRESS_TOKENS.formatted(ports.issuer()) : ""));
         if (geo) {
             writeIssuer(dir, ports);
@@ -121,12 +131,12 @@ public final class LoopbackDeployment {
                 dir.resolve("egress.yaml"),
                 """
                 # Egress relay: ends the client's inner QUIC connection and dials targets.
-                listen: 127.0.0.1:%d
+                listen: %s:%d
                 tls:
                   certificate: egress.crt
                   private-key: egress.key
                 admin:
-                  listen: 127.0.0.1:%d
+                  listen: %s:%d
                 # QUIC is answered only from these prefixes (the ingress relays).
                 ingress-prefixes:
                   - 127.0.0.0/8
@@ -140,7 +150,8 @@ public final class LoopbackDeployment {
                   connect-timeout: PT10S
                   udp-idle-timeout: PT2M
                 drain-timeout: PT10S
-                """.formatted(ports.egress(), ports.egressAdmin(), sources) + (geo ? EGRESS_GEO : ""));
+                """.formatted(EGRESS_HOST, ports.egress(), EGRESS_HOST, ports.egressAdmin(), sources)
+                        + (geo ? EGRESS_GEO : ""));
         Files.writeString(
                 dir.resolve("client.yaml"),
                 """
@@ -150,11 +161,12 @@ public final class LoopbackDeployment {
                   address: 127.0.0.1:%d
                   server-name: ingress.localhost
                 egress:
-                  address: 127.0.0.1:%d
+                  address: %s:%d
                   server-name: egress.localhost
                 # Both relays' certificates must chain to this CA.
                 ca-file: ca.crt
-                """.formatted(ports.ingress(), ports.egress()) + (geo ? CLIENT_TOKENS.formatted(ports.issuer()) : ""));
+                """.formatted(ports.ingress(), EGRESS_HOST, ports.egress())
+                        + (geo ? CLIENT_TOKENS.formatted(ports.issuer()) : ""));
         Files.writeString(dir.resolve("geo.csv"), GEO_CSV);
         Files.writeString(dir.resolve("pool.yaml"), POOL_YAML);
     }

@@ -80,7 +80,8 @@ class HostileInputIT {
     static void start() throws Exception {
         origin = new HttpOrigin(new InetSocketAddress("127.0.0.1", 0));
         echo = new UdpEchoServer(new InetSocketAddress("127.0.0.1", 0));
-        LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free(), List.of("127.0.0.1"));
+        // Targets are dialled from 127.0.0.3: the egress refuses its own addresses as targets.
+        LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free(), List.of("127.0.0.3"));
         Path in = dir.resolve("ingress.yaml");
         Files.writeString(
                 in,

@@ -70,7 +70,8 @@ class RelayLifecycleIT {
     void start() throws Exception {
         origin = new HttpOrigin(new InetSocketAddress(TARGET, 0));
         tcpEcho = new TcpEchoServer(new InetSocketAddress(TARGET, 0));
-        LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free(), List.of("127.0.0.1"));
+        // Targets are dialled from 127.0.0.3: the egress refuses its own addresses as targets.
+        LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free(), List.of("127.0.0.3"));
     }
 
     @AfterEach

@@ -82,7 +82,8 @@ class TokenIT {
     }
 
     static String egressPath() {
-        return "/.well-known/masque/udp/127.0.0.1/" + egress.quicAddress().getPort() + "/";
+        return "/.well-known/masque/udp/" + LoopbackDeployment.EGRESS_HOST + "/"
+                + egress.quicAddress().getPort() + "/";
     }
 
     /** A request without a token, whose 407 challenge the fetcher answers with a fresh token. */
