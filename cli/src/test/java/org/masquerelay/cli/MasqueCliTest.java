@@ -67,10 +67,11 @@ class MasqueCliTest {
         assertThat(Files.readString(dir.resolve("ingress.yaml")))
                 .contains("listen: 127.0.0.1:4433")
                 .contains("listen: 127.0.0.1:9433")
-                .contains("- 127.0.0.1:4434");
+                .contains("- 127.0.0.2:4434");
+        // The egress has its own loopback address: it never dials its own addresses.
         assertThat(Files.readString(dir.resolve("egress.yaml")))
-                .contains("listen: 127.0.0.1:4434")
-                .contains("listen: 127.0.0.1:9434")
+                .contains("listen: 127.0.0.2:4434")
+                .contains("listen: 127.0.0.2:9434")
                 .contains("- 127.0.0.0/8");
         assertThat(MasqueCli.run(
                         "ingress", "--config", dir.resolve("ingress.yaml").toString(), "--check-config"))

@@ -18,9 +18,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -42,6 +40,7 @@ import org.masquerelay.egress.upstream.TargetDialer;
 import org.masquerelay.egress.upstream.TargetResolver;
 import org.masquerelay.pool.PoolRegistry;
 import org.masquerelay.protocol.uri.UdpProxyTemplate;
+import org.masquerelay.server.Relay;
 import org.masquerelay.server.RelayConnections;
 import org.masquerelay.server.RelayMetrics;
 import org.masquerelay.server.RelayQuic;
@@ -53,22 +52,21 @@ import org.masquerelay.server.TunnelCounter;
  * prefixes) and the admin listener; on shutdown send GOAWAY, drain until every flow ended or the
  * deadline passed, then close.
  */
-public final class EgressServer implements AutoCloseable {
+public final class EgressServer extends Relay<EgressConfig> {
     /**
      * Inner QUIC packets must fit in one outer DATAGRAM frame (docs/architecture.md §3): 1350 leaves room for
      * the outer QUIC and HTTP Datagram overhead at a 1452-byte outer payload.
      */
     public static final int MAX_UDP_PAYLOAD = 1350;
 
-    private final EgressConfig config;
-    private final RelayMetrics metrics;
-    private final RelayServer server;
+    private EgressServer(EgressConfig config, RelayMetrics metrics, RelayServer server) {
+        super(config, metrics, server);
+    }
 
-    private EgressServer(EgressConfig config, int threads, SourceAddressSelector sources, PoolRegistry pool)
-            throws Exception {
-        this.config = config;
+    private static EgressServer create(
+            EgressConfig config, int threads, SourceAddressSelector sources, PoolRegistry pool) throws Exception {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        metrics = new RelayMetrics(
+        RelayMetrics metrics = new RelayMetrics(
                 registry,
                 "masque_egress",
                 "flows",
@@ -85,7 +83,7 @@ public final class EgressServer implements AutoCloseable {
             builder.adminRoute(
                     EgressRanges.PATH, EgressRanges.of(pool, config.geo().pool())::handle);
         }
-        server = builder.pipeline((group, resources) -> {
+        RelayServer server = builder.pipeline((group, resources) -> {
                     MultiThreadIoEventLoopGroup tcpGroup = new MultiThreadIoEventLoopGroup(
                             threads, new DefaultThreadFactory("egress-tcp"), NioIoHandler.newFactory());
                     resources.push(() -> tcpGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS)
@@ -130,6 +128,7 @@ public final class EgressServer implements AutoCloseable {
                                     .build());
                 })
                 .start();
+        return new EgressServer(config, metrics, server);
     }
 
     /**
@@ -161,44 +160,9 @@ public final class EgressServer implements AutoCloseable {
      */
     public static EgressServer start(EgressConfig config, int threads) throws Exception {
         if (config.geo() == null) {
-            return new EgressServer(config, threads, new ConfiguredSourceAddresses(config.sourceAddressList()), null);
+            return create(config, threads, new ConfiguredSourceAddresses(config.sourceAddressList()), null);
         }
         PoolRegistry pool = PoolRegistry.load(config.geo().pool());
-        return new EgressServer(config, threads, new PoolSourceAddresses(pool, Clock.systemUTC()), pool);
-    }
-
-    public InetSocketAddress quicAddress() {
-        return server.quicAddress();
-    }
-
-    /** The admin listener's address, or {@code null} when the config has no {@code admin}. */
-    public InetSocketAddress adminAddress() {
-        return server.adminAddress().orElse(null);
-    }
-
-    public RelayMetrics metrics() {
-        return metrics;
-    }
-
-    /** The metrics in Prometheus text format, as {@code /metrics} serves them. */
-    public String scrapeMetrics() {
-        return server.scrapeMetrics();
-    }
-
-    public EgressConfig config() {
-        return config;
-    }
-
-    /**
-     * GOAWAY on every connection (RFC 9114 §5.2), wait until no flow is left or
-     * {@code deadline} passed, then close everything.
-     */
-    public void drainAndClose(Duration deadline) {
-        server.drainAndClose(deadline);
-    }
-
-    @Override
-    public void close() {
-        server.close();
+        return create(config, threads, new PoolSourceAddresses(pool, Clock.systemUTC()), pool);
     }
 }

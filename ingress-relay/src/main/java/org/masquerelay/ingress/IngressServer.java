@@ -17,9 +17,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.quic.QuicChannel;
-import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.masquerelay.config.AdminConfig;
@@ -33,6 +31,7 @@ import org.masquerelay.ingress.policy.ClientLocator;
 import org.masquerelay.ingress.policy.EgressRelayPolicy;
 import org.masquerelay.ingress.policy.TokenAuthenticator;
 import org.masquerelay.ingress.upstream.EgressDialer;
+import org.masquerelay.server.Relay;
 import org.masquerelay.server.RelayConnections;
 import org.masquerelay.server.RelayMetrics;
 import org.masquerelay.server.RelayQuic;
@@ -43,23 +42,22 @@ import org.masquerelay.server.TunnelCounter;
  * The ingress relay's lifecycle: bind the QUIC listener and the admin listener, and on shutdown
  * send GOAWAY, drain until every tunnel ended or the deadline passed, then close.
  */
-public final class IngressServer implements AutoCloseable {
+public final class IngressServer extends Relay<IngressConfig> {
     /** Outer UDP payload size: fits a 1500-byte MTU with IPv6 and UDP headers (docs/netty.md trap 3). */
     public static final int MAX_UDP_PAYLOAD = 1452;
 
-    private final IngressConfig config;
-    private final RelayMetrics metrics;
-    private final RelayServer server;
+    private IngressServer(IngressConfig config, RelayMetrics metrics, RelayServer server) {
+        super(config, metrics, server);
+    }
 
-    private IngressServer(IngressConfig config, int threads) throws Exception {
-        this.config = config;
+    private static IngressServer create(IngressConfig config, int threads) throws Exception {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        metrics = new RelayMetrics(
+        RelayMetrics metrics = new RelayMetrics(
                 registry, "masque_ingress", "tunnels", "Open client QUIC connections", "Open connect-udp tunnels");
         LimitsConfig limits = config.limitsOrDefault();
         RelayConnections connections = new RelayConnections(
                 "ingress-connections", metrics, limits.maxConnections(), limits.maxConnectionsPerAddress());
-        server = RelayServer.builder("ingress")
+        RelayServer server = RelayServer.builder("ingress")
                 .listen(config.listenAddress())
                 .threads(threads)
                 .connections(connections, registry)
@@ -97,6 +95,7 @@ public final class IngressServer implements AutoCloseable {
                             .build());
                 })
                 .start();
+        return new IngressServer(config, metrics, server);
     }
 
     private static Optional<TokenAuthenticator> tokens(IngressConfig config) {
@@ -112,45 +111,10 @@ public final class IngressServer implements AutoCloseable {
     }
 
     public static IngressServer start(IngressConfig config) throws Exception {
-        return new IngressServer(config, 1);
+        return create(config, 1);
     }
 
     public static IngressServer start(IngressConfig config, int threads) throws Exception {
-        return new IngressServer(config, threads);
-    }
-
-    public InetSocketAddress quicAddress() {
-        return server.quicAddress();
-    }
-
-    /** The admin listener's address, or {@code null} when the config has no {@code admin}. */
-    public InetSocketAddress adminAddress() {
-        return server.adminAddress().orElse(null);
-    }
-
-    public RelayMetrics metrics() {
-        return metrics;
-    }
-
-    /** The metrics in Prometheus text format, as {@code /metrics} serves them. */
-    public String scrapeMetrics() {
-        return server.scrapeMetrics();
-    }
-
-    public IngressConfig config() {
-        return config;
-    }
-
-    /**
-     * GOAWAY on every connection (RFC 9114 §5.2), wait until no tunnel is left or
-     * {@code deadline} passed, then close everything.
-     */
-    public void drainAndClose(Duration deadline) {
-        server.drainAndClose(deadline);
-    }
-
-    @Override
-    public void close() {
-        server.close();
+        return create(config, threads);
     }
 }

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http3.Http3RequestStreamInboundHandler;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
 import org.masquerelay.protocol.ProtocolException;
 import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.RelayException;
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * every request through the same fixed phases, in the order of Pingora's {@code ProxyHttp}:
  *
  * <ol>
- *   <li>{@link #admit}: may this request be served at all (draining, credentials, method)?
+ *   <li>{@link #admit}: may this request be served at all (credentials, method)? A draining relay
+ *       refuses before this phase.
  *   <li>{@link #target}: what does it ask for?
  *   <li>{@link #open}: open the upstream side; the future completes with an {@link Upstream}.
  *   <li>This class writes the one response: the 2xx (with {@link #responseHeaders}) and hands the
@@ -65,11 +67,17 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
     protected final Logger log = LoggerFactory.getLogger(getClass());
     private final RelayMetrics metrics;
     private final String proxyName;
+    private final BooleanSupplier draining;
     private State state = State.AWAITING_HEADERS;
 
-    protected RelayRequestHandler(RelayMetrics metrics, String proxyName) {
+    /**
+     * @param draining true once the relay began shutting down: every new request is then refused
+     *     with {@code connection_limit_reached} before any phase runs
+     */
+    protected RelayRequestHandler(RelayMetrics metrics, String proxyName, BooleanSupplier draining) {
         this.metrics = metrics;
         this.proxyName = proxyName;
+        this.draining = draining;
     }
 
     /** Phase 1: refuses, by throwing a {@link RelayException}, a request that may not be served. */
@@ -97,6 +105,9 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
         state = State.OPENING;
         Future<Upstream> opening;
         try {
+            if (draining.getAsBoolean()) {
+                throw new RelayException(ProxyErrorType.CONNECTION_LIMIT_REACHED, Side.INTERNAL, "relay is draining");
+            }
             admit(stream, frame.headers());
             opening = open(stream, target(stream, frame.headers()));
         } catch (RelayException e) {

@@ -19,11 +19,8 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -49,9 +46,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RelayServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayServer.class);
-
-    /** Socket buffers for the QUIC listener: room for bursts of a fast flow (docs/netty.md). */
-    private static final int SOCKET_BUFFER_BYTES = 4 << 20;
 
     /** Builds the listener's handlers, in pipeline order, once the event loops exist. */
     @FunctionalInterface
@@ -81,16 +75,9 @@ public final class RelayServer implements AutoCloseable {
                 b.threads, new DefaultThreadFactory(name + "-loop"), EpollIoHandler.newFactory());
         try {
             List<ChannelHandler> handlers = b.pipeline.handlers(group, resources);
-            socket = new Bootstrap()
+            socket = UdpSockets.tune(new Bootstrap())
                     .group(group)
                     .channel(EpollDatagramChannel.class)
-                    .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
-                    .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
-                    // recvmmsg: up to 16 datagrams of at most 2048 bytes per read (docs/netty.md).
-                    .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 2048)
-                    .option(
-                            ChannelOption.RCVBUF_ALLOCATOR,
-                            new FixedRecvByteBufAllocator(64 * 1024).maxMessagesPerRead(16))
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {

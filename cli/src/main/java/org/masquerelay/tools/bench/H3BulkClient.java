@@ -16,10 +16,7 @@ package org.masquerelay.tools.bench;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.handler.codec.http3.DefaultHttp3Headers;
@@ -41,6 +38,7 @@ import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.masquerelay.server.UdpSockets;
 
 /**
  * The plain HTTP/3 client of the bench's "one QUIC stream, no relay" arm: one connection to an
@@ -72,13 +70,9 @@ public final class H3BulkClient implements AutoCloseable {
                 .initialMaxStreamsBidirectional(16)
                 .initialMaxStreamsUnidirectional(8)
                 .build();
-        socket = new Bootstrap()
+        socket = UdpSockets.tune(new Bootstrap())
                 .group(group)
                 .channel(EpollDatagramChannel.class)
-                .option(ChannelOption.SO_RCVBUF, 4 << 20)
-                .option(ChannelOption.SO_SNDBUF, 4 << 20)
-                .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 2048)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(64 * 1024).maxMessagesPerRead(16))
                 .handler(codec)
                 .bind(new InetSocketAddress(server.getAddress(), 0))
                 .sync()

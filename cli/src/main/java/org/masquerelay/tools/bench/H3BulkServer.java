@@ -19,10 +19,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.handler.codec.http3.DefaultHttp3DataFrame;
@@ -40,6 +37,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.masquerelay.server.RelayQuic;
+import org.masquerelay.server.UdpSockets;
 
 /**
  * A plain HTTP/3 server that answers {@code GET /bytes/N} with N bytes, on the relays' own QUIC
@@ -76,13 +74,9 @@ public final class H3BulkServer implements AutoCloseable {
                     }
                 })
                 .build();
-        socket = new Bootstrap()
+        socket = UdpSockets.tune(new Bootstrap())
                 .group(group)
                 .channel(EpollDatagramChannel.class)
-                .option(ChannelOption.SO_RCVBUF, 4 << 20)
-                .option(ChannelOption.SO_SNDBUF, 4 << 20)
-                .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 2048)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(64 * 1024).maxMessagesPerRead(16))
                 .handler(codec)
                 .bind(listen)
                 .sync()

@@ -54,15 +54,12 @@ public final class EgressRequestHandler extends RelayRequestHandler<EgressReques
     private City city;
 
     public EgressRequestHandler(EgressContext context) {
-        super(context.metrics(), context.proxyName());
+        super(context.metrics(), context.proxyName(), context::draining);
         this.context = context;
     }
 
     @Override
     protected void admit(QuicStreamChannel stream, Http3Headers h) {
-        if (context.draining()) {
-            throw new RelayException(ProxyErrorType.CONNECTION_LIMIT_REACHED, Side.INTERNAL, "relay is draining");
-        }
         if (!"CONNECT".contentEquals(nullToEmpty(h.method()))) {
             throw new RelayException(ProxyErrorType.HTTP_REQUEST_ERROR, Side.DOWNSTREAM, "expected CONNECT");
         }

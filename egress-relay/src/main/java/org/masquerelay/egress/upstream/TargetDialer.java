@@ -31,7 +31,7 @@ import org.masquerelay.protocol.status.RelayException.Side;
 import org.masquerelay.protocol.tunnel.ByteStreamRelay;
 import org.masquerelay.protocol.tunnel.TunnelMetrics;
 import org.masquerelay.protocol.tunnel.UdpSocketBridge;
-import org.masquerelay.server.TunnelSockets;
+import org.masquerelay.server.UdpSockets;
 import org.masquerelay.server.Upstream;
 
 /**
@@ -101,7 +101,7 @@ public final class TargetDialer {
         InetAddress target = addresses.get(0); // interleaved: IPv6 first when permitted
         Optional<InetAddress> local = sources.select(connectionKey, city, target.getAddress().length == 16);
         UdpSocketBridge bridge = UdpSocketBridge.forStream(stream, metrics);
-        Channel udp = TunnelSockets.tune(bridge.bootstrap(EpollDatagramChannel.class, udpIdleTimeout))
+        Channel udp = UdpSockets.tune(bridge.bootstrap(EpollDatagramChannel.class, udpIdleTimeout))
                 .register()
                 .channel();
         udp.bind(new InetSocketAddress(local.orElse(null), 0)).addListener(b -> {

@@ -38,15 +38,12 @@ public final class ConnectUdpRequestHandler extends RelayRequestHandler<InetSock
     private final IngressContext context;
 
     public ConnectUdpRequestHandler(IngressContext context) {
-        super(context.metrics(), context.proxyName());
+        super(context.metrics(), context.proxyName(), context::draining);
         this.context = context;
     }
 
     @Override
     protected void admit(QuicStreamChannel stream, Http3Headers h) {
-        if (context.draining()) {
-            throw new RelayException(ProxyErrorType.CONNECTION_LIMIT_REACHED, Side.INTERNAL, "relay is draining");
-        }
         // docs/architecture.md §5: first, so unauthorised clients learn nothing else.
         context.tokens().ifPresent(tokens -> tokens.admit(h));
         if (!"CONNECT".contentEquals(nullToEmpty(h.method()))

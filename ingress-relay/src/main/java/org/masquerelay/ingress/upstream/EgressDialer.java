@@ -25,7 +25,7 @@ import org.masquerelay.protocol.status.RelayException;
 import org.masquerelay.protocol.status.RelayException.Side;
 import org.masquerelay.protocol.tunnel.TunnelMetrics;
 import org.masquerelay.protocol.tunnel.UdpSocketBridge;
-import org.masquerelay.server.TunnelSockets;
+import org.masquerelay.server.UdpSockets;
 import org.masquerelay.server.Upstream;
 
 /**
@@ -53,7 +53,7 @@ public final class EgressDialer {
     public Future<Upstream> open(QuicStreamChannel stream, InetSocketAddress egress) {
         Promise<Upstream> result = stream.eventLoop().newPromise();
         UdpSocketBridge bridge = UdpSocketBridge.forStream(stream, metrics);
-        Channel udp = TunnelSockets.tune(bridge.bootstrap(EpollDatagramChannel.class, idleTimeout))
+        Channel udp = UdpSockets.tune(bridge.bootstrap(EpollDatagramChannel.class, idleTimeout))
                 .register()
                 .channel();
         udp.connect(egress).addListener(f -> {

@@ -19,17 +19,17 @@ import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.epoll.EpollChannelOption;
 
 /**
- * Socket settings for a relay's per-tunnel UDP sockets (toward the egress at the ingress, toward
- * UDP targets at the egress), which carry every packet of a tunnel at the rate of the whole
- * connection. With Netty's defaults a fast flow overflowed the ingress's 1 MiB receive buffer
+ * Socket settings for every UDP socket on a relay's data path: the QUIC listeners, and the
+ * per-tunnel sockets (toward the egress at the ingress, toward UDP targets at the egress), which
+ * carry every packet of a tunnel at the rate of the whole connection. With Netty's defaults a fast flow overflowed the ingress's 1 MiB receive buffer
  * (the kernel's UDP receive-buffer errors in {@code masque bench}) at one {@code recvfrom} per
  * datagram.
  */
-public final class TunnelSockets {
+public final class UdpSockets {
     /** Room for a burst of a fast flow (docs/netty.md, the loopback ceilings). */
     static final int BUFFER_BYTES = 4 << 20;
 
-    private TunnelSockets() {}
+    private UdpSockets() {}
 
     /**
      * 4 MiB socket buffers, and {@code recvmmsg}: up to 32 datagrams of at most 2048 bytes per

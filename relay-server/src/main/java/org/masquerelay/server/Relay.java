@@ -1,0 +1,70 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
+package org.masquerelay.server;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+/**
+ * A running relay as its operator and its tests see it, the same for the ingress and the egress:
+ * its config, its metrics, its listeners, and the shutdown of {@link RelayServer}.
+ *
+ * @param <C> the relay's config record
+ */
+public abstract class Relay<C> implements AutoCloseable {
+    private final C config;
+    private final RelayMetrics metrics;
+    private final RelayServer server;
+
+    protected Relay(C config, RelayMetrics metrics, RelayServer server) {
+        this.config = config;
+        this.metrics = metrics;
+        this.server = server;
+    }
+
+    public final InetSocketAddress quicAddress() {
+        return server.quicAddress();
+    }
+
+    /** The admin listener's address, or {@code null} when the config has no {@code admin}. */
+    public final InetSocketAddress adminAddress() {
+        return server.adminAddress().orElse(null);
+    }
+
+    public final RelayMetrics metrics() {
+        return metrics;
+    }
+
+    /** The metrics in Prometheus text format, as {@code /metrics} serves them. */
+    public final String scrapeMetrics() {
+        return server.scrapeMetrics();
+    }
+
+    public final C config() {
+        return config;
+    }
+
+    /**
+     * GOAWAY on every connection (RFC 9114 §5.2), wait until no tunnel is left or {@code
+     * deadline} passed, then close everything.
+     */
+    public final void drainAndClose(Duration deadline) {
+        server.drainAndClose(deadline);
+    }
+
+    @Override
+    public final void close() {
+        server.close();
+    }
+}
