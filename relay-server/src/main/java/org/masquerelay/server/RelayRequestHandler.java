@@ -93,7 +93,10 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
      */
     protected abstract Future<Upstream> open(QuicStreamChannel stream, T target);
 
-    /** Fields this relay adds to every 2xx, after the upstream's own. Adds none by default. */
+    /**
+     * Fields this relay adds to every 2xx, after the upstream's own. Adds none by default. A
+     * {@link RelayException} here still refuses the request, and the upstream is closed.
+     */
     protected void responseHeaders(QuicStreamChannel stream, Http3Headers headers) {}
 
     @Override
@@ -135,12 +138,18 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
             upstream.channel().close();
             return;
         }
+        Http3Headers ok = new DefaultHttp3Headers().status("200");
+        ok.add(upstream.responseHeaders());
+        try {
+            responseHeaders(stream, ok);
+        } catch (RelayException e) {
+            upstream.channel().close();
+            fail(stream, e);
+            return;
+        }
         state = State.OPEN;
         metrics.tunnelOpened();
         upstream.channel().closeFuture().addListener(x -> metrics.tunnelClosed());
-        Http3Headers ok = new DefaultHttp3Headers().status("200");
-        ok.add(upstream.responseHeaders());
-        responseHeaders(stream, ok);
         stream.writeAndFlush(new DefaultHttp3HeadersFrame(ok));
         upstream.start().accept(ctx);
         log.debug("{} open on stream {}", upstream.kind(), stream.streamId());

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http3.Http3Headers;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import org.masquerelay.protocol.geo.GeoAssertion;
 import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.RelayException;
@@ -36,6 +37,8 @@ import org.masquerelay.server.Upstream;
  */
 public final class ConnectUdpRequestHandler extends RelayRequestHandler<InetSocketAddress> {
     private final IngressContext context;
+    /** The client's signed location, found in the open phase; empty when geolocation is off. */
+    private Optional<String> assertion = Optional.empty();
 
     public ConnectUdpRequestHandler(IngressContext context) {
         super(context.metrics(), context.proxyName(), context::draining);
@@ -72,6 +75,10 @@ public final class ConnectUdpRequestHandler extends RelayRequestHandler<InetSock
 
     @Override
     protected Future<Upstream> open(QuicStreamChannel stream, InetSocketAddress egress) {
+        // docs/architecture.md §4: locate the client before opening anything, so that the
+        // unknown-location policy can still refuse it.
+        InetSocketAddress client = (InetSocketAddress) stream.parent().remoteSocketAddress();
+        assertion = context.locator().map(locator -> locator.assertionFor(client.getAddress()));
         if (!context.counter().tryAcquire(stream)) {
             throw new RelayException(ProxyErrorType.CONNECTION_LIMIT_REACHED, Side.DOWNSTREAM, "tunnel limit reached");
         }
@@ -81,9 +88,6 @@ public final class ConnectUdpRequestHandler extends RelayRequestHandler<InetSock
     /** docs/architecture.md §4: the coarse, signed location goes back in the 2xx; the client passes it on. */
     @Override
     protected void responseHeaders(QuicStreamChannel stream, Http3Headers ok) {
-        context.locator().ifPresent(locator -> {
-            InetSocketAddress client = (InetSocketAddress) stream.parent().remoteSocketAddress();
-            ok.set(GeoAssertion.FIELD, locator.assertionFor(client.getAddress()));
-        });
+        assertion.ifPresent(a -> ok.set(GeoAssertion.FIELD, a));
     }
 }
