@@ -48,8 +48,10 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * <p>A phase refuses the request by throwing, or completing its future with, a {@link
- * RelayException}; subclasses fill in phases and never call back into this class. State moves
- * AWAITING_HEADERS → OPENING → OPEN (handler replaced) or → CLOSED on any error. Not sharable;
+ * RelayException}; any other exception is answered as {@code proxy_internal_error}. {@link
+ * #responseHeaders} may refuse too, before the 2xx is committed. Subclasses fill in phases and
+ * never call back into this class. State moves AWAITING_HEADERS → OPENING → OPEN (handler
+ * replaced) or → CLOSED on any error. Not sharable;
  * runs on the stream's event loop. Peer faults log at DEBUG, our own at ERROR. Logs go to the
  * subclass's logger, so each relay's log stays its own.
  *
@@ -113,8 +115,9 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
             }
             admit(stream, frame.headers());
             opening = open(stream, target(stream, frame.headers()));
-        } catch (RelayException e) {
-            fail(stream, e);
+        } catch (RuntimeException e) {
+            // docs/architecture.md §3: every request gets exactly one response, also on a bug.
+            fail(stream, asRelayException(e));
             return;
         }
         opening.addListener(f -> {
@@ -139,12 +142,13 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
             return;
         }
         Http3Headers ok = new DefaultHttp3Headers().status("200");
-        ok.add(upstream.responseHeaders());
         try {
+            ok.add(upstream.responseHeaders());
             responseHeaders(stream, ok);
-        } catch (RelayException e) {
+        } catch (RuntimeException e) {
+            // Still before the 2xx: the error is the one response and the upstream is not used.
             upstream.channel().close();
-            fail(stream, e);
+            fail(stream, asRelayException(e));
             return;
         }
         state = State.OPEN;

@@ -54,14 +54,14 @@ import javax.net.ssl.SSLEngine;
  * other QUIC method throws {@link UnsupportedOperationException}, so a handler that starts to
  * depend on one fails loudly here rather than passing against a guess.
  */
-final class EmbeddedQuicChannel extends EmbeddedChannel implements QuicChannel {
+public final class EmbeddedQuicChannel extends EmbeddedChannel implements QuicChannel {
     /** One {@code CONNECTION_CLOSE} the handlers asked for; the reason phrase decoded as UTF-8. */
     record CloseCall(boolean applicationClose, int error, String reason) {}
 
     private final List<CloseCall> closes = new ArrayList<>();
     private QuicChannelConfig config;
 
-    EmbeddedQuicChannel(ChannelHandler... handlers) {
+    public EmbeddedQuicChannel(ChannelHandler... handlers) {
         super(handlers);
     }
 

@@ -39,7 +39,7 @@ import io.netty.handler.codec.quic.QuicStreamType;
  * handlers check. Addresses are {@code null} for {@code toString()}; priority and
  * {@code isLocalCreated} throw {@link UnsupportedOperationException}.
  */
-final class EmbeddedQuicStreamChannel extends EmbeddedChannel implements QuicStreamChannel {
+public final class EmbeddedQuicStreamChannel extends EmbeddedChannel implements QuicStreamChannel {
     private final long streamId;
     private QuicStreamChannelConfig config;
     private boolean allowHalfClosure;
@@ -48,25 +48,25 @@ final class EmbeddedQuicStreamChannel extends EmbeddedChannel implements QuicStr
     private Integer outputShutdownError;
 
     /** A stream of {@code parent} with no handlers yet; add them with {@code pipeline()}. */
-    EmbeddedQuicStreamChannel(EmbeddedQuicChannel parent, long streamId) {
+    public EmbeddedQuicStreamChannel(EmbeddedQuicChannel parent, long streamId) {
         super(parent, DefaultChannelId.newInstance(), true, false);
         this.streamId = streamId;
     }
 
     /** The peer's FIN (RFC 9000 §19.8), as Netty reports it with half-closure allowed. */
-    void writeInboundFin() {
+    public void writeInboundFin() {
         peerFinished = true;
         pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
         pipeline().fireUserEventTriggered(ChannelInputShutdownReadComplete.INSTANCE);
     }
 
     /** The error of our STOP_SENDING, or null while the input is open. */
-    Integer inputShutdownError() {
+    public Integer inputShutdownError() {
         return inputShutdownError;
     }
 
     /** The error of our RESET_STREAM, or null while the output is open. */
-    Integer outputShutdownError() {
+    public Integer outputShutdownError() {
         return outputShutdownError;
     }
 
