@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An issuer directory (<a href="https://www.rfc-editor.org/rfc/rfc9578#section-4">RFC 9578
@@ -202,7 +203,7 @@ public record IssuerDirectory(String issuerRequestUri, List<TokenKeyEntry> token
                         : OptionalLong.of(integer("not-before", notBefore, Long.MAX_VALUE)));
     }
 
-    private static Long integer(String name, Object value, long max) {
+    private static Long integer(String name, @Nullable Object value, long max) {
         Json.JsonNumber number = member(Json.JsonNumber.class, name, value, "a number");
         Long integer = number.integer(0, max);
         if (integer == null) {
@@ -211,7 +212,7 @@ public record IssuerDirectory(String issuerRequestUri, List<TokenKeyEntry> token
         return integer;
     }
 
-    private static <T> T member(Class<T> type, String name, Object value, String expected) {
+    private static <T> T member(Class<T> type, String name, @Nullable Object value, String expected) {
         if (value == null) {
             throw new MalformedTokenException(WHAT + ": \"" + name + "\" is missing");
         }

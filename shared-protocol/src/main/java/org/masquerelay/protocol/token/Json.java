@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A strict reader and a tiny writer for <a href="https://www.rfc-editor.org/rfc/rfc8259">RFC
@@ -39,6 +40,7 @@ final class Json {
     /** A JSON number, kept as its text so a reader can insist on an integer. */
     record JsonNumber(String text) {
         /** Returns the value if it is an integer in [min, max]; otherwise {@code null}. */
+        @Nullable
         Long integer(long min, long max) {
             if (text.indexOf('.') >= 0 || text.indexOf('e') >= 0 || text.indexOf('E') >= 0) {
                 return null;
