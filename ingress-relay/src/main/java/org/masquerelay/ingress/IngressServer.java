@@ -21,8 +21,11 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.AdminConfig;
+import org.masquerelay.config.TlsConfig;
 import org.masquerelay.ingress.config.IngressConfig;
 import org.masquerelay.ingress.config.LimitsConfig;
 import org.masquerelay.ingress.config.TokensConfig;
@@ -81,8 +84,10 @@ public final class IngressServer implements AutoCloseable {
                             connections::draining,
                             locator,
                             tokens(config));
+                    TlsConfig tls = Objects.requireNonNull(config.tls(), "tls");
                     return List.of(RelayQuic.serverCodec(RelayQuic.serverTls(
-                                    config.tls().privateKey(), config.tls().certificate()))
+                                    Objects.requireNonNull(tls.privateKey(), "tls.private-key"),
+                                    Objects.requireNonNull(tls.certificate(), "tls.certificate")))
                             .maxSendUdpPayloadSize(MAX_UDP_PAYLOAD)
                             .maxRecvUdpPayloadSize(MAX_UDP_PAYLOAD)
                             // Each tunnel is one bidi stream; admission beyond the limit is answered 503.
@@ -124,7 +129,7 @@ public final class IngressServer implements AutoCloseable {
     }
 
     /** The admin listener's address, or {@code null} when the config has no {@code admin}. */
-    public InetSocketAddress adminAddress() {
+    public @Nullable InetSocketAddress adminAddress() {
         return server.adminAddress().orElse(null);
     }
 
