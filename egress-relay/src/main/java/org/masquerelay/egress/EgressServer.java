@@ -18,14 +18,18 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.AdminConfig;
 import org.masquerelay.config.IpPrefix;
+import org.masquerelay.config.TlsConfig;
 import org.masquerelay.egress.config.EgressConfig;
 import org.masquerelay.egress.config.EgressLimitsConfig;
 import org.masquerelay.egress.downstream.EgressConnectionInitializer;
@@ -63,7 +67,7 @@ public final class EgressServer implements AutoCloseable {
     private final RelayMetrics metrics;
     private final RelayServer server;
 
-    private EgressServer(EgressConfig config, int threads, SourceAddressSelector sources, PoolRegistry pool)
+    private EgressServer(EgressConfig config, int threads, SourceAddressSelector sources, @Nullable PoolRegistry pool)
             throws Exception {
         this.config = config;
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -80,9 +84,9 @@ public final class EgressServer implements AutoCloseable {
                 .threads(threads)
                 .connections(connections, registry)
                 .admin(Optional.ofNullable(config.admin()).map(AdminConfig::listenAddress));
-        if (pool != null) {
-            builder.adminRoute(
-                    EgressRanges.PATH, EgressRanges.of(pool, config.geo().pool())::handle);
+        if (pool != null) { // then geo is set, see start()
+            Path poolFile = Objects.requireNonNull(config.geo(), "geo").pool();
+            builder.adminRoute(EgressRanges.PATH, EgressRanges.of(pool, Objects.requireNonNull(poolFile))::handle);
         }
         server = builder.pipeline((group, resources) -> {
                     MultiThreadIoEventLoopGroup tcpGroup =
@@ -101,7 +105,8 @@ public final class EgressServer implements AutoCloseable {
                             new DestinationPolicy(config.destinationsOrDefault().allowList(), own);
                     Optional<LocationVerifier> locations = pool == null
                             ? Optional.empty()
-                            : Optional.of(LocationVerifier.of(config.geo(), pool, Clock.systemUTC()));
+                            : Optional.of(LocationVerifier.of(
+                                    Objects.requireNonNull(config.geo(), "geo"), pool, Clock.systemUTC()));
                     TargetDialer dialer = new TargetDialer(
                             new HappyEyeballsConnector(limits.connectTimeout()),
                             tcpGroup,
@@ -119,6 +124,7 @@ public final class EgressServer implements AutoCloseable {
                             connections::draining,
                             locations);
                     IngressFilterHandler filter = new IngressFilterHandler(config.ingressPrefixList());
+                    TlsConfig tls = Objects.requireNonNull(config.tls(), "tls");
                     metrics.gauge(
                             "masque_egress_unauthorized_packets_dropped",
                             "UDP packets dropped because their source is not a configured ingress",
@@ -126,8 +132,8 @@ public final class EgressServer implements AutoCloseable {
                     return List.of(
                             filter,
                             RelayQuic.serverCodec(RelayQuic.serverTls(
-                                            config.tls().privateKey(),
-                                            config.tls().certificate()))
+                                            Objects.requireNonNull(tls.privateKey(), "tls.private-key"),
+                                            Objects.requireNonNull(tls.certificate(), "tls.certificate")))
                                     .maxSendUdpPayloadSize(MAX_UDP_PAYLOAD)
                                     .maxRecvUdpPayloadSize(1452)
                                     .initialMaxStreamsBidirectional(Math.max(100, limits.maxFlowsPerConnection() * 2L))
@@ -149,7 +155,8 @@ public final class EgressServer implements AutoCloseable {
         if (config.geo() == null) {
             return new EgressServer(config, threads, new ConfiguredSourceAddresses(config.sourceAddressList()), null);
         }
-        PoolRegistry pool = PoolRegistry.load(config.geo().pool());
+        PoolRegistry pool =
+                PoolRegistry.load(Objects.requireNonNull(config.geo().pool(), "geo.pool"));
         return new EgressServer(config, threads, new PoolSourceAddresses(pool, Clock.systemUTC()), pool);
     }
 
@@ -158,7 +165,7 @@ public final class EgressServer implements AutoCloseable {
     }
 
     /** The admin listener's address, or {@code null} when the config has no {@code admin}. */
-    public InetSocketAddress adminAddress() {
+    public @Nullable InetSocketAddress adminAddress() {
         return server.adminAddress().orElse(null);
     }
 
