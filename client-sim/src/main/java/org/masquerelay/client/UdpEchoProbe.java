@@ -37,7 +37,7 @@ public final class UdpEchoProbe {
     private UdpEchoProbe() {}
 
     /**
-     * @param interval pause between datagrams: an unpaced burst overflows the datagram queues
+     * @param intervalNanos pause between datagrams: an unpaced burst overflows the datagram queues
      *     (docs/netty.md trap 5), and a real application paces too
      */
     public static Result run(
