@@ -15,6 +15,7 @@ package org.masquerelay.cli;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.client.ClientConfig;
 import org.masquerelay.client.MasqueClient;
 import org.masquerelay.config.Addresses;
@@ -46,6 +47,7 @@ final class ClientOptions {
     }
 
     @Option(names = "--bind", description = "Local source address of the outer connection.")
+    @Nullable
     String bind;
 
     MasqueClient newClient() throws Exception {

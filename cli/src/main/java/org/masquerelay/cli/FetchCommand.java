@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.client.HttpFetcher;
 import org.masquerelay.client.MasqueClient;
 import picocli.CommandLine.Command;
@@ -36,6 +37,7 @@ final class FetchCommand implements Callable<Integer> {
     ClientOptions client;
 
     @Option(names = "--output", description = "Write the body here instead of stdout.")
+    @Nullable
     Path output;
 
     @Option(names = "--timeout-seconds", defaultValue = "60")

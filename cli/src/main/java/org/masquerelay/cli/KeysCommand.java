@@ -25,7 +25,9 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.protocol.geo.Ed25519Keys;
 import org.masquerelay.protocol.geo.SigningKey;
 import picocli.CommandLine;
@@ -69,6 +71,7 @@ final class KeysCommand implements Runnable {
                 names = "--key-id",
                 description = "Key id, 1-32 of A-Za-z0-9_- (default: derived from the "
                         + "public key: base64url of the first 8 bytes of SHA-256 over its SubjectPublicKeyInfo).")
+        @Nullable
         String keyId;
 
         @Override
@@ -117,7 +120,9 @@ final class KeysCommand implements Runnable {
          * the start, so no other user can open it between creation and a later chmod.
          */
         static void writeNew(Path file, String text, boolean secret) throws IOException {
-            FileAttribute<?>[] attributes = secret && isPosix(file.getParent())
+            // A bare file name has no parent; its absolute path always has one.
+            Path dir = Objects.requireNonNull(file.toAbsolutePath().getParent());
+            FileAttribute<?>[] attributes = secret && isPosix(dir)
                     ? new FileAttribute<?>[] {
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
                     }

@@ -25,6 +25,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.issuer.config.SigningKeyFile;
 import org.masquerelay.protocol.geo.Ed25519Keys;
 import org.masquerelay.protocol.token.BlindRsaPrivateKey;
@@ -70,7 +71,7 @@ public final class LoopbackDeployment {
      * @param sourceAddresses the egress's fixed {@code source-addresses}, with location routing
      *     off on both relays; null for the geo deployment of {@link #write(Path, Ports)}
      */
-    public static void write(Path dir, Ports ports, List<String> sourceAddresses) throws IOException {
+    public static void write(Path dir, Ports ports, @Nullable List<String> sourceAddresses) throws IOException {
         boolean geo = sourceAddresses == null;
         Files.createDirectories(dir);
         InetAddress lo = InetAddress.getByName("127.0.0.1");
@@ -115,7 +116,7 @@ public final class LoopbackDeployment {
             writeIssuer(dir, ports);
         }
         String sources;
-        if (geo) {
+        if (sourceAddresses == null) { // geo
             KeyPair key = Ed25519Keys.generate(new SecureRandom());
             Pki.writePrivateKeyPem(dir.resolve(GEO_KEY_ID + ".key"), key.getPrivate());
             Files.writeString(dir.resolve(GEO_KEY_ID + ".pub"), Ed25519Keys.publicKeyToPem(key.getPublic()));

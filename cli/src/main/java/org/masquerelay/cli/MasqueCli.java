@@ -60,8 +60,10 @@ public final class MasqueCli implements Runnable {
 
     public static int run(String... args) {
         return run(
-                new PrintWriter(new PrintStream(System.out, true, StandardCharsets.UTF_8), true),
-                new PrintWriter(new PrintStream(System.err, true, StandardCharsets.UTF_8), true),
+                new PrintWriter(
+                        new PrintStream(System.out, true, StandardCharsets.UTF_8), true, StandardCharsets.UTF_8),
+                new PrintWriter(
+                        new PrintStream(System.err, true, StandardCharsets.UTF_8), true, StandardCharsets.UTF_8),
                 args);
     }
 

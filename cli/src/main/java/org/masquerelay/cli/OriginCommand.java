@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.Addresses;
 import org.masquerelay.tools.origin.HttpOrigin;
 import picocli.CommandLine;
@@ -51,6 +52,7 @@ final class OriginCommand implements Callable<Integer> {
     List<String> listen;
 
     @Option(names = "--files", paramLabel = "DIR", description = "Directory served under /files/.")
+    @Nullable
     Path files;
 
     @Override

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.ConfigException;
 import org.masquerelay.pool.Geofeed;
 import org.masquerelay.pool.PoolRegistry;
@@ -45,7 +46,7 @@ final class PoolCommand implements Runnable {
     }
 
     /** Loads the pool file; on errors prints every one with its YAML path and returns null. */
-    static PoolRegistry load(Path config) {
+    static @Nullable PoolRegistry load(Path config) {
         try {
             return PoolRegistry.load(config);
         } catch (ConfigException e) {
@@ -60,6 +61,7 @@ final class PoolCommand implements Runnable {
         Path config;
 
         @Option(names = "--output", description = "Write the CSV here instead of stdout (replaced atomically).")
+        @Nullable
         Path output;
 
         @Override

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -73,13 +74,16 @@ final class ProxyBenchCommand implements Callable<Integer> {
                             ProxyConfig.of(any, any, null, 100, Duration.ofSeconds(30)),
                             new ClientPool(
                                     () -> new MasqueClient(clientConfig, false, null), 100, Duration.ofSeconds(30)))) {
+                // Both listeners were asked for, so both are bound.
+                InetSocketAddress socksAddress = Objects.requireNonNull(proxy.socksAddress());
+                InetSocketAddress httpAddress = Objects.requireNonNull(proxy.httpAddress());
                 System.err.println("ingress " + hostPort(ingress.quicAddress()) + ", egress "
-                        + hostPort(egress.quicAddress()) + ", socks5 " + hostPort(proxy.socksAddress()) + ", http "
-                        + hostPort(proxy.httpAddress()));
+                        + hostPort(egress.quicAddress()) + ", socks5 " + hostPort(socksAddress) + ", http "
+                        + hostPort(httpAddress));
                 fetcher.connect().get(15, TimeUnit.SECONDS);
                 String url = origin.uri("/bytes/" + bytes).toString();
-                String socks = hostPort(proxy.socksAddress());
-                String http = "http://" + hostPort(proxy.httpAddress());
+                String socks = hostPort(socksAddress);
+                String http = "http://" + hostPort(httpAddress);
                 String[] names = {
                     "curl direct", "curl socks5h, two hops", "curl -x http, two hops", "in-process fetch, two hops"
                 };

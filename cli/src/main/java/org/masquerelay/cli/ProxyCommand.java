@@ -21,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.Addresses;
 import org.masquerelay.config.ConfigErrors;
 import org.masquerelay.config.ConfigException;
@@ -43,15 +44,18 @@ final class ProxyCommand implements Callable<Integer> {
     ClientOptions client;
 
     @Option(names = "--socks", paramLabel = "IP:PORT", description = "SOCKS5 listener, e.g. 127.0.0.1:1080.")
+    @Nullable
     String socks;
 
     @Option(names = "--http", paramLabel = "IP:PORT", description = "HTTP proxy listener, e.g. 127.0.0.1:8080.")
+    @Nullable
     String http;
 
     @Option(
             names = "--socks-auth",
             paramLabel = "FILE",
             description = "Require SOCKS5 username/password (RFC 1929); FILE holds user:password lines.")
+    @Nullable
     Path socksAuth;
 
     @Option(
@@ -73,6 +77,7 @@ final class ProxyCommand implements Callable<Integer> {
     int drainTimeoutSeconds;
 
     @Option(names = "--stats", paramLabel = "SECONDS", description = "Print a status line to stderr this often.")
+    @Nullable
     Integer statsSeconds;
 
     @Override
@@ -144,7 +149,7 @@ final class ProxyCommand implements Callable<Integer> {
                 socksAddress, httpAddress, credentials, maxStreams, Duration.ofSeconds(connectTimeoutSeconds));
     }
 
-    private static String show(InetSocketAddress a) {
+    private static String show(@Nullable InetSocketAddress a) {
         return a == null ? "off" : a.getAddress().getHostAddress() + ":" + a.getPort();
     }
 }

@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.ConfigException;
 import picocli.CommandLine.Option;
 
@@ -63,7 +64,7 @@ abstract class RelayCommand<C> implements Callable<Integer> {
         return 0;
     }
 
-    static void banner(String role, InetSocketAddress quic, InetSocketAddress admin) {
+    static void banner(String role, InetSocketAddress quic, @Nullable InetSocketAddress admin) {
         System.err.println(role + " relay on " + quic + " (QUIC/HTTP3)"
                 + (admin == null
                         ? ""

@@ -193,8 +193,9 @@ class HostileInputIT {
             for (int i = 0; i < 3; i++) {
                 held.add(new RawH3Client(ingress.quicAddress(), crowded));
             }
-            assertThatThrownBy(() -> new RawH3Client(ingress.quicAddress(), crowded).close())
-                    .as("the fourth connection from one address");
+            assertThatThrownBy(
+                    () -> new RawH3Client(ingress.quicAddress(), crowded).close(),
+                    "the fourth connection from one address");
             assertThat(ingress.metrics().refused("max_connections_per_address")).isEqualTo(before + 1);
             // Other addresses are unaffected, and the held connections still work.
             assertThat(tunnel(held.get(0)).status()).isEqualTo(200);

@@ -16,6 +16,7 @@ package org.masquerelay.client;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.ConfigErrors;
 import org.masquerelay.config.ConfigException;
 import org.masquerelay.config.YamlConfigLoader;
@@ -35,10 +36,10 @@ import org.masquerelay.protocol.uri.UdpProxyTemplate;
 public record ClientConfig(
         HopConfig ingress,
         HopConfig egress,
-        Path caFile,
-        String uriTemplate,
-        Integer innerMaxUdpPayload,
-        TokensConfig tokens)
+        @Nullable Path caFile,
+        @Nullable String uriTemplate,
+        @Nullable Integer innerMaxUdpPayload,
+        @Nullable TokensConfig tokens)
         implements YamlConfigLoader.Validated {
 
     /**
@@ -48,7 +49,7 @@ public record ClientConfig(
      * @param issuer the issuer's base or directory URL
      * @param apiKeyFile the file holding the account's API key (never logged)
      */
-    public record TokensConfig(URI issuer, Path apiKeyFile) {}
+    public record TokensConfig(URI issuer, @Nullable Path apiKeyFile) {}
 
     public static ClientConfig load(Path file) throws ConfigException {
         return YamlConfigLoader.load(

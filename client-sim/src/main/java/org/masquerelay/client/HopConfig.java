@@ -14,6 +14,7 @@
 package org.masquerelay.client;
 
 import java.net.InetSocketAddress;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.Addresses;
 import org.masquerelay.config.ConfigErrors;
 
@@ -25,7 +26,10 @@ import org.masquerelay.config.ConfigErrors;
  * @param pinnedKey optional {@code sha256/BASE64} pin of its public key (SPKI); when set, the key
  *     must match whatever the CA says
  */
-public record HopConfig(String address, String serverName, String pinnedKey) {
+public record HopConfig(
+        String address,
+        @Nullable String serverName,
+        @Nullable String pinnedKey) {
     public void validate(String path, ConfigErrors errors) {
         errors.parse(path + ".address", address, Addresses::socketAddress, "ip:port");
         if (pinnedKey != null) {

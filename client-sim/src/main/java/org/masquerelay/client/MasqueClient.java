@@ -44,11 +44,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Files;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.protocol.datagram.H3Settings;
 import org.masquerelay.protocol.datagram.HttpDatagram;
 import org.masquerelay.protocol.geo.GeoAssertion;
@@ -95,21 +97,21 @@ public final class MasqueClient implements AutoCloseable {
 
     private final ClientConfig config;
     private final boolean insecure;
-    private final InetAddress bindAddress;
+    private final @Nullable InetAddress bindAddress;
     private final MultiThreadIoEventLoopGroup group;
     private final EventLoop loop;
     private final QuicSslContext ingressTls;
     private final QuicSslContext egressTls;
     private final UdpProxyTemplate template;
-    private CompletableFuture<Session> session; // guarded by this
+    private @Nullable CompletableFuture<Session> session; // guarded by this
     private int reconnects;
     private volatile boolean closed;
     private final LocationPrecision precision;
-    private volatile String[] locationOverride;
+    private volatile String @Nullable [] locationOverride;
     /** Fetches Privacy Pass tokens when the config names an issuer; null otherwise. */
-    private final TokenFetcher tokens;
+    private final @Nullable TokenFetcher tokens;
     /** The ingress's token challenge, once a 407 told us (RFC 9577 §2.1). */
-    private volatile PrivateTokenChallenge tokenChallenge;
+    private volatile @Nullable PrivateTokenChallenge tokenChallenge;
 
     /** How precisely the client presents its asserted location (docs/architecture.md §4). */
     public enum LocationPrecision {
@@ -140,7 +142,7 @@ public final class MasqueClient implements AutoCloseable {
     /**
      * @param bindAddress local source address of the outer connection, or null for any
      */
-    public MasqueClient(ClientConfig config, boolean insecure, InetAddress bindAddress) throws Exception {
+    public MasqueClient(ClientConfig config, boolean insecure, @Nullable InetAddress bindAddress) throws Exception {
         this(config, insecure, bindAddress, LocationPrecision.PRECISE);
     }
 
@@ -148,7 +150,8 @@ public final class MasqueClient implements AutoCloseable {
      * @param bindAddress local source address of the outer connection, or null for any
      * @param precision how precisely to present the asserted location to the egress
      */
-    public MasqueClient(ClientConfig config, boolean insecure, InetAddress bindAddress, LocationPrecision precision)
+    public MasqueClient(
+            ClientConfig config, boolean insecure, @Nullable InetAddress bindAddress, LocationPrecision precision)
             throws Exception {
         this(config, insecure, bindAddress, precision, Route.TWO_HOPS);
     }
@@ -158,7 +161,11 @@ public final class MasqueClient implements AutoCloseable {
      * @param route {@link Route#EGRESS_ONLY} for benchmarks only
      */
     public MasqueClient(
-            ClientConfig config, boolean insecure, InetAddress bindAddress, LocationPrecision precision, Route route)
+            ClientConfig config,
+            boolean insecure,
+            @Nullable InetAddress bindAddress,
+            LocationPrecision precision,
+            Route route)
             throws Exception {
         this.route = route;
         this.precision = precision;
@@ -167,7 +174,9 @@ public final class MasqueClient implements AutoCloseable {
                 ? null
                 : TokenFetcher.builder(
                                 config.tokens().issuer(),
-                                Files.readString(config.tokens().apiKeyFile()).strip())
+                                Files.readString(Objects.requireNonNull(
+                                                config.tokens().apiKeyFile(), "tokens.api-key-file"))
+                                        .strip())
                         .allowPlainHttp(insecure) // plain HTTP is accepted to a loopback issuer only
                         .build();
         this.insecure = insecure;
@@ -182,15 +191,26 @@ public final class MasqueClient implements AutoCloseable {
 
     /** One outer connection, its tunnel and the inner connection through it. */
     private static final class Session {
+        @Nullable
         Channel outerSocket;
+
+        @Nullable
         QuicChannel outer;
+
+        @Nullable
         QuicStreamChannel tunnel;
+
+        @Nullable
         Channel bridgeSocket;
+
+        @Nullable
         Channel innerSocket;
+
+        @Nullable
         QuicChannel inner;
 
         /** The ingress's signed location for us, or null when it sends none (docs/architecture.md §4). */
-        volatile GeoAssertion location;
+        volatile @Nullable GeoAssertion location;
 
         int openStreams; // on the event loop
         boolean retired; // on the event loop
@@ -491,8 +511,11 @@ public final class MasqueClient implements AutoCloseable {
     }
 
     private void openInner(Session s, UdpSocketBridge bridge, CompletableFuture<Session> result) {
-        int outerMax = HttpDatagramDemuxHandler.of(s.outer).maxDatagramLength();
-        int room = outerMax - HttpDatagram.overhead(s.tunnel.streamId() / 4, 0);
+        // The tunnel is up: requestTunnel set both.
+        QuicChannel outer = Objects.requireNonNull(s.outer, "outer");
+        QuicStreamChannel tunnel = Objects.requireNonNull(s.tunnel, "tunnel");
+        int outerMax = HttpDatagramDemuxHandler.of(outer).maxDatagramLength();
+        int room = outerMax - HttpDatagram.overhead(tunnel.streamId() / 4, 0);
         int innerMax = Math.min(config.innerMaxUdpPayloadOrDefault(), room);
         if (innerMax < 1200) {
             result.completeExceptionally(new IOException("the ingress path carries datagrams of " + room
@@ -554,7 +577,7 @@ public final class MasqueClient implements AutoCloseable {
         return new IOException("cannot connect to the " + hop + ": " + cause, cause);
     }
 
-    private static <T> Void fail(CompletableFuture<T> result, Throwable e) {
+    private static <T> @Nullable Void fail(CompletableFuture<T> result, Throwable e) {
         result.completeExceptionally(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
         return null;
     }
@@ -605,7 +628,7 @@ public final class MasqueClient implements AutoCloseable {
      *
      * @throws IllegalArgumentException if the field is malformed (the ingress is broken)
      */
-    private static GeoAssertion locationOf(Http3Headers response) {
+    private static @Nullable GeoAssertion locationOf(@Nullable Http3Headers response) {
         CharSequence v = response == null ? null : response.get(GeoAssertion.FIELD);
         if (v == null) {
             return null;
@@ -662,7 +685,7 @@ public final class MasqueClient implements AutoCloseable {
      * mismatched assertions; a normal client never calls it. {@link #clearLocationOverride}
      * restores the asserted fields.
      */
-    public void overrideLocationFields(String secChGeohash, String geoAssertion) {
+    public void overrideLocationFields(@Nullable String secChGeohash, @Nullable String geoAssertion) {
         locationOverride = new String[] {secChGeohash, geoAssertion};
     }
 
@@ -715,13 +738,15 @@ public final class MasqueClient implements AutoCloseable {
     public CompletableFuture<ConnectionStats> connectionStats() {
         return session().thenCompose(s -> {
             CompletableFuture<ConnectionStats> out = new CompletableFuture<>();
-            s.inner.collectStats().addListener((Future<QuicConnectionStats> in) -> {
+            QuicChannel inner = Objects.requireNonNull(s.inner, "a completed session has its inner connection");
+            QuicChannel outer = s.outer;
+            inner.collectStats().addListener((Future<QuicConnectionStats> in) -> {
                 if (!in.isSuccess()) {
                     out.completeExceptionally(in.cause());
-                } else if (s.outer == null) {
+                } else if (outer == null) {
                     out.complete(new ConnectionStats(Optional.empty(), in.getNow()));
                 } else {
-                    s.outer.collectStats().addListener((Future<QuicConnectionStats> o) -> {
+                    outer.collectStats().addListener((Future<QuicConnectionStats> o) -> {
                         if (o.isSuccess()) {
                             out.complete(new ConnectionStats(Optional.of(o.getNow()), in.getNow()));
                         } else {

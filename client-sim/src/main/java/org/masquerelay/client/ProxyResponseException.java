@@ -13,6 +13,8 @@
  */
 package org.masquerelay.client;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A relay refused a request: the HTTP status and the {@code proxy-status} field it sent, if any
  * (RFC 9209), so callers and the CLI can tell which hop said what.
@@ -21,15 +23,16 @@ public final class ProxyResponseException extends Exception {
     private static final long serialVersionUID = 1L;
     private final String hop;
     private final int status;
-    private final String proxyStatus;
-    private final String proxyAuthenticate;
+    private final @Nullable String proxyStatus;
+    private final @Nullable String proxyAuthenticate;
 
-    public ProxyResponseException(String hop, int status, String proxyStatus) {
+    public ProxyResponseException(String hop, int status, @Nullable String proxyStatus) {
         this(hop, status, proxyStatus, null);
     }
 
     /** @param proxyAuthenticate the challenge of a 407 (RFC 9110 §11.7.1), or null */
-    public ProxyResponseException(String hop, int status, String proxyStatus, String proxyAuthenticate) {
+    public ProxyResponseException(
+            String hop, int status, @Nullable String proxyStatus, @Nullable String proxyAuthenticate) {
         super(hop + " answered " + status + (proxyStatus == null ? "" : " (proxy-status: " + proxyStatus + ")"));
         this.hop = hop;
         this.status = status;
@@ -38,7 +41,7 @@ public final class ProxyResponseException extends Exception {
     }
 
     /** The {@code proxy-authenticate} field of a 407, or null. */
-    public String proxyAuthenticate() {
+    public @Nullable String proxyAuthenticate() {
         return proxyAuthenticate;
     }
 
@@ -50,7 +53,7 @@ public final class ProxyResponseException extends Exception {
         return status;
     }
 
-    public String proxyStatus() {
+    public @Nullable String proxyStatus() {
         return proxyStatus;
     }
 }

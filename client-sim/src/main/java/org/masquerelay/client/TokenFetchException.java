@@ -16,6 +16,7 @@ package org.masquerelay.client;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link TokenFetcher} could not obtain a token. {@link #reason()} says why in a way a caller
@@ -49,9 +50,10 @@ public final class TokenFetchException extends IOException {
 
     private final Reason reason;
     private final int status;
-    private final Duration retryAfter;
+    private final @Nullable Duration retryAfter;
 
-    TokenFetchException(Reason reason, int status, Duration retryAfter, String message, Throwable cause) {
+    TokenFetchException(
+            Reason reason, int status, @Nullable Duration retryAfter, String message, @Nullable Throwable cause) {
         super(message, cause);
         this.reason = reason;
         this.status = status;

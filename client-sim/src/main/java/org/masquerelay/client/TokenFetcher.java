@@ -44,6 +44,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.client.TokenFetchException.Reason;
 import org.masquerelay.config.Addresses;
 import org.masquerelay.protocol.ProtocolException;
@@ -146,7 +147,7 @@ public final class TokenFetcher implements AutoCloseable {
 
     // Guarded by this.
     private final Map<String, Pool> pools = new LinkedHashMap<>(16, 0.75f, true);
-    private CompletableFuture<IssuerDirectory> directory;
+    private @Nullable CompletableFuture<IssuerDirectory> directory;
     private long backoffUntilNanos;
     private boolean closed;
 
@@ -338,7 +339,7 @@ public final class TokenFetcher implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<Token> take(TokenChallenge challenge, TokenKey knownKey) {
+    private CompletableFuture<Token> take(TokenChallenge challenge, @Nullable TokenKey knownKey) {
         synchronized (this) {
             if (closed) {
                 return closedFailure();
@@ -471,7 +472,7 @@ public final class TokenFetcher implements AutoCloseable {
         }
     }
 
-    private void batchDone(Pool pool, TokenFetchException failure) {
+    private void batchDone(Pool pool, @Nullable TokenFetchException failure) {
         List<Runnable> after = new ArrayList<>();
         synchronized (this) {
             pool.refilling = false;
@@ -669,7 +670,7 @@ public final class TokenFetcher implements AutoCloseable {
         }
     }
 
-    private static TokenFetchException toFetchException(Throwable t) {
+    private static TokenFetchException toFetchException(@Nullable Throwable t) {
         Throwable cause = t;
         while ((cause instanceof CompletionException || cause instanceof ExecutionException)
                 && cause.getCause() != null) {
@@ -694,7 +695,7 @@ public final class TokenFetcher implements AutoCloseable {
      * Of two failures in one batch, the one to report: the earlier {@link Reason}, since they are
      * declared from the most to the least actionable (a bad key beats a rate limit beats the rest).
      */
-    private static TokenFetchException moreTelling(TokenFetchException a, TokenFetchException b) {
+    private static TokenFetchException moreTelling(@Nullable TokenFetchException a, TokenFetchException b) {
         if (a == null) {
             return b;
         }
@@ -712,7 +713,7 @@ public final class TokenFetcher implements AutoCloseable {
         }
     }
 
-    private static String lower(String host) {
+    private static @Nullable String lower(@Nullable String host) {
         return host == null ? null : host.toLowerCase(Locale.ROOT);
     }
 
@@ -732,7 +733,7 @@ public final class TokenFetcher implements AutoCloseable {
         private int lowWatermark = -1;
         private int parallelism = DEFAULT_PARALLELISM;
         private Duration timeout = DEFAULT_TIMEOUT;
-        private HttpClient http;
+        private @Nullable HttpClient http;
         private SecureRandom random = new SecureRandom();
         private boolean allowPlainHttp;
 

@@ -18,6 +18,7 @@ import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.MessageDigest;
@@ -28,6 +29,7 @@ import java.util.Base64;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.PemFiles;
 
 /**
@@ -38,7 +40,7 @@ import org.masquerelay.config.PemFiles;
 public final class TrustOptions {
     private TrustOptions() {}
 
-    static QuicSslContext context(HopConfig hop, Path caFile, boolean insecure) throws Exception {
+    static QuicSslContext context(HopConfig hop, @Nullable Path caFile, boolean insecure) throws Exception {
         QuicSslContextBuilder b =
                 QuicSslContextBuilder.forClient().applicationProtocols(Http3.supportedApplicationProtocols());
         if (insecure) {
@@ -87,7 +89,8 @@ public final class TrustOptions {
                 throw new CertificateException("no certificate");
             }
             chain[0].checkValidity();
-            if (!MessageDigest.isEqual(pinOf(chain[0]).getBytes(), pin.getBytes())) {
+            if (!MessageDigest.isEqual(
+                    pinOf(chain[0]).getBytes(StandardCharsets.US_ASCII), pin.getBytes(StandardCharsets.US_ASCII))) {
                 throw new CertificateException("public key does not match the pinned key");
             }
         }

@@ -4,4 +4,7 @@
  * TCP flow is a CONNECT stream (RFC 9114 §4.4) and every UDP flow a connect-udp stream
  * (docs/architecture.md §1, §3).
  */
+@NullMarked
 package org.masquerelay.client;
+
+import org.jspecify.annotations.NullMarked;

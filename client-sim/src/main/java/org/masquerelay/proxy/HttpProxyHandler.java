@@ -42,6 +42,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.ProxyStatus;
 import org.masquerelay.protocol.uri.MalformedTargetException;
@@ -96,14 +98,14 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private final UpstreamConnector connector;
     private final FlowMeter meter;
     private final ArrayDeque<HttpObject> queued = new ArrayDeque<>();
-    private ChannelHandlerContext ctx;
+    private @Nullable ChannelHandlerContext ctx;
     private State state = State.IDLE;
-    private HttpUpstream upstream;
-    private HttpRequest pendingHead;
+    private @Nullable HttpUpstream upstream;
+    private @Nullable HttpRequest pendingHead;
     private boolean pendingKeepAlive;
     private int writesInFlight;
     private boolean draining;
-    private CompositeByteBuf early;
+    private @Nullable CompositeByteBuf early;
     private boolean dialing;
 
     HttpProxyHandler(UpstreamConnector connector, FlowMeter meter) {
@@ -132,6 +134,15 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         meter.bind(ctx.channel());
+    }
+
+    /** This handler's context: Netty calls handlerAdded before anything else reaches it. */
+    private ChannelHandlerContext ctx() {
+        ChannelHandlerContext c = ctx;
+        if (c == null) {
+            throw new IllegalStateException("not added to a pipeline");
+        }
+        return c;
     }
 
     @Override
@@ -168,7 +179,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         boolean idle = state == State.IDLE && queued.isEmpty();
         boolean body = state == State.SENDING && writesInFlight == 0 && queued.isEmpty();
         if (idle || body) {
-            ctx.read();
+            ctx().read();
         }
     }
 
@@ -196,7 +207,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                     "http proxy: malformed request: {}",
                     msg.decoderResult().cause().toString());
             ReferenceCountUtil.release(msg);
-            fail(ProxyErrors.badRequest(ctx.alloc(), "malformed request"));
+            fail(ProxyErrors.badRequest(ctx().alloc(), "malformed request"));
             return;
         }
         if (msg instanceof HttpRequest req) {
@@ -223,24 +234,24 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         try {
             target = Target.parse(req.uri());
         } catch (MalformedTargetException e) {
-            fail(ProxyErrors.badRequest(ctx.alloc(), "CONNECT needs host:port"));
+            fail(ProxyErrors.badRequest(ctx().alloc(), "CONNECT needs host:port"));
             return;
         }
         state = State.TUNNEL;
         dialing = true;
         // Without the decoder, bytes behind the request reach us raw, not as a next request.
-        ctx.pipeline().remove(DECODER);
-        ctx.executor().execute(() -> {
+        ctx().pipeline().remove(DECODER);
+        ctx().executor().execute(() -> {
             CompositeByteBuf data = early;
             early = null;
             dialing = false;
-            if (!ctx.channel().isActive()) {
+            if (!ctx().channel().isActive()) {
                 if (data != null) {
                     data.release();
                 }
                 return;
             }
-            TcpTunnel.open(connector, ctx, target.host(), target.port(), data, meter, new TcpTunnel.Reply() {
+            TcpTunnel.open(connector, ctx(), target.host(), target.port(), data, meter, new TcpTunnel.Reply() {
                 @Override
                 public void succeeded(ChannelHandlerContext c) {
                     c.writeAndFlush(new DefaultFullHttpResponse(
@@ -264,7 +275,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             String why = req.uri().regionMatches(true, 0, "https://", 0, 8)
                     ? "https:// needs CONNECT"
                     : "absolute-form http:// request target expected";
-            fail(ProxyErrors.badRequest(ctx.alloc(), why));
+            fail(ProxyErrors.badRequest(ctx().alloc(), why));
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(req) && !draining;
@@ -276,7 +287,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         if (upstream != null) {
             upstream.close();
         }
-        HttpUpstream u = new HttpUpstream(ctx.channel(), meter, this, target.host(), target.port());
+        HttpUpstream u = new HttpUpstream(ctx().channel(), meter, this, target.host(), target.port());
         upstream = u;
         pendingHead = req;
         pendingKeepAlive = keepAlive;
@@ -289,7 +300,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             u.close();
             return;
         }
-        HttpRequest head = pendingHead;
+        HttpRequest head = Objects.requireNonNull(pendingHead, "pendingHead"); // set while OPENING
         pendingHead = null;
         begin(head, pendingKeepAlive);
         drain();
@@ -301,23 +312,23 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             upstream = null;
             log.debug(
                     "http proxy: upstream failed: {}", ProxyErrors.unwrap(cause).toString());
-            fail(ProxyErrors.httpResponse(ctx.alloc(), cause));
+            fail(ProxyErrors.httpResponse(ctx().alloc(), cause));
         }
     }
 
     private void begin(HttpRequest head, boolean keepAlive) {
         state = State.SENDING;
-        countWrite(upstream.begin(head, keepAlive));
+        countWrite(Objects.requireNonNull(upstream, "upstream").begin(head, keepAlive));
     }
 
     private void send(HttpContent c) {
         meter.bytesToPeer(c.content().readableBytes());
-        countWrite(upstream.write(c));
+        countWrite(Objects.requireNonNull(upstream, "upstream").write(c)); // set while SENDING
     }
 
     private void countWrite(ChannelFuture f) {
         writesInFlight++;
-        f.addListener(x -> ctx.executor().execute(() -> {
+        f.addListener(x -> ctx().executor().execute(() -> {
             writesInFlight--;
             if (x.isSuccess()) {
                 readIfReady();
@@ -337,7 +348,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         if (!keepClient || draining) {
             state = State.CLOSING;
-            ctx.close();
+            ctx().close();
             return;
         }
         state = State.IDLE;
@@ -354,10 +365,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         if (state == State.SENDING || state == State.AWAITING_RESPONSE || state == State.OPENING) {
             if (responseStarted) {
                 state = State.CLOSING;
-                ctx.close(); // mid-body: the client sees the truncation as a closed connection
+                ctx().close(); // mid-body: the client sees the truncation as a closed connection
             } else {
                 fail(ProxyErrors.httpResponse(
-                        ctx.alloc(),
+                        ctx().alloc(),
                         HttpResponseStatus.BAD_GATEWAY,
                         ProxyStatus.of(ProxyErrors.PROXY_NAME, ProxyErrorType.CONNECTION_TERMINATED, null)
                                 .toHeaderValue(),
@@ -373,7 +384,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             upstream.close();
             upstream = null;
         }
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        ctx().writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override
@@ -414,7 +425,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
      * Parses an absolute-form {@code http://} request target (RFC 9112 §3.2.2); null when it is
      * not one or its authority is malformed. Userinfo is refused (RFC 9110 §4.2.4).
      */
-    static AbsoluteTarget parseAbsoluteForm(String uri) {
+    static @Nullable AbsoluteTarget parseAbsoluteForm(String uri) {
         if (!uri.regionMatches(true, 0, "http://", 0, 7)) {
             return null;
         }

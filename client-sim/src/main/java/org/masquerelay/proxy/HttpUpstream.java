@@ -30,9 +30,11 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.ReferenceCountUtil;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.client.HttpFetcher;
 import org.masquerelay.protocol.tunnel.ByteStreamRelay;
 
@@ -62,7 +64,7 @@ final class HttpUpstream extends ChannelInboundHandlerAdapter {
     private final AtomicBoolean settled = new AtomicBoolean();
     private final AtomicLong inFlight = new AtomicLong();
     private final AtomicBoolean paused = new AtomicBoolean();
-    private volatile QuicStreamChannel stream;
+    private volatile @Nullable QuicStreamChannel stream;
     private volatile boolean usable = true;
     private volatile boolean clientKeepAlive;
     private volatile boolean headRequest;
@@ -120,13 +122,13 @@ final class HttpUpstream extends ChannelInboundHandlerAdapter {
     ChannelFuture begin(HttpRequest head, boolean keepAlive) {
         clientKeepAlive = keepAlive;
         headRequest = HttpMethod.HEAD.equals(head.method());
-        QuicStreamChannel s = stream;
+        QuicStreamChannel s = Objects.requireNonNull(stream, "not open");
         s.eventLoop().execute(this::resetExchange); // runs before the write below: same queue
         return s.writeAndFlush(head);
     }
 
     ChannelFuture write(HttpObject msg) {
-        return stream.writeAndFlush(msg);
+        return Objects.requireNonNull(stream, "not open").writeAndFlush(msg);
     }
 
     void close() {
@@ -200,7 +202,7 @@ final class HttpUpstream extends ChannelInboundHandlerAdapter {
             if (!x.isSuccess()) {
                 close();
             } else if (now < LOW_WATER && paused.compareAndSet(true, false)) {
-                stream.read();
+                Objects.requireNonNull(stream).read(); // a response comes from an open stream
             }
         });
         return f;

@@ -15,6 +15,7 @@ package org.masquerelay.proxy;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.ConfigErrors;
 import org.masquerelay.config.ConfigException;
 
@@ -31,9 +32,9 @@ import org.masquerelay.config.ConfigException;
  *     0x06, HTTP 504)
  */
 public record ProxyConfig(
-        InetSocketAddress socksListen,
-        InetSocketAddress httpListen,
-        SocksCredentials socksCredentials,
+        @Nullable InetSocketAddress socksListen,
+        @Nullable InetSocketAddress httpListen,
+        @Nullable SocksCredentials socksCredentials,
         int maxStreamsPerConnection,
         Duration openTimeout) {
     public static final int DEFAULT_MAX_STREAMS_PER_CONNECTION = 100;
@@ -41,9 +42,9 @@ public record ProxyConfig(
 
     /** Validates everything at once, in the message shape of the relays' configs. */
     public static ProxyConfig of(
-            InetSocketAddress socksListen,
-            InetSocketAddress httpListen,
-            SocksCredentials socksCredentials,
+            @Nullable InetSocketAddress socksListen,
+            @Nullable InetSocketAddress httpListen,
+            @Nullable SocksCredentials socksCredentials,
             int maxStreamsPerConnection,
             Duration openTimeout)
             throws ConfigException {

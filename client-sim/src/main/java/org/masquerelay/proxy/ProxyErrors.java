@@ -25,6 +25,7 @@ import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.client.ProxyResponseException;
 import org.masquerelay.protocol.status.MalformedProxyStatusException;
 import org.masquerelay.protocol.status.ProxyErrorType;
@@ -51,7 +52,7 @@ final class ProxyErrors {
     }
 
     /** The RFC 9209 error of a relay's refusal, from its Proxy-Status, if it named a known one. */
-    private static ProxyErrorType errorOf(ProxyResponseException e) {
+    private static @Nullable ProxyErrorType errorOf(ProxyResponseException e) {
         if (e.proxyStatus() == null) {
             return null;
         }
@@ -103,7 +104,8 @@ final class ProxyErrors {
         Throwable t = unwrap(failure);
         if (t instanceof ProxyResponseException e) {
             int status = e.status() == 407 || e.status() < 400 || e.status() > 599 ? 502 : e.status();
-            return httpResponse(alloc, HttpResponseStatus.valueOf(status), e.proxyStatus(), e.getMessage());
+            return httpResponse(
+                    alloc, HttpResponseStatus.valueOf(status), e.proxyStatus(), String.valueOf(e.getMessage()));
         }
         if (t instanceof TimeoutException) {
             return httpResponse(
@@ -123,7 +125,7 @@ final class ProxyErrors {
 
     /** A short text/plain response that closes the connection. */
     static FullHttpResponse httpResponse(
-            ByteBufAllocator alloc, HttpResponseStatus status, String proxyStatus, String text) {
+            ByteBufAllocator alloc, HttpResponseStatus status, @Nullable String proxyStatus, String text) {
         FullHttpResponse r =
                 new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, ByteBufUtil.writeUtf8(alloc, text + "\n"));
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");

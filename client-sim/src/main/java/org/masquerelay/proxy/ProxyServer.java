@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,8 +61,8 @@ public final class ProxyServer implements AutoCloseable {
     private final ProxyStats stats;
     private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final ChannelGroup downstream = new DefaultChannelGroup("proxy-downstream", GlobalEventExecutor.INSTANCE);
-    private final Channel socks;
-    private final Channel http;
+    private final @Nullable Channel socks;
+    private final @Nullable Channel http;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ProxyServer(ProxyConfig config, ClientPool pool) {
@@ -127,11 +128,11 @@ public final class ProxyServer implements AutoCloseable {
                 .channel();
     }
 
-    public InetSocketAddress socksAddress() {
+    public @Nullable InetSocketAddress socksAddress() {
         return socks == null ? null : (InetSocketAddress) socks.localAddress();
     }
 
-    public InetSocketAddress httpAddress() {
+    public @Nullable InetSocketAddress httpAddress() {
         return http == null ? null : (InetSocketAddress) http.localAddress();
     }
 

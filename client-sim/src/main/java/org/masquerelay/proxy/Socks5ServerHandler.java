@@ -41,6 +41,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,15 +79,16 @@ final class Socks5ServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     private final UpstreamConnector upstream;
-    private final SocksCredentials credentials;
+    private final @Nullable SocksCredentials credentials;
     private final FlowMeter meter;
     private final ProxyStats stats;
     private State state = State.GREETING;
-    private CompositeByteBuf early;
-    private ScheduledFuture<?> negotiationTimer;
-    private UdpAssociation association;
+    private @Nullable CompositeByteBuf early;
+    private @Nullable ScheduledFuture<?> negotiationTimer;
+    private @Nullable UdpAssociation association;
 
-    Socks5ServerHandler(UpstreamConnector upstream, SocksCredentials credentials, FlowMeter meter, ProxyStats stats) {
+    Socks5ServerHandler(
+            UpstreamConnector upstream, @Nullable SocksCredentials credentials, FlowMeter meter, ProxyStats stats) {
         this.upstream = upstream;
         this.credentials = credentials;
         this.meter = meter;
@@ -204,7 +206,7 @@ final class Socks5ServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void authenticate(ChannelHandlerContext ctx, Socks5PasswordAuthRequest r) {
-        if (!credentials.matches(r.username(), r.password())) {
+        if (credentials == null || !credentials.matches(r.username(), r.password())) {
             log.debug("socks: authentication failed"); // never the name or the password
             // RFC 1929 §2: a non-zero status, then the server must close the connection.
             ctx.writeAndFlush(new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.FAILURE))
@@ -274,7 +276,8 @@ final class Socks5ServerHandler extends ChannelInboundHandlerAdapter {
         // The relay socket listens where the client reached us (§7: BND.ADDR of the reply).
         InetSocketAddress bindTo =
                 new InetSocketAddress(((InetSocketAddress) ctx.channel().localAddress()).getAddress(), 0);
-        association = new UdpAssociation(session, control.getAddress(), stats);
+        UdpAssociation association = new UdpAssociation(session, control.getAddress(), stats);
+        this.association = association;
         association
                 .bind(bindTo)
                 .addListener(f -> ctx.executor().execute(() -> {

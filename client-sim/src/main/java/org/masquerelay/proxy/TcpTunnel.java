@@ -19,6 +19,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http3.DefaultHttp3DataFrame;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.protocol.tunnel.ByteStreamRelay;
 
 /**
@@ -52,7 +53,7 @@ final class TcpTunnel {
             ChannelHandlerContext ctx,
             String host,
             int port,
-            ByteBuf early,
+            @Nullable ByteBuf early,
             FlowMeter meter,
             Reply reply) {
         Channel local = ctx.channel();
@@ -84,7 +85,7 @@ final class TcpTunnel {
                 });
     }
 
-    private static void release(ByteBuf b) {
+    private static void release(@Nullable ByteBuf b) {
         if (b != null) {
             b.release();
         }

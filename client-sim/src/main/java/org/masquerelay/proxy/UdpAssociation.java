@@ -30,6 +30,8 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.protocol.tunnel.DatagramTunnelHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,8 +60,8 @@ final class UdpAssociation extends ChannelInboundHandlerAdapter {
     private final InetAddress clientIp;
     private final ProxyStats stats;
     private final Map<String, Destination> destinations = new HashMap<>();
-    private InetSocketAddress client;
-    private Channel socket;
+    private @Nullable InetSocketAddress client;
+    private @Nullable Channel socket;
     private long dropped; // wrong sender, fragment, bad header, too many destinations, flow busy
 
     UdpAssociation(UpstreamConnector.UdpSession session, InetAddress clientIp, ProxyStats stats) {
@@ -85,7 +87,7 @@ final class UdpAssociation extends ChannelInboundHandlerAdapter {
     }
 
     InetSocketAddress localAddress() {
-        return (InetSocketAddress) socket.localAddress();
+        return (InetSocketAddress) Objects.requireNonNull(socket, "not bound").localAddress();
     }
 
     /** Ends the association; safe from any thread. */
@@ -166,7 +168,7 @@ final class UdpAssociation extends ChannelInboundHandlerAdapter {
         private final Socks5UdpHeader replyHeader;
         private final String key;
         private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
-        private DatagramTunnelHandler tunnel;
+        private @Nullable DatagramTunnelHandler tunnel;
         private boolean dirty;
         private boolean gone;
 
@@ -181,7 +183,7 @@ final class UdpAssociation extends ChannelInboundHandlerAdapter {
         }
 
         private void opened(DatagramTunnelHandler t, Throwable err) {
-            if (err != null || gone || !socket.isActive()) {
+            if (err != null || gone || socket == null || !socket.isActive()) {
                 if (err != null) {
                     log.debug(
                             "socks udp: connect-udp failed: {}",
@@ -195,14 +197,14 @@ final class UdpAssociation extends ChannelInboundHandlerAdapter {
             }
             tunnel = t;
             for (ByteBuf b; (b = pending.poll()) != null; ) {
-                toTunnel(b);
+                toTunnel(t, b);
             }
             flush();
         }
 
         void send(ByteBuf payload) {
             if (tunnel != null) {
-                toTunnel(payload);
+                toTunnel(tunnel, payload);
             } else if (pending.size() < MAX_PENDING) {
                 pending.add(payload);
             } else {
@@ -211,14 +213,14 @@ final class UdpAssociation extends ChannelInboundHandlerAdapter {
             }
         }
 
-        private void toTunnel(ByteBuf payload) {
+        private void toTunnel(DatagramTunnelHandler t, ByteBuf payload) {
             stats.up(payload.readableBytes());
-            tunnel.sendToPeer(payload);
+            t.sendToPeer(payload);
             dirty = true;
         }
 
         void flush() {
-            if (dirty) {
+            if (dirty && tunnel != null) {
                 dirty = false;
                 tunnel.flush();
             }
@@ -226,7 +228,7 @@ final class UdpAssociation extends ChannelInboundHandlerAdapter {
 
         @Override
         public void fromPeer(ByteBuf payload) {
-            if (gone || client == null || !socket.isActive()) {
+            if (gone || client == null || socket == null || !socket.isActive()) {
                 payload.release();
                 return;
             }

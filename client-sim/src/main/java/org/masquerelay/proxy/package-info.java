@@ -10,4 +10,7 @@
  * stream on its inner connection; bytes then move with {@code ByteStreamRelay}'s read-after-write
  * backpressure. Local sockets use NIO (docs/netty.md trap 7); streams run on the client's loop.
  */
+@NullMarked
 package org.masquerelay.proxy;
+
+import org.jspecify.annotations.NullMarked;

@@ -16,6 +16,7 @@ package org.masquerelay.config;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Collects validation errors in Armeria's message shape, {@code path: value (expected: ...)}.
@@ -24,7 +25,7 @@ import java.util.function.Function;
 public final class ConfigErrors {
     private final List<String> errors = new ArrayList<>();
 
-    public void add(String path, Object value, String expected) {
+    public void add(String path, @Nullable Object value, String expected) {
         errors.add(path + ": " + value + " (expected: " + expected + ")");
     }
 
@@ -33,7 +34,7 @@ public final class ConfigErrors {
     }
 
     /** Records an error unless {@code ok}; returns {@code ok} so callers can skip dependent checks. */
-    public boolean check(boolean ok, String path, Object value, String expected) {
+    public boolean check(boolean ok, String path, @Nullable Object value, String expected) {
         if (!ok) {
             add(path, value, expected);
         }
@@ -44,7 +45,7 @@ public final class ConfigErrors {
      * Parses {@code text} with {@code parser}; an {@link IllegalArgumentException} becomes an
      * error at {@code path} and the result is {@code null}.
      */
-    public <T> T parse(String path, String text, Function<String, T> parser, String expected) {
+    public <T> @Nullable T parse(String path, @Nullable String text, Function<String, T> parser, String expected) {
         if (text == null) {
             missing(path);
             return null;
@@ -58,7 +59,7 @@ public final class ConfigErrors {
     }
 
     /** {@link #parse} for each element of {@code values}, at {@code path[i]}; null means none. */
-    public <T> void parseEach(String path, List<String> values, Function<String, T> parser, String expected) {
+    public <T> void parseEach(String path, @Nullable List<String> values, Function<String, T> parser, String expected) {
         if (values != null) {
             for (int i = 0; i < values.size(); i++) {
                 parse(path + "[" + i + "]", values.get(i), parser, expected);
@@ -72,7 +73,7 @@ public final class ConfigErrors {
      * written as IPv4: an IPv4-mapped IPv6 prefix would never match the IPv4 addresses it means.
      * Returns {@code null} after recording the error.
      */
-    public IpPrefix prefix(String path, String text) {
+    public @Nullable IpPrefix prefix(String path, @Nullable String text) {
         if (text == null) {
             missing(path);
             return null;

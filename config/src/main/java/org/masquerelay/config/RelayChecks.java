@@ -14,6 +14,7 @@
 package org.masquerelay.config;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /** Checks of the keys every relay config has: listener, TLS, admin, proxy name, drain timeout. */
 public final class RelayChecks {
@@ -21,11 +22,11 @@ public final class RelayChecks {
 
     public static void common(
             ConfigErrors errors,
-            String listen,
-            TlsConfig tls,
-            AdminConfig admin,
-            String proxyName,
-            Duration drainTimeout) {
+            @Nullable String listen,
+            @Nullable TlsConfig tls,
+            @Nullable AdminConfig admin,
+            @Nullable String proxyName,
+            @Nullable Duration drainTimeout) {
         errors.parse("listen", listen, Addresses::socketAddress, "ip:port");
         if (tls == null) {
             errors.missing("tls");

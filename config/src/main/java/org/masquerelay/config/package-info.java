@@ -3,4 +3,7 @@
  * unknown keys refused, every error collected with its YAML path and reported at once, IP
  * prefixes and socket addresses, TLS and admin listener settings, and the one PEM reader.
  */
+@NullMarked
 package org.masquerelay.config;
+
+import org.jspecify.annotations.NullMarked;

@@ -18,13 +18,17 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.AdminConfig;
 import org.masquerelay.config.IpPrefix;
+import org.masquerelay.config.TlsConfig;
 import org.masquerelay.egress.config.EgressConfig;
 import org.masquerelay.egress.config.EgressLimitsConfig;
 import org.masquerelay.egress.downstream.EgressConnectionInitializer;
@@ -64,7 +68,8 @@ public final class EgressServer extends Relay<EgressConfig> {
     }
 
     private static EgressServer create(
-            EgressConfig config, int threads, SourceAddressSelector sources, PoolRegistry pool) throws Exception {
+            EgressConfig config, int threads, SourceAddressSelector sources, @Nullable PoolRegistry pool)
+            throws Exception {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         RelayMetrics metrics = new RelayMetrics(
                 registry,
@@ -79,9 +84,9 @@ public final class EgressServer extends Relay<EgressConfig> {
                 .threads(threads)
                 .connections(connections, registry)
                 .admin(Optional.ofNullable(config.admin()).map(AdminConfig::listenAddress));
-        if (pool != null) {
-            builder.adminRoute(
-                    EgressRanges.PATH, EgressRanges.of(pool, config.geo().pool())::handle);
+        if (pool != null) { // then geo is set, see start()
+            Path poolFile = Objects.requireNonNull(config.geo(), "geo").pool();
+            builder.adminRoute(EgressRanges.PATH, EgressRanges.of(pool, Objects.requireNonNull(poolFile))::handle);
         }
         RelayServer server = builder.pipeline((group, resources) -> {
                     MultiThreadIoEventLoopGroup tcpGroup = new MultiThreadIoEventLoopGroup(
@@ -94,7 +99,8 @@ public final class EgressServer extends Relay<EgressConfig> {
                             config.destinationsOrDefault().allowList(), ownPrefixes(config, pool));
                     Optional<LocationVerifier> locations = pool == null
                             ? Optional.empty()
-                            : Optional.of(LocationVerifier.of(config.geo(), pool, Clock.systemUTC()));
+                            : Optional.of(LocationVerifier.of(
+                                    Objects.requireNonNull(config.geo(), "geo"), pool, Clock.systemUTC()));
                     TargetDialer dialer = new TargetDialer(
                             new HappyEyeballsConnector(limits.connectTimeout()),
                             tcpGroup,
@@ -112,6 +118,7 @@ public final class EgressServer extends Relay<EgressConfig> {
                             connections::draining,
                             locations);
                     IngressFilterHandler filter = new IngressFilterHandler(config.ingressPrefixList());
+                    TlsConfig tls = Objects.requireNonNull(config.tls(), "tls");
                     metrics.gauge(
                             "masque_egress_unauthorized_packets_dropped",
                             "UDP packets dropped because their source is not a configured ingress",
@@ -119,8 +126,8 @@ public final class EgressServer extends Relay<EgressConfig> {
                     return List.of(
                             filter,
                             RelayQuic.serverCodec(RelayQuic.serverTls(
-                                            config.tls().privateKey(),
-                                            config.tls().certificate()))
+                                            Objects.requireNonNull(tls.privateKey(), "tls.private-key"),
+                                            Objects.requireNonNull(tls.certificate(), "tls.certificate")))
                                     .maxSendUdpPayloadSize(MAX_UDP_PAYLOAD)
                                     .maxRecvUdpPayloadSize(1452)
                                     .initialMaxStreamsBidirectional(Math.max(100, limits.maxFlowsPerConnection() * 2L))
@@ -137,7 +144,7 @@ public final class EgressServer extends Relay<EgressConfig> {
      *
      * @param pool the city pool, or null without a {@code geo} section
      */
-    static List<IpPrefix> ownPrefixes(EgressConfig config, PoolRegistry pool) {
+    static List<IpPrefix> ownPrefixes(EgressConfig config, @Nullable PoolRegistry pool) {
         List<IpPrefix> own = new ArrayList<>();
         own.add(IpPrefix.of(config.listenAddress().getAddress()));
         if (config.admin() != null) {
@@ -162,7 +169,8 @@ public final class EgressServer extends Relay<EgressConfig> {
         if (config.geo() == null) {
             return create(config, threads, new ConfiguredSourceAddresses(config.sourceAddressList()), null);
         }
-        PoolRegistry pool = PoolRegistry.load(config.geo().pool());
+        PoolRegistry pool =
+                PoolRegistry.load(Objects.requireNonNull(config.geo().pool(), "geo.pool"));
         return create(config, threads, new PoolSourceAddresses(pool, Clock.systemUTC()), pool);
     }
 }

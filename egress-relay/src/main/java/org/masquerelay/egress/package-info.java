@@ -4,4 +4,7 @@
  * location (docs/architecture.md §1, §4). Folders follow the data path: {@code config},
  * {@code downstream} (toward the ingress), {@code policy} and {@code upstream} (toward targets).
  */
+@NullMarked
 package org.masquerelay.egress;
+
+import org.jspecify.annotations.NullMarked;

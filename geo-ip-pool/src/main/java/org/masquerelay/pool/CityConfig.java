@@ -16,6 +16,7 @@ package org.masquerelay.pool;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.ConfigErrors;
 import org.masquerelay.config.IpPrefix;
 
@@ -27,7 +28,7 @@ public record CityConfig(
         String id,
         String name,
         String country,
-        String region,
+        @Nullable String region,
         Double latitude,
         Double longitude,
         List<String> prefixes) {
@@ -71,7 +72,8 @@ public record CityConfig(
         if (country == null) {
             errors.missing(path + ".country");
         } else if (errors.check(Iso3166.isCountry(country), path + ".country", country, Iso3166.COUNTRY_EXPECTED)
-                && !regionOrEmpty().isEmpty()) {
+                && region != null
+                && !region.isEmpty()) {
             errors.check(
                     Iso3166.isSubdivisionOf(region, country),
                     path + ".region",

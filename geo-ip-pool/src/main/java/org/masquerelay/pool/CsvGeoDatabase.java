@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.ConfigErrors;
 import org.masquerelay.config.ConfigException;
 import org.masquerelay.config.IpPrefix;
@@ -101,7 +102,7 @@ public final class CsvGeoDatabase implements GeoDatabase {
         return new CsvGeoDatabase(rows);
     }
 
-    private static Double degrees(String path, String text, int limit, ConfigErrors errors) {
+    private static @Nullable Double degrees(String path, String text, int limit, ConfigErrors errors) {
         if (!text.matches(DECIMAL)) {
             errors.add(path, '"' + text + '"', "decimal degrees such as 51.5072");
             return null;

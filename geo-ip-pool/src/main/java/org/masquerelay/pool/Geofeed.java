@@ -91,7 +91,7 @@ public final class Geofeed {
                 ok &= errors.check(
                         first == null, line + " ip_prefix", prefix, "each prefix once; line " + first + " has it");
             }
-            if (ok) {
+            if (ok && prefix != null) {
                 entries.add(new GeofeedEntry(prefix, country, region, f[3], f[4]));
             }
         });

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.ConfigErrors;
 import org.masquerelay.config.IpPrefix;
 import org.masquerelay.config.YamlConfigLoader;
@@ -55,7 +56,10 @@ import org.masquerelay.config.YamlConfigLoader;
  * countries that have cities of their own (such an entry would never apply).
  */
 public record PoolConfig(
-        Duration rotationPeriod, String fallback, Map<String, String> countryFallbacks, List<CityConfig> cities)
+        @Nullable Duration rotationPeriod,
+        @Nullable String fallback,
+        @Nullable Map<String, String> countryFallbacks,
+        List<CityConfig> cities)
         implements YamlConfigLoader.Validated {
     public static final Duration DEFAULT_ROTATION_PERIOD = Duration.ofHours(1);
     /** Rotation epochs are counted in milliseconds; below a second they only churn sockets. */

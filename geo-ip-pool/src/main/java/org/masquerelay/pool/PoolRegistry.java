@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -118,7 +119,8 @@ public final class PoolRegistry {
         }
         String fallbackId = countryFallbacks.get(country);
         if (fallbackId != null) {
-            City c = byId.get(fallbackId);
+            // Validation ensures every country-fallbacks entry names a city.
+            City c = Objects.requireNonNull(byId.get(fallbackId), fallbackId);
             return Optional.of(new CityMatch(c, centre.distanceKm(c.location()), CityMatch.Reason.COUNTRY_FALLBACK));
         }
         return fallback == FallbackPolicy.NEAREST_ANY
@@ -127,7 +129,7 @@ public final class PoolRegistry {
     }
 
     private static CityMatch nearest(List<City> candidates, Coordinates centre, CityMatch.Reason reason) {
-        City best = null;
+        City best = candidates.get(0); // never empty: validation requires a city, byCountry lists have one
         double bestKm = Double.POSITIVE_INFINITY;
         for (City c : candidates) { // sorted by id, and only a nearer city replaces: ties keep the smaller id
             double km = centre.distanceKm(c.location());

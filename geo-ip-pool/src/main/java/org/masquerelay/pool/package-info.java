@@ -12,4 +12,7 @@
  *       feed, so websites place those addresses in the same cities.</li>
  * </ol>
  */
+@NullMarked
 package org.masquerelay.pool;
+
+import org.jspecify.annotations.NullMarked;

@@ -19,8 +19,10 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.quic.QuicChannel;
 import java.time.Clock;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.masquerelay.config.AdminConfig;
+import org.masquerelay.config.TlsConfig;
 import org.masquerelay.ingress.config.IngressConfig;
 import org.masquerelay.ingress.config.LimitsConfig;
 import org.masquerelay.ingress.config.TokensConfig;
@@ -79,8 +81,10 @@ public final class IngressServer extends Relay<IngressConfig> {
                             connections::draining,
                             locator,
                             tokens(config));
+                    TlsConfig tls = Objects.requireNonNull(config.tls(), "tls");
                     return List.of(RelayQuic.serverCodec(RelayQuic.serverTls(
-                                    config.tls().privateKey(), config.tls().certificate()))
+                                    Objects.requireNonNull(tls.privateKey(), "tls.private-key"),
+                                    Objects.requireNonNull(tls.certificate(), "tls.certificate")))
                             .maxSendUdpPayloadSize(MAX_UDP_PAYLOAD)
                             .maxRecvUdpPayloadSize(MAX_UDP_PAYLOAD)
                             // Each tunnel is one bidi stream; admission beyond the limit is answered 503.

@@ -4,4 +4,7 @@
  * tunnel's datagrams to an egress relay without ever seeing the target (docs/architecture.md §1,
  * §2).
  */
+@NullMarked
 package org.masquerelay.ingress;
+
+import org.jspecify.annotations.NullMarked;

@@ -15,6 +15,7 @@ package org.masquerelay.server;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A running relay as its operator and its tests see it, the same for the ingress and the egress:
@@ -38,7 +39,7 @@ public abstract class Relay<C> implements AutoCloseable {
     }
 
     /** The admin listener's address, or {@code null} when the config has no {@code admin}. */
-    public final InetSocketAddress adminAddress() {
+    public final @Nullable InetSocketAddress adminAddress() {
         return server.adminAddress().orElse(null);
     }
 

@@ -160,11 +160,11 @@ public final class RelayMetrics implements TunnelMetrics {
 
     @Override
     public void bytesFromPeer(long bytes) {
-        bytesUpstream.increment(bytes);
+        bytesUpstream.increment((double) bytes);
     }
 
     @Override
     public void bytesToPeer(long bytes) {
-        bytesDownstream.increment(bytes);
+        bytesDownstream.increment((double) bytes);
     }
 }

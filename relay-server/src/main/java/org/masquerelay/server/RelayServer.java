@@ -31,8 +31,10 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,14 +69,15 @@ public final class RelayServer implements AutoCloseable {
 
     private RelayServer(Builder b) throws Exception {
         this.name = b.name;
-        this.connections = b.connections;
-        this.registry = b.registry;
+        // Builder.start() checked connections and pipeline; connections() sets the registry too.
+        this.connections = Objects.requireNonNull(b.connections);
+        this.registry = Objects.requireNonNull(b.registry);
         // Threads are named after the relay ("ingress-loop-…"), so profiles and per-thread CPU
         // accounting can tell the hops apart.
         group = new MultiThreadIoEventLoopGroup(
                 b.threads, new DefaultThreadFactory(name + "-loop"), EpollIoHandler.newFactory());
         try {
-            List<ChannelHandler> handlers = b.pipeline.handlers(group, resources);
+            List<ChannelHandler> handlers = Objects.requireNonNull(b.pipeline).handlers(group, resources);
             socket = UdpSockets.tune(new Bootstrap())
                     .group(group)
                     .channel(EpollDatagramChannel.class)
@@ -159,11 +162,11 @@ public final class RelayServer implements AutoCloseable {
         private final String name;
         private InetSocketAddress listen = new InetSocketAddress(0);
         private int threads = 1;
-        private RelayConnections connections;
-        private PrometheusMeterRegistry registry;
+        private @Nullable RelayConnections connections;
+        private @Nullable PrometheusMeterRegistry registry;
         private Optional<InetSocketAddress> admin = Optional.empty();
         private final Map<String, HttpHandler> routes = new LinkedHashMap<>();
-        private Pipeline pipeline;
+        private @Nullable Pipeline pipeline;
 
         private Builder(String name) {
             this.name = name;

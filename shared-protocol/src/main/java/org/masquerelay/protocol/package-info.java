@@ -7,4 +7,7 @@
  * <p>Every malformed-input error is a {@link org.masquerelay.protocol.ProtocolException}, so a
  * handler can map "the peer sent garbage" to one error path.
  */
+@NullMarked
 package org.masquerelay.protocol;
+
+import org.jspecify.annotations.NullMarked;

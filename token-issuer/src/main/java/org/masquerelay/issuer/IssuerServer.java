@@ -25,6 +25,7 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -138,9 +139,10 @@ public final class IssuerServer implements AutoCloseable {
         keyStore.load(null, null);
         keyStore.setKeyEntry(
                 "issuer",
-                PemFiles.readPrivateKey(tls.privateKey()),
+                PemFiles.readPrivateKey(Objects.requireNonNull(tls.privateKey(), "tls.private-key")),
                 KEY_STORE_PASSWORD,
-                PemFiles.readCertificates(tls.certificate()).toArray(new X509Certificate[0]));
+                PemFiles.readCertificates(Objects.requireNonNull(tls.certificate(), "tls.certificate"))
+                        .toArray(new X509Certificate[0]));
         KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         keyManagers.init(keyStore, KEY_STORE_PASSWORD);
         SSLContext context = SSLContext.getInstance("TLS");

@@ -94,7 +94,7 @@ public final class Profile implements AutoCloseable {
         }
         out.printf("%nprofile: %s (open it with 'jfr print' or JDK Mission Control)%n", file);
         for (Map.Entry<Hop, Map<String, Integer>> h : byHop.entrySet()) {
-            int total = totals.get(h.getKey());
+            int total = totals.getOrDefault(h.getKey(), 0);
             out.printf("  %s: %d samples; top frames (self)%n", h.getKey().label(), total);
             List<Map.Entry<String, Integer>> top = h.getValue().entrySet().stream()
                     .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())

@@ -41,6 +41,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The HTTP/1.1 origin ("target website") that demos, integration tests and benchmarks reach through
@@ -99,7 +100,7 @@ public final class HttpOrigin implements AutoCloseable {
      *
      * @param filesRoot directory served under {@code /files/}, or {@code null} for none
      */
-    public HttpOrigin(InetSocketAddress bindAddress, Path filesRoot) throws IOException {
+    public HttpOrigin(InetSocketAddress bindAddress, @Nullable Path filesRoot) throws IOException {
         this(bindAddress, filesRoot, null);
     }
 
@@ -111,7 +112,8 @@ public final class HttpOrigin implements AutoCloseable {
      * @param sslContext a server context for HTTPS, or {@code null} for plain HTTP
      * @throws IOException if the root directory does not exist or the address cannot be bound
      */
-    public HttpOrigin(InetSocketAddress bindAddress, Path filesRoot, SslContext sslContext) throws IOException {
+    public HttpOrigin(InetSocketAddress bindAddress, @Nullable Path filesRoot, @Nullable SslContext sslContext)
+            throws IOException {
         Objects.requireNonNull(bindAddress, "bindAddress");
         if (sslContext != null && !sslContext.isServer()) {
             throw new IllegalArgumentException("sslContext: client context (expected: server)");

@@ -49,6 +49,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.Locale;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,15 +76,15 @@ final class HttpOriginHandler extends ChannelInboundHandlerAdapter {
         NOT_FOUND
     }
 
-    private record Route(Kind kind, long length, Path file) {
+    private record Route(Kind kind, long length, @Nullable Path file) {
         static final Route NOT_FOUND = new Route(Kind.NOT_FOUND, 0, null);
     }
 
-    private final Path filesRoot;
+    private final @Nullable Path filesRoot;
     private final ArrayDeque<HttpObject> inbound = new ArrayDeque<>();
 
     /** Route of the request whose body is being read; null between requests. */
-    private Route route;
+    private @Nullable Route route;
 
     /** Whether the connection stays open after the current response. */
     private boolean keepAlive;
@@ -99,7 +101,7 @@ final class HttpOriginHandler extends ChannelInboundHandlerAdapter {
     /** The connection is going away; drop whatever is still queued. */
     private boolean closing;
 
-    HttpOriginHandler(Path filesRoot) {
+    HttpOriginHandler(@Nullable Path filesRoot) {
         this.filesRoot = filesRoot;
     }
 
@@ -266,7 +268,7 @@ final class HttpOriginHandler extends ChannelInboundHandlerAdapter {
                         HttpHeaderValues.APPLICATION_OCTET_STREAM,
                         current.length(),
                         new PatternChunkedInput(current.length()));
-            case FILE -> serveFile(ctx, current.file());
+            case FILE -> serveFile(ctx, Objects.requireNonNull(current.file())); // FILE routes have one
             default -> text(ctx, HttpResponseStatus.NOT_FOUND, "not found\n");
         }
     }
@@ -346,7 +348,7 @@ final class HttpOriginHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** The percent-decoded path of an origin-form or absolute-form target, or null. */
-    private static String decodedPath(String target) {
+    private static @Nullable String decodedPath(String target) {
         String raw = target;
         if (!raw.startsWith("/")) {
             int scheme = raw.indexOf("://");
@@ -383,7 +385,7 @@ final class HttpOriginHandler extends ChannelInboundHandlerAdapter {
      * The regular file {@code name} denotes under the root, or null. Rejects rather than normalizes
      * anything unusual, then checks the real path (after symlinks) is still inside the root.
      */
-    private Path resolveFile(String name) {
+    private @Nullable Path resolveFile(String name) {
         if (filesRoot == null
                 || name.isEmpty()
                 || name.startsWith("/")
@@ -424,7 +426,7 @@ final class HttpOriginHandler extends ChannelInboundHandlerAdapter {
         };
     }
 
-    private static void closeQuietly(FileChannel channel) {
+    private static void closeQuietly(@Nullable FileChannel channel) {
         if (channel != null) {
             try {
                 channel.close();
@@ -456,12 +458,12 @@ final class HttpOriginHandler extends ChannelInboundHandlerAdapter {
 
         @Deprecated
         @Override
-        public ByteBuf readChunk(ChannelHandlerContext ctx) {
+        public @Nullable ByteBuf readChunk(ChannelHandlerContext ctx) {
             return readChunk(ctx.alloc());
         }
 
         @Override
-        public ByteBuf readChunk(ByteBufAllocator allocator) {
+        public @Nullable ByteBuf readChunk(ByteBufAllocator allocator) {
             if (offset >= length) {
                 return null;
             }

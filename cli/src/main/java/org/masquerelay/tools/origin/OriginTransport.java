@@ -32,6 +32,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Picks epoll where it loads and NIO elsewhere, and owns the bind/shutdown steps the origins share.
@@ -79,7 +80,7 @@ final class OriginTransport {
      * Closes the listening channel, then shuts the group down (which closes every accepted channel)
      * and waits for its threads to finish. Must not run on one of the group's threads.
      */
-    static void shutdown(Channel listener, EventLoopGroup group) {
+    static void shutdown(@Nullable Channel listener, EventLoopGroup group) {
         if (listener != null) {
             listener.close().awaitUninterruptibly();
         }

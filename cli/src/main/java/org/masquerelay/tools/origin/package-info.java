@@ -7,4 +7,7 @@
  * rather than trusting the relay's own logs. Each one streams with bounded memory, so benchmarks
  * can push gigabytes through it without the origin becoming the bottleneck or the heap.
  */
+@NullMarked
 package org.masquerelay.tools.origin;
+
+import org.jspecify.annotations.NullMarked;

@@ -14,6 +14,7 @@
 package org.masquerelay.egress.config;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.ConfigErrors;
 import org.masquerelay.config.IpPrefix;
 
@@ -22,7 +23,7 @@ import org.masquerelay.config.IpPrefix;
  * relay's own addresses are refused by default; {@code allow} admits explicit exceptions (test
  * origins on loopback, an internal service the operator means to expose).
  */
-public record DestinationsConfig(List<String> allow) {
+public record DestinationsConfig(@Nullable List<String> allow) {
     public void validate(String path, ConfigErrors errors) {
         errors.parseEach(path + ".allow", allow, IpPrefix::parse, "a CIDR prefix");
     }

@@ -22,6 +22,9 @@ import org.masquerelay.config.ConfigErrors;
 /**
  * Resolver settings.
  *
+ * <p>Every key is optional. Jackson leaves an absent one null, but only {@link #withDefaults()}
+ * copies, where every component is set, are read; so the components are not {@code @Nullable}.
+ *
  * @param servers recursive resolvers as {@code ip:port}; empty means the host's
  *     {@code /etc/resolv.conf}
  * @param timeout per-query timeout

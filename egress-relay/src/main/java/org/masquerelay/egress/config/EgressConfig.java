@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.Addresses;
 import org.masquerelay.config.AdminConfig;
 import org.masquerelay.config.ConfigErrors;
@@ -47,16 +48,16 @@ import org.masquerelay.config.YamlConfigLoader;
  */
 public record EgressConfig(
         String listen,
-        TlsConfig tls,
-        AdminConfig admin,
+        @Nullable TlsConfig tls,
+        @Nullable AdminConfig admin,
         List<String> ingressPrefixes,
-        List<String> sourceAddresses,
-        DestinationsConfig destinations,
-        DnsConfig dns,
-        EgressLimitsConfig limits,
-        String proxyName,
-        Duration drainTimeout,
-        GeoRoutingConfig geo)
+        @Nullable List<String> sourceAddresses,
+        @Nullable DestinationsConfig destinations,
+        @Nullable DnsConfig dns,
+        @Nullable EgressLimitsConfig limits,
+        @Nullable String proxyName,
+        @Nullable Duration drainTimeout,
+        @Nullable GeoRoutingConfig geo)
         implements YamlConfigLoader.Validated {
 
     public static EgressConfig load(Path file) throws ConfigException {

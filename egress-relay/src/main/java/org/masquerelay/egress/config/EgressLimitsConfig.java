@@ -19,6 +19,9 @@ import org.masquerelay.config.ConfigErrors;
 /**
  * Limits and timeouts of the egress.
  *
+ * <p>Every key is optional. Jackson leaves an absent one null, but only {@link #withDefaults()}
+ * copies, where every component is set, are read; so the components are not {@code @Nullable}.
+ *
  * @param maxFlowsPerConnection concurrent CONNECT and connect-udp flows on one inner connection
  * @param maxFlows concurrent flows in the whole relay
  * @param connectTimeout TCP connect timeout per target (all Happy Eyeballs attempts together)

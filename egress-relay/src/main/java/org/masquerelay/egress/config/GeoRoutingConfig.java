@@ -22,7 +22,9 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.ConfigErrors;
 import org.masquerelay.config.ConfigException;
 import org.masquerelay.pool.PoolRegistry;
@@ -48,10 +50,14 @@ import org.masquerelay.protocol.geo.GeoAssertionVerifier;
  * </pre>
  */
 public record GeoRoutingConfig(
-        Path pool, List<TrustedKeyConfig> trustedKeys, Duration window, Duration validity, Duration maxClockSkew) {
+        @Nullable Path pool,
+        @Nullable List<TrustedKeyConfig> trustedKeys,
+        @Nullable Duration window,
+        @Nullable Duration validity,
+        @Nullable Duration maxClockSkew) {
 
     /** One trusted ingress key: its id and SPKI PEM file. */
-    public record TrustedKeyConfig(String id, Path publicKey) {}
+    public record TrustedKeyConfig(String id, @Nullable Path publicKey) {}
 
     GeoRoutingConfig resolve(Path base) {
         List<TrustedKeyConfig> keys = trustedKeys == null
@@ -93,12 +99,12 @@ public record GeoRoutingConfig(
         try {
             assertionWindow();
         } catch (IllegalArgumentException e) {
-            errors.add(path + ".window", window + "/" + validity, e.getMessage());
+            errors.add(path + ".window", window + "/" + validity, String.valueOf(e.getMessage()));
         }
         if (maxClockSkew != null) {
             errors.check(
                     !maxClockSkew.isNegative()
-                            && maxClockSkew.getNano() == 0
+                            && maxClockSkew.toNanosPart() == 0
                             && maxClockSkew.compareTo(Duration.ofMinutes(10)) <= 0,
                     path + ".max-clock-skew",
                     maxClockSkew,
@@ -106,7 +112,7 @@ public record GeoRoutingConfig(
         }
     }
 
-    private static PublicKey readKey(String path, TrustedKeyConfig k, ConfigErrors errors) {
+    private static @Nullable PublicKey readKey(String path, TrustedKeyConfig k, ConfigErrors errors) {
         if (k.publicKey() == null) {
             errors.missing(path + ".public-key");
             return null;
@@ -131,8 +137,13 @@ public record GeoRoutingConfig(
     public Map<String, PublicKey> keys() {
         Map<String, PublicKey> out = new LinkedHashMap<>();
         ConfigErrors ignored = new ConfigErrors();
-        for (TrustedKeyConfig k : trustedKeys) {
-            out.put(k.id(), readKey("", k, ignored));
+        for (TrustedKeyConfig k : Objects.requireNonNull(trustedKeys, "trusted-keys")) {
+            PublicKey key = readKey("", k, ignored);
+            if (key == null) {
+                // The file changed since validation; do not hand on a null key.
+                throw new IllegalStateException("trusted key: " + String.join("; ", ignored.all()));
+            }
+            out.put(k.id(), key);
         }
         return out;
     }

@@ -20,6 +20,7 @@ import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.PromiseNotifier;
 import java.net.InetAddress;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.egress.upstream.TargetResolver;
 import org.masquerelay.pool.City;
 import org.masquerelay.protocol.ProtocolException;
@@ -51,7 +52,7 @@ public final class EgressRequestHandler extends RelayRequestHandler<EgressReques
 
     private final EgressContext context;
     /** The city the verified location maps to; null when geo routing is off. Set by admit. */
-    private City city;
+    private @Nullable City city;
 
     public EgressRequestHandler(EgressContext context) {
         super(context.metrics(), context.proxyName(), context::draining);

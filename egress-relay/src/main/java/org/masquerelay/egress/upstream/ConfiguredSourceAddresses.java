@@ -18,6 +18,7 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.pool.City;
 
 /**
@@ -38,7 +39,7 @@ public final class ConfiguredSourceAddresses implements SourceAddressSelector {
     }
 
     @Override
-    public Optional<InetAddress> select(byte[] connectionKey, City city, boolean ipv6) {
+    public Optional<InetAddress> select(byte[] connectionKey, @Nullable City city, boolean ipv6) {
         List<InetAddress> list = ipv6 ? v6 : v4;
         if (list.isEmpty()) {
             return Optional.empty();
@@ -48,7 +49,7 @@ public final class ConfiguredSourceAddresses implements SourceAddressSelector {
     }
 
     @Override
-    public boolean supports(City city, boolean ipv6) {
+    public boolean supports(@Nullable City city, boolean ipv6) {
         return osChooses || !(ipv6 ? v6 : v4).isEmpty();
     }
 

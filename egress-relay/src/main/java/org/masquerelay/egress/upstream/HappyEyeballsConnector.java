@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.RelayException;
 import org.masquerelay.protocol.status.RelayException.Side;
@@ -110,8 +111,14 @@ public final class HappyEyeballsConnector {
         final List<ChannelFuture> attempts = new ArrayList<>();
         int next;
         int failed;
+
+        @Nullable
         Throwable lastCause;
+
+        @Nullable
         ScheduledFuture<?> delayTimer;
+
+        @Nullable
         ScheduledFuture<?> deadline;
 
         Race(
@@ -181,7 +188,7 @@ public final class HappyEyeballsConnector {
             }
         }
 
-        void cleanup(ChannelFuture winner) {
+        void cleanup(@Nullable ChannelFuture winner) {
             if (delayTimer != null) {
                 delayTimer.cancel(false);
             }

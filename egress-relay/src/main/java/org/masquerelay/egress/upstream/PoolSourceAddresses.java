@@ -16,6 +16,7 @@ package org.masquerelay.egress.upstream;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.pool.AddressSelector;
 import org.masquerelay.pool.City;
 import org.masquerelay.pool.PoolRegistry;
@@ -37,7 +38,7 @@ public final class PoolSourceAddresses implements SourceAddressSelector {
     }
 
     @Override
-    public Optional<InetAddress> select(byte[] connectionKey, City city, boolean ipv6) {
+    public Optional<InetAddress> select(byte[] connectionKey, @Nullable City city, boolean ipv6) {
         if (city == null) {
             throw new IllegalStateException("geo routing is on but the request has no city");
         }
@@ -46,7 +47,7 @@ public final class PoolSourceAddresses implements SourceAddressSelector {
     }
 
     @Override
-    public boolean supports(City city, boolean ipv6) {
+    public boolean supports(@Nullable City city, boolean ipv6) {
         return city != null && (ipv6 ? city.hasIpv6() : city.hasIpv4());
     }
 }

@@ -15,6 +15,7 @@ package org.masquerelay.egress.upstream;
 
 import java.net.InetAddress;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.pool.City;
 
 /**
@@ -29,8 +30,8 @@ public interface SourceAddressSelector {
      * @param ipv6 whether the target address is IPv6
      * @return the address to bind, or empty to let the OS choose
      */
-    Optional<InetAddress> select(byte[] connectionKey, City city, boolean ipv6);
+    Optional<InetAddress> select(byte[] connectionKey, @Nullable City city, boolean ipv6);
 
     /** Whether targets of this family can be dialled for {@code city} (null: geo routing off). */
-    boolean supports(City city, boolean ipv6);
+    boolean supports(@Nullable City city, boolean ipv6);
 }

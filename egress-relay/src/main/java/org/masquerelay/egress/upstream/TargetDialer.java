@@ -24,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.pool.City;
 import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.RelayException;
@@ -66,7 +67,7 @@ public final class TargetDialer {
     }
 
     /** Whether a source address of {@code target}'s family exists for {@code city}. */
-    public boolean routable(City city, InetAddress target) {
+    public boolean routable(@Nullable City city, InetAddress target) {
         return sources.supports(city, target.getAddress().length == 16);
     }
 
@@ -76,7 +77,11 @@ public final class TargetDialer {
      * @param connectionKey the inner connection's random key: one connection keeps one source
      */
     public Future<Upstream> dialTcp(
-            QuicStreamChannel stream, byte[] connectionKey, City city, List<InetAddress> addresses, int port) {
+            QuicStreamChannel stream,
+            byte[] connectionKey,
+            @Nullable City city,
+            List<InetAddress> addresses,
+            int port) {
         Promise<Upstream> result = stream.eventLoop().newPromise();
         connector
                 .connect(tcpGroup.next(), addresses, port, (target, v6) -> sources.select(connectionKey, city, v6))
@@ -96,7 +101,11 @@ public final class TargetDialer {
 
     /** Binds a UDP socket to the source address and connects it to the first of {@code addresses}. */
     public Future<Upstream> openUdp(
-            QuicStreamChannel stream, byte[] connectionKey, City city, List<InetAddress> addresses, int port) {
+            QuicStreamChannel stream,
+            byte[] connectionKey,
+            @Nullable City city,
+            List<InetAddress> addresses,
+            int port) {
         Promise<Upstream> result = stream.eventLoop().newPromise();
         InetAddress target = addresses.get(0); // interleaved: IPv6 first when permitted
         Optional<InetAddress> local = sources.select(connectionKey, city, target.getAddress().length == 16);

@@ -21,7 +21,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.ConfigErrors;
 import org.masquerelay.config.ConfigException;
 import org.masquerelay.pool.GeoDatabase;
@@ -52,17 +54,17 @@ import org.masquerelay.protocol.geo.SigningKey;
  * </pre>
  */
 public record GeolocationConfig(
-        Path database,
-        Integer precision,
-        List<SigningKeyConfig> signingKeys,
-        String activeKey,
-        Duration window,
-        Duration validity,
-        String unknownLocation,
-        FallbackConfig fallback) {
+        @Nullable Path database,
+        @Nullable Integer precision,
+        @Nullable List<SigningKeyConfig> signingKeys,
+        @Nullable String activeKey,
+        @Nullable Duration window,
+        @Nullable Duration validity,
+        @Nullable String unknownLocation,
+        @Nullable FallbackConfig fallback) {
 
     /** One signing key: its id and the PKCS#8 PEM file of its private key. */
-    public record SigningKeyConfig(String id, Path privateKey) {}
+    public record SigningKeyConfig(String id, @Nullable Path privateKey) {}
 
     /** The location given to clients the database does not know: a country and a coarse cell. */
     public record FallbackConfig(String country, String geohash) {}
@@ -128,7 +130,7 @@ public record GeolocationConfig(
             try {
                 assertionWindow();
             } catch (IllegalArgumentException e) {
-                errors.add(path + ".window", window + "/" + validity, e.getMessage());
+                errors.add(path + ".window", window + "/" + validity, String.valueOf(e.getMessage()));
             }
         }
         String policy = unknownLocationOrDefault();
@@ -148,7 +150,7 @@ public record GeolocationConfig(
         }
     }
 
-    private static SigningKey readKey(String path, SigningKeyConfig k, ConfigErrors errors) {
+    private static @Nullable SigningKey readKey(String path, SigningKeyConfig k, ConfigErrors errors) {
         if (k.privateKey() == null) {
             errors.missing(path + ".private-key");
             return null;
@@ -169,14 +171,21 @@ public record GeolocationConfig(
     public List<SigningKey> keys() {
         List<SigningKey> out = new ArrayList<>();
         ConfigErrors ignored = new ConfigErrors();
-        for (SigningKeyConfig k : signingKeys) {
-            out.add(readKey("", k, ignored));
+        for (SigningKeyConfig k : Objects.requireNonNull(signingKeys, "signing-keys")) {
+            SigningKey key = readKey("", k, ignored);
+            if (key == null) {
+                // The file changed since validation; do not hand on a null key.
+                throw new IllegalStateException("signing key: " + String.join("; ", ignored.all()));
+            }
+            out.add(key);
         }
         return out;
     }
 
     public String activeKeyOrDefault() {
-        return activeKey != null ? activeKey : signingKeys.get(0).id();
+        return activeKey != null
+                ? activeKey
+                : Objects.requireNonNull(signingKeys, "signing-keys").get(0).id();
     }
 
     public int precisionOrDefault() {
@@ -194,9 +203,11 @@ public record GeolocationConfig(
     }
 
     /** The fallback location, or null when unknown clients are denied. */
-    public SecChGeohash fallbackLocation() {
-        return "fallback".equals(unknownLocationOrDefault())
-                ? new SecChGeohash(fallback.geohash(), fallback.country())
-                : null;
+    public @Nullable SecChGeohash fallbackLocation() {
+        if (!"fallback".equals(unknownLocationOrDefault())) {
+            return null;
+        }
+        FallbackConfig f = Objects.requireNonNull(fallback, "fallback");
+        return new SecChGeohash(f.geohash(), f.country());
     }
 }

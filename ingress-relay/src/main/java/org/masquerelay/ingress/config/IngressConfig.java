@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.Addresses;
 import org.masquerelay.config.AdminConfig;
 import org.masquerelay.config.ConfigErrors;
@@ -43,15 +44,15 @@ import org.masquerelay.protocol.uri.UdpProxyTemplate;
  */
 public record IngressConfig(
         String listen,
-        TlsConfig tls,
-        AdminConfig admin,
+        @Nullable TlsConfig tls,
+        @Nullable AdminConfig admin,
         List<String> egressRelays,
-        String uriTemplate,
-        String proxyName,
-        LimitsConfig limits,
-        Duration drainTimeout,
-        GeolocationConfig geo,
-        TokensConfig tokens)
+        @Nullable String uriTemplate,
+        @Nullable String proxyName,
+        @Nullable LimitsConfig limits,
+        @Nullable Duration drainTimeout,
+        @Nullable GeolocationConfig geo,
+        @Nullable TokensConfig tokens)
         implements YamlConfigLoader.Validated {
 
     public static IngressConfig load(Path file) throws ConfigException {

@@ -19,6 +19,9 @@ import org.masquerelay.config.ConfigErrors;
 /**
  * Resource limits. Beyond them a new tunnel gets 503 {@code connection_limit_reached}.
  *
+ * <p>Every key is optional. Jackson leaves an absent one null, but only {@link #withDefaults()}
+ * copies, where every component is set, are read; so the components are not {@code @Nullable}.
+ *
  * @param maxTunnelsPerConnection concurrent connect-udp tunnels one client connection may hold
  * @param maxTunnels concurrent tunnels in the whole relay
  * @param tunnelIdleTimeout a tunnel with no datagram in either direction for this long is closed

@@ -19,6 +19,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.ConfigErrors;
 import org.masquerelay.protocol.ProtocolException;
 import org.masquerelay.protocol.token.TokenKey;
@@ -38,7 +40,11 @@ import org.masquerelay.protocol.token.TokenKey;
  * <p>A token key file holds the key's SubjectPublicKeyInfo (RSASSA-PSS form, RFC 9578 §6.5):
  * PEM ({@code PUBLIC KEY}), or the base64url text the issuer directory publishes.
  */
-public record TokensConfig(String issuerName, List<Path> tokenKeys, String originInfo, Long maxSpentTokensPerKey) {
+public record TokensConfig(
+        String issuerName,
+        @Nullable List<Path> tokenKeys,
+        @Nullable String originInfo,
+        @Nullable Long maxSpentTokensPerKey) {
 
     TokensConfig resolve(Path base) {
         return new TokensConfig(
@@ -65,7 +71,7 @@ public record TokensConfig(String issuerName, List<Path> tokenKeys, String origi
         }
     }
 
-    private static TokenKey readKey(String path, Path file, ConfigErrors errors) {
+    private static @Nullable TokenKey readKey(String path, Path file, ConfigErrors errors) {
         String text;
         try {
             text = Files.readString(file);
@@ -94,8 +100,13 @@ public record TokensConfig(String issuerName, List<Path> tokenKeys, String origi
     public List<TokenKey> keys() {
         List<TokenKey> out = new ArrayList<>();
         ConfigErrors ignored = new ConfigErrors();
-        for (Path p : tokenKeys) {
-            out.add(readKey("", p, ignored));
+        for (Path p : Objects.requireNonNull(tokenKeys, "token-keys")) {
+            TokenKey key = readKey("", p, ignored);
+            if (key == null) {
+                // The file changed since validation; do not hand on a null key.
+                throw new IllegalStateException("token key: " + String.join("; ", ignored.all()));
+            }
+            out.add(key);
         }
         return out;
     }

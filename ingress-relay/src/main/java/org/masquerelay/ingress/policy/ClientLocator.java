@@ -16,7 +16,9 @@ package org.masquerelay.ingress.policy;
 import java.io.Closeable;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.ConfigException;
 import org.masquerelay.ingress.config.GeolocationConfig;
 import org.masquerelay.pool.GeoDatabase;
@@ -42,9 +44,9 @@ public final class ClientLocator implements Closeable {
     private final GeoDatabase database;
     private final int precision;
     private final GeoAssertionSigner signer;
-    private final SecChGeohash fallback;
+    private final @Nullable SecChGeohash fallback;
 
-    ClientLocator(GeoDatabase database, int precision, GeoAssertionSigner signer, SecChGeohash fallback) {
+    ClientLocator(GeoDatabase database, int precision, GeoAssertionSigner signer, @Nullable SecChGeohash fallback) {
         this.database = database;
         this.precision = precision;
         this.signer = signer;
@@ -56,7 +58,10 @@ public final class ClientLocator implements Closeable {
         GeoAssertionSigner signer =
                 GeoAssertionSigner.of(config.keys(), config.activeKeyOrDefault(), config.assertionWindow(), clock);
         return new ClientLocator(
-                GeoDatabase.open(config.database()), config.precisionOrDefault(), signer, config.fallbackLocation());
+                GeoDatabase.open(Objects.requireNonNull(config.database(), "database")),
+                config.precisionOrDefault(),
+                signer,
+                config.fallbackLocation());
     }
 
     /** The location the assertion for {@code client} would carry, if the policy gives one. */

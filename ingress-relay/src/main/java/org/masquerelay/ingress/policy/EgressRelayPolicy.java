@@ -16,6 +16,7 @@ package org.masquerelay.ingress.policy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.IpPrefix;
 import org.masquerelay.protocol.uri.Target;
 
@@ -33,7 +34,7 @@ public final class EgressRelayPolicy {
     }
 
     /** The configured relay {@code target} names, or null if it names none. */
-    public InetSocketAddress lookup(Target target) {
+    public @Nullable InetSocketAddress lookup(Target target) {
         if (!target.isIpLiteral()) {
             return null;
         }

@@ -17,6 +17,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Owns the byte cumulation of one capsule stream (<a
@@ -39,7 +40,7 @@ public final class CapsuleCumulator implements AutoCloseable {
     private final ByteBufAllocator alloc;
     private final CapsuleDecoder decoder;
     /** Unread bytes; {@code null} when there are none. */
-    private ByteBuf cumulation;
+    private @Nullable ByteBuf cumulation;
     /** Whether {@link #cumulation} was allocated here, so writing past its writer index is ours. */
     private boolean ownsCumulation;
 
@@ -86,13 +87,16 @@ public final class CapsuleCumulator implements AutoCloseable {
             throw new IllegalStateException("capsule cumulator is closed");
         }
         try {
-            cumulate(chunk);
-            decoder.decode(cumulation, out);
-            if (!cumulation.isReadable()) {
+            ByteBuf buf = cumulate(chunk);
+            decoder.decode(buf, out);
+            if (cumulation == null) {
+                return; // the consumer closed this cumulator
+            }
+            if (!buf.isReadable()) {
                 releaseCumulation();
-            } else if (ownsCumulation && cumulation.refCnt() == 1) {
+            } else if (ownsCumulation && buf.refCnt() == 1) {
                 // No slices point into it, so moving the partial capsule to the front is safe.
-                cumulation.discardSomeReadBytes();
+                buf.discardSomeReadBytes();
             }
         } catch (Throwable t) {
             close();
@@ -112,17 +116,18 @@ public final class CapsuleCumulator implements AutoCloseable {
         releaseCumulation();
     }
 
-    private void cumulate(ByteBuf chunk) {
+    /** Appends {@code chunk} and returns the cumulation. */
+    private ByteBuf cumulate(ByteBuf chunk) {
         if (cumulation == null) {
             cumulation = chunk;
             ownsCumulation = false;
-            return;
+            return chunk;
         }
         try {
             int needed = chunk.readableBytes();
             if (ownsCumulation && cumulation.refCnt() == 1 && cumulation.maxWritableBytes() >= needed) {
                 cumulation.writeBytes(chunk, chunk.readerIndex(), needed);
-                return;
+                return cumulation;
             }
             int unread = cumulation.readableBytes();
             if (needed > Integer.MAX_VALUE - unread) {
@@ -140,6 +145,7 @@ public final class CapsuleCumulator implements AutoCloseable {
             cumulation.release();
             cumulation = merged;
             ownsCumulation = true;
+            return merged;
         } finally {
             chunk.release();
         }

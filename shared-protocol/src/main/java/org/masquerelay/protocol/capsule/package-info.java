@@ -6,4 +6,7 @@
  * <p>Capsules travel on the data stream of a connect-udp request as {@code Type (i) | Length (i)
  * | Value}. Receivers use them when a path lacks QUIC DATAGRAM frames (docs/architecture.md §3).
  */
+@NullMarked
 package org.masquerelay.protocol.capsule;
+
+import org.jspecify.annotations.NullMarked;

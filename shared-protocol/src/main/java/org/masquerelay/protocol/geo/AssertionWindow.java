@@ -53,13 +53,13 @@ public record AssertionWindow(Duration window, Duration validity) {
 
     /** Returns {@code not_after} for an assertion signed at {@code now}, in Unix seconds. */
     public long notAfter(Instant now) {
-        long step = window.getSeconds();
+        long step = window.toSeconds();
         long windowEnd = -Math.floorDiv(-now.getEpochSecond(), step) * step; // ceil(now / step) * step
-        return windowEnd + validity.getSeconds();
+        return windowEnd + validity.toSeconds();
     }
 
     /** Returns the furthest ahead of its signing time a {@code not_after} can be: window + validity. */
     public long maxLifetimeSeconds() {
-        return window.getSeconds() + validity.getSeconds();
+        return window.toSeconds() + validity.toSeconds();
     }
 }

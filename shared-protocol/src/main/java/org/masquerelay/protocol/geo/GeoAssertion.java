@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.protocol.sfv.StructuredFieldParser;
 import org.masquerelay.protocol.varint.VarInt;
 
@@ -210,7 +211,7 @@ public record GeoAssertion(String geohash, String country, long notAfter, String
     }
 
     /** Returns the problem with one member's value, or null; {@code key} is a known member. */
-    private static String memberProblem(String key, Object value) {
+    private static @Nullable String memberProblem(String key, Object value) {
         return switch (key) {
             case "gh" -> value instanceof String s ? GeoSyntax.geohashProblem(s) : notA("String");
             case "cc" -> value instanceof String s ? GeoSyntax.countryProblem(s) : notA("String");

@@ -45,11 +45,12 @@ public final class GeoAssertionSigner {
 
     private GeoAssertionSigner(Map<String, SigningKey> keys, String activeKeyId, AssertionWindow window, Clock clock) {
         this.keys = keys;
-        this.active = keys.get(activeKeyId);
-        if (active == null) {
+        SigningKey activeKey = keys.get(activeKeyId);
+        if (activeKey == null) {
             throw new IllegalArgumentException(
                     "activeKeyId: " + activeKeyId + " (expected: one of " + keys.keySet() + ")");
         }
+        this.active = activeKey;
         this.window = Objects.requireNonNull(window, "window");
         this.clock = Objects.requireNonNull(clock, "clock");
     }

@@ -15,6 +15,7 @@ package org.masquerelay.protocol.geo;
 
 import java.util.Objects;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.protocol.sfv.StructuredFieldParser;
 
 /**
@@ -37,7 +38,7 @@ final class GeoSyntax {
     private GeoSyntax() {}
 
     /** A geohash of 1 to {@value #MAX_GEOHASH_LENGTH} characters of {@link #GEOHASH_ALPHABET}. */
-    static String geohashProblem(String geohash) {
+    static @Nullable String geohashProblem(String geohash) {
         if (geohash == null || geohash.isEmpty()) {
             return "is empty (expected: 1-" + MAX_GEOHASH_LENGTH + " geohash characters)";
         }
@@ -57,7 +58,7 @@ final class GeoSyntax {
      * An ISO 3166-1 alpha-2 code in upper case. Only the shape is checked: the list of assigned
      * codes changes, and geo databases also use user-assigned codes such as {@code XK}.
      */
-    static String countryProblem(String country) {
+    static @Nullable String countryProblem(String country) {
         if (country == null || country.length() != 2 || !isUpper(country.charAt(0)) || !isUpper(country.charAt(1))) {
             return "is not two upper-case letters (expected: ISO 3166-1 alpha-2, e.g. GB)";
         }
@@ -68,7 +69,7 @@ final class GeoSyntax {
      * A key id of 1 to {@value #MAX_KEY_ID_LENGTH} characters of {@code A-Z a-z 0-9 _ -}: the
      * base64url alphabet, so that default ids fit, and safe as a file name ({@code <id>.key}).
      */
-    static String keyIdProblem(String keyId) {
+    static @Nullable String keyIdProblem(String keyId) {
         if (keyId == null || keyId.isEmpty() || keyId.length() > MAX_KEY_ID_LENGTH) {
             return "has " + (keyId == null ? 0 : keyId.length()) + " characters (expected: 1-" + MAX_KEY_ID_LENGTH
                     + ")";
@@ -104,7 +105,7 @@ final class GeoSyntax {
     }
 
     /** Throws {@link IllegalArgumentException} {@code "<name> <problem>"} if there is a problem. */
-    static void require(String name, String problem) {
+    static void require(String name, @Nullable String problem) {
         if (problem != null) {
             throw new IllegalArgumentException(name + " " + problem);
         }

@@ -20,4 +20,7 @@
  * it links the egress request to a client. Nothing here opens a file or a socket; callers read
  * keys and pass text.
  */
+@NullMarked
 package org.masquerelay.protocol.geo;
+
+import org.jspecify.annotations.NullMarked;

@@ -3,4 +3,7 @@
  * one strict parser that the field codecs of the other packages ({@code status}, {@code geo})
  * share, so they all read Lists, Dictionaries and Items the same way.
  */
+@NullMarked
 package org.masquerelay.protocol.sfv;
+
+import org.jspecify.annotations.NullMarked;

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The proxy error types of <a href="https://www.rfc-editor.org/rfc/rfc9209#section-2.3">RFC 9209
@@ -89,7 +90,7 @@ public enum ProxyErrorType {
     }
 
     /** Returns the constant for a wire token, or empty for tokens this enum does not list. */
-    public static Optional<ProxyErrorType> fromToken(String token) {
+    public static Optional<ProxyErrorType> fromToken(@Nullable String token) {
         return Optional.ofNullable(token == null ? null : BY_TOKEN.get(token));
     }
 }

@@ -16,6 +16,7 @@ package org.masquerelay.protocol.status;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.protocol.sfv.StructuredFieldParser;
 
 /**
@@ -33,7 +34,10 @@ import org.masquerelay.protocol.sfv.StructuredFieldParser;
  * @param errorToken the {@code error} parameter, an RFC 8941 token, or {@code null} if absent
  * @param details the {@code details} parameter, or {@code null} if absent
  */
-public record ProxyStatus(String proxyName, String errorToken, String details) {
+public record ProxyStatus(
+        String proxyName,
+        @Nullable String errorToken,
+        @Nullable String details) {
 
     private static final String NAME = "proxy-status";
 
@@ -62,7 +66,7 @@ public record ProxyStatus(String proxyName, String errorToken, String details) {
      * @param error the error, or {@code null} for a member without an {@code error} parameter
      * @param details free text, or {@code null}
      */
-    public static ProxyStatus of(String proxyName, ProxyErrorType error, String details) {
+    public static ProxyStatus of(String proxyName, @Nullable ProxyErrorType error, @Nullable String details) {
         return new ProxyStatus(proxyName, error == null ? null : error.token(), details);
     }
 

@@ -13,6 +13,8 @@
  */
 package org.masquerelay.protocol.status;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The one error type of the relays (in the manner of Pingora's error): an RFC 9209 error type,
  * the side that caused it and an optional detail. {@link org.masquerelay.server.ErrorResponder}
@@ -36,20 +38,25 @@ public final class RelayException extends RuntimeException {
 
     private final transient ProxyErrorType type;
     private final Side side;
-    private final String details;
+    private final @Nullable String details;
     private final int status;
-    private final String proxyAuthenticate;
+    private final @Nullable String proxyAuthenticate;
 
-    public RelayException(ProxyErrorType type, Side side, String details) {
+    public RelayException(ProxyErrorType type, Side side, @Nullable String details) {
         this(type, side, details, null);
     }
 
-    public RelayException(ProxyErrorType type, Side side, String details, Throwable cause) {
+    public RelayException(ProxyErrorType type, Side side, @Nullable String details, @Nullable Throwable cause) {
         this(type, side, details, cause, type.status(), null);
     }
 
     private RelayException(
-            ProxyErrorType type, Side side, String details, Throwable cause, int status, String proxyAuthenticate) {
+            ProxyErrorType type,
+            Side side,
+            @Nullable String details,
+            @Nullable Throwable cause,
+            int status,
+            @Nullable String proxyAuthenticate) {
         super(type.token() + (details == null ? "" : ": " + details), cause, false, false);
         this.type = type;
         this.side = side;
@@ -62,7 +69,7 @@ public final class RelayException extends RuntimeException {
      * A missing, invalid or spent credential: 407 with a {@code proxy-authenticate} challenge
      * (RFC 9110 §11.7.1, RFC 9577 §2.1); the proxy-status type is {@code http_request_denied}.
      */
-    public static RelayException authenticationRequired(String details, String proxyAuthenticate) {
+    public static RelayException authenticationRequired(@Nullable String details, String proxyAuthenticate) {
         return new RelayException(
                 ProxyErrorType.HTTP_REQUEST_DENIED,
                 Side.DOWNSTREAM,
@@ -73,7 +80,7 @@ public final class RelayException extends RuntimeException {
     }
 
     /** The {@code proxy-authenticate} field of a 407, or null. */
-    public String proxyAuthenticate() {
+    public @Nullable String proxyAuthenticate() {
         return proxyAuthenticate;
     }
 
@@ -85,7 +92,7 @@ public final class RelayException extends RuntimeException {
         return side;
     }
 
-    public String details() {
+    public @Nullable String details() {
         return details;
     }
 

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses the HTTP authentication fields of <a
@@ -51,7 +52,7 @@ final class AuthHeaderParser {
      * @param token68 the token68 form, or {@code null} if the scheme has parameters instead
      * @param params the auth-params, names in lower case, in field order
      */
-    record Challenge(String scheme, String token68, Map<String, String> params) {}
+    record Challenge(String scheme, @Nullable String token68, Map<String, String> params) {}
 
     private final String field;
     private final String value;
@@ -148,7 +149,7 @@ final class AuthHeaderParser {
      * Reads a token68 if one stands here followed by the end of the challenge; otherwise leaves the
      * position unchanged and returns {@code null}.
      */
-    private String token68() {
+    private @Nullable String token68() {
         int start = pos;
         int i = pos;
         while (i < value.length() && isToken68Char(value.charAt(i))) {

@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An issuer directory (<a href="https://www.rfc-editor.org/rfc/rfc9578#section-4">RFC 9578
@@ -253,7 +254,7 @@ public record IssuerDirectory(String issuerRequestUri, List<TokenKeyEntry> token
                         : OptionalLong.of(integer("not-before", notBefore, Long.MAX_VALUE)));
     }
 
-    private static Long integer(String name, Object value, long max) {
+    private static Long integer(String name, @Nullable Object value, long max) {
         JsonNumber number = member(JsonNumber.class, name, value, "a number");
         if (number.integer().isEmpty()
                 || number.integer().getAsLong() < 0
@@ -263,7 +264,7 @@ public record IssuerDirectory(String issuerRequestUri, List<TokenKeyEntry> token
         return number.integer().getAsLong();
     }
 
-    private static <T> T member(Class<T> type, String name, Object value, String expected) {
+    private static <T> T member(Class<T> type, String name, @Nullable Object value, String expected) {
         if (value == null) {
             throw new MalformedTokenException(WHAT + ": \"" + name + "\" is missing");
         }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One {@code PrivateToken} challenge of a {@code WWW-Authenticate} or {@code Proxy-Authenticate}
@@ -45,7 +46,7 @@ import java.util.stream.Collectors;
  *     §2.1.2 lets deployments distribute keys out of band)
  * @param maxAge seconds for which the origin accepts the challenge, if given
  */
-public record PrivateTokenChallenge(byte[] challenge, byte[] tokenKey, OptionalLong maxAge) {
+public record PrivateTokenChallenge(byte[] challenge, byte @Nullable [] tokenKey, OptionalLong maxAge) {
 
     /** The authentication scheme (RFC 9577 §2). */
     public static final String SCHEME = "PrivateToken";
@@ -150,7 +151,7 @@ public record PrivateTokenChallenge(byte[] challenge, byte[] tokenKey, OptionalL
 
     /** Returns a copy of the encoded issuer key, or {@code null} if the challenge has none. */
     @Override
-    public byte[] tokenKey() {
+    public byte @Nullable [] tokenKey() {
         return tokenKey == null ? null : tokenKey.clone();
     }
 

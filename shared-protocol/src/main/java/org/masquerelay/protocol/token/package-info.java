@@ -26,4 +26,7 @@
  * org.masquerelay.protocol.ProtocolException}s. Nothing here opens a socket, reads a file or reads
  * configuration; randomness always comes from a caller's {@link java.security.SecureRandom}.
  */
+@NullMarked
 package org.masquerelay.protocol.token;
+
+import org.jspecify.annotations.NullMarked;

@@ -28,6 +28,7 @@ import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Relays bytes between a TCP socket and an HTTP/3 CONNECT stream after its 2xx (RFC 9114 §4.4):
@@ -66,7 +67,7 @@ public final class ByteStreamRelay {
      * handler) and appends a handler to the socket's pipeline. Both channels must be active.
      */
     public static ByteStreamRelay start(
-            QuicStreamChannel stream, String streamHandlerName, Channel socket, TunnelMetrics metrics) {
+            QuicStreamChannel stream, @Nullable String streamHandlerName, Channel socket, TunnelMetrics metrics) {
         ByteStreamRelay relay = new ByteStreamRelay(stream, socket, metrics);
         stream.config().setAutoRead(false);
         socket.config().setAutoRead(false);
@@ -92,7 +93,7 @@ public final class ByteStreamRelay {
         final AtomicLong inFlight = new AtomicLong();
         final AtomicBoolean paused = new AtomicBoolean();
         final AtomicBoolean finished = new AtomicBoolean();
-        volatile ChannelFuture lastWrite;
+        volatile @Nullable ChannelFuture lastWrite;
 
         Direction(Channel source, Channel sink) {
             this.source = source;
@@ -216,7 +217,7 @@ public final class ByteStreamRelay {
     private void socketClosed() {
         if (!down.finished.get()) {
             // The TCP connection broke before its FIN: tell the peer (RFC 9114 §4.4).
-            stream.shutdown((int) Http3ErrorCode.H3_CONNECT_ERROR.code()).addListener(f -> stream.close());
+            stream.shutdown(Http3ErrorCode.H3_CONNECT_ERROR.code()).addListener(f -> stream.close());
         } else {
             down.drained().addListener(f -> stream.close());
         }

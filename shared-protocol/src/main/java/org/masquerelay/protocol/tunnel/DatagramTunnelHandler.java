@@ -23,6 +23,7 @@ import io.netty.handler.codec.http3.Http3ErrorCode;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.ReferenceCountUtil;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.protocol.ProtocolException;
 import org.masquerelay.protocol.capsule.Capsule;
 import org.masquerelay.protocol.capsule.CapsuleCumulator;
@@ -69,7 +70,7 @@ public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
     private final Local local;
     private final TunnelMetrics metrics;
     private final CapsuleCumulator capsules = new CapsuleCumulator(MAX_CAPSULE_PAYLOAD);
-    private HttpDatagramDemuxHandler demux;
+    private @Nullable HttpDatagramDemuxHandler demux;
     private boolean streamWritePending;
 
     public DatagramTunnelHandler(QuicStreamChannel stream, Local local, TunnelMetrics metrics) {
@@ -82,7 +83,8 @@ public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        demux = HttpDatagramDemuxHandler.of(connection);
+        HttpDatagramDemuxHandler demux = HttpDatagramDemuxHandler.of(connection);
+        this.demux = demux;
         demux.register(quarterStreamId, this::onHttpDatagram);
         stream.closeFuture().addListener(f -> {
             demux.unregister(quarterStreamId);
@@ -188,6 +190,13 @@ public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
      */
     public void sendToPeer(ByteBuf udpPayload) {
         if (!stream.isActive()) {
+            udpPayload.release();
+            return;
+        }
+        HttpDatagramDemuxHandler demux = this.demux;
+        if (demux == null) {
+            // Not on the stream's pipeline yet, so the 2xx is not written: nothing may be sent.
+            metrics.datagramDropped("before_response");
             udpPayload.release();
             return;
         }

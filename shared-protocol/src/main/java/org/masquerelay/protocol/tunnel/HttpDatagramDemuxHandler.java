@@ -22,6 +22,7 @@ import io.netty.handler.codec.quic.QuicDatagramExtensionEvent;
 import io.netty.util.collection.LongObjectHashMap;
 import io.netty.util.collection.LongObjectMap;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.protocol.ProtocolException;
 import org.masquerelay.protocol.datagram.HttpDatagram;
 
@@ -41,7 +42,7 @@ public final class HttpDatagramDemuxHandler extends ChannelInboundHandlerAdapter
     /** Latched once the peer's SETTINGS allowed HTTP Datagrams; saves a look-up per datagram. */
     private boolean peerAllowsDatagrams;
 
-    private Channel channel;
+    private @Nullable Channel channel;
 
     public HttpDatagramDemuxHandler(TunnelMetrics metrics) {
         this.metrics = metrics;
@@ -83,7 +84,7 @@ public final class HttpDatagramDemuxHandler extends ChannelInboundHandlerAdapter
      * connection).
      */
     public int maxDatagramLength() {
-        if (maxDatagramLength < 0) {
+        if (maxDatagramLength < 0 || channel == null) {
             return -1;
         }
         if (!peerAllowsDatagrams) {
@@ -127,7 +128,7 @@ public final class HttpDatagramDemuxHandler extends ChannelInboundHandlerAdapter
     }
 
     /** Closes the connection with H3_DATAGRAM_ERROR (RFC 9297 §2.1). */
-    public static void closeWithDatagramError(Channel quicChannel, String reason) {
+    public static void closeWithDatagramError(Channel quicChannel, @Nullable String reason) {
         if (quicChannel instanceof QuicChannel qc && qc.isActive()) {
             byte[] r = reason == null ? new byte[0] : reason.getBytes(StandardCharsets.UTF_8);
             // The reason phrase is ours, never the peer's bytes, and short. close() takes ownership.

@@ -28,6 +28,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Joins a connected UDP socket to a {@link DatagramTunnelHandler}: datagrams the socket reads go
@@ -41,8 +42,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class UdpSocketBridge extends ChannelInboundHandlerAdapter implements DatagramTunnelHandler.Local {
     private final TunnelMetrics metrics;
-    private DatagramTunnelHandler tunnel;
-    private Channel socket;
+    private @Nullable DatagramTunnelHandler tunnel;
+    private @Nullable Channel socket;
 
     public UdpSocketBridge(TunnelMetrics metrics) {
         this.metrics = metrics;
@@ -50,7 +51,7 @@ public final class UdpSocketBridge extends ChannelInboundHandlerAdapter implemen
 
     /**
      * A bridge already joined to a new tunnel on {@code stream}: the relays' connect-udp case.
-     * Register the socket with {@link #bootstrap}, connect it, then {@link #open} the tunnel.
+     * Register the socket with {@link #bootstrap}, connect it, then {@link #attach} the tunnel.
      */
     public static UdpSocketBridge forStream(QuicStreamChannel stream, TunnelMetrics metrics) {
         UdpSocketBridge bridge = new UdpSocketBridge(metrics);
@@ -66,7 +67,7 @@ public final class UdpSocketBridge extends ChannelInboundHandlerAdapter implemen
     public Bootstrap bootstrap(Class<? extends Channel> datagramChannelType, Duration idleTimeout) {
         UdpSocketBridge bridge = this;
         return new Bootstrap()
-                .group(tunnel.stream().eventLoop())
+                .group(tunnel().stream().eventLoop())
                 .channel(datagramChannelType)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048).maxMessagesPerRead(32))
                 .option(ChannelOption.SO_RCVBUF, 1 << 20)
@@ -86,12 +87,20 @@ public final class UdpSocketBridge extends ChannelInboundHandlerAdapter implemen
      * {@code requestHandler} (the handler that read the request) is replaced by the tunnel.
      */
     public void attach(ChannelHandlerContext requestHandler) {
-        requestHandler.pipeline().replace(requestHandler.handler(), "tunnel", tunnel);
+        requestHandler.pipeline().replace(requestHandler.handler(), "tunnel", tunnel());
     }
 
     /** Must be called before the socket is registered. */
     public void tunnel(DatagramTunnelHandler tunnel) {
         this.tunnel = tunnel;
+    }
+
+    private DatagramTunnelHandler tunnel() {
+        DatagramTunnelHandler t = tunnel;
+        if (t == null) {
+            throw new IllegalStateException("tunnel(DatagramTunnelHandler) was not called");
+        }
+        return t;
     }
 
     @Override
@@ -120,9 +129,9 @@ public final class UdpSocketBridge extends ChannelInboundHandlerAdapter implemen
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof DatagramPacket packet) {
-            tunnel.sendToPeer(packet.content());
+            tunnel().sendToPeer(packet.content());
         } else if (msg instanceof ByteBuf buf) {
-            tunnel.sendToPeer(buf);
+            tunnel().sendToPeer(buf);
         } else {
             ReferenceCountUtil.release(msg);
         }
@@ -130,7 +139,7 @@ public final class UdpSocketBridge extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        tunnel.flush();
+        tunnel().flush();
     }
 
     @Override
@@ -143,7 +152,7 @@ public final class UdpSocketBridge extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        tunnel.close();
+        tunnel().close();
     }
 
     @Override

@@ -14,6 +14,7 @@
 package org.masquerelay.protocol.uri;
 
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Validation and canonical form of a target host: a DNS name (RFC 1123 §2.1 LDH labels), an
@@ -148,7 +149,7 @@ public final class HostSyntax {
      * or {@code null} when {@code text} is neither. It never consults DNS. An IPv4-mapped IPv6
      * literal stays 16 bytes, so families never mix silently.
      */
-    public static byte[] parseIpLiteral(String text) {
+    public static byte @Nullable [] parseIpLiteral(String text) {
         String s = text;
         if (s.length() > 2 && s.charAt(0) == '[' && s.charAt(s.length() - 1) == ']') {
             s = s.substring(1, s.length() - 1);
@@ -172,7 +173,7 @@ public final class HostSyntax {
     }
 
     /** Returns the 4 octets of a strict dotted-quad, or {@code null}. */
-    static byte[] parseIpv4(String s) {
+    static byte @Nullable [] parseIpv4(String s) {
         String[] parts = s.split("\\.", -1);
         if (parts.length != 4) {
             return null;
@@ -204,7 +205,7 @@ public final class HostSyntax {
     }
 
     /** Returns the eight 16-bit groups of an RFC 4291 §2.2 text address, or {@code null}. */
-    static int[] parseIpv6(String s) {
+    static int @Nullable [] parseIpv6(String s) {
         int[] groups = new int[8];
         int gap = s.indexOf("::");
         if (gap >= 0 && s.indexOf("::", gap + 1) >= 0) {

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A connect-udp URI template, <a href="https://www.rfc-editor.org/rfc/rfc9298#section-2">RFC 9298
@@ -46,13 +47,14 @@ public final class UdpProxyTemplate {
     private static final UdpProxyTemplate DEFAULT = parse(DEFAULT_PATH);
 
     private final String template;
-    private final String authority;
+    private final @Nullable String authority;
     /** Literal path/query text around the variables; one more entry than {@link #variables}. */
     private final List<String> literals;
 
     private final List<String> variables;
 
-    private UdpProxyTemplate(String template, String authority, List<String> literals, List<String> variables) {
+    private UdpProxyTemplate(
+            String template, @Nullable String authority, List<String> literals, List<String> variables) {
         this.template = template;
         this.authority = authority;
         this.literals = List.copyOf(literals);
@@ -265,11 +267,12 @@ public final class UdpProxyTemplate {
         if (pos != pathAndQuery.length()) {
             return Optional.empty();
         }
-        String host = PercentEncoding.decode(rawHost, "target host");
+        // parse() requires both variables, so both were matched.
+        String host = PercentEncoding.decode(Objects.requireNonNull(rawHost), "target host");
         if (host.isEmpty()) {
             throw new MalformedTargetException("target host is empty");
         }
-        int port = HostSyntax.parsePort(PercentEncoding.decode(rawPort, "target port"));
+        int port = HostSyntax.parsePort(PercentEncoding.decode(Objects.requireNonNull(rawPort), "target port"));
         return Optional.of(new Target(host, port));
     }
 

@@ -9,4 +9,7 @@
  * 2130706433} cannot slip past a destination filter), IPv6 literals are rewritten in the RFC
  * 5952 form and never carry a zone identifier.
  */
+@NullMarked
 package org.masquerelay.protocol.uri;
+
+import org.jspecify.annotations.NullMarked;

@@ -16,7 +16,9 @@ package org.masquerelay.issuer.config;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.Addresses;
 import org.masquerelay.config.ConfigErrors;
 import org.masquerelay.config.ConfigException;
@@ -60,11 +62,11 @@ import org.masquerelay.protocol.token.TokenKey;
 public record IssuerConfig(
         String listen,
         String issuerName,
-        Path signingKey,
-        Path apiKeys,
-        Integer tokensPerHour,
-        Integer maxBatch,
-        TlsConfig tls)
+        @Nullable Path signingKey,
+        @Nullable Path apiKeys,
+        @Nullable Integer tokensPerHour,
+        @Nullable Integer maxBatch,
+        @Nullable TlsConfig tls)
         implements YamlConfigLoader.Validated {
     public static final int DEFAULT_TOKENS_PER_HOUR = 100;
     public static final int MAX_TOKENS_PER_HOUR = 100_000;
@@ -163,7 +165,7 @@ public record IssuerConfig(
      */
     public BlindRsaPrivateKey readSigningKey() throws IOException {
         try {
-            return SigningKeyFile.read(signingKey);
+            return SigningKeyFile.read(Objects.requireNonNull(signingKey, "signing-key"));
         } catch (IllegalArgumentException e) {
             throw new IOException("signing-key " + signingKey + ": " + e.getMessage(), e);
         }
@@ -175,9 +177,10 @@ public record IssuerConfig(
      * @throws ConfigException if the file no longer parses
      */
     public ApiKeys readApiKeys() throws ConfigException {
+        Path file = Objects.requireNonNull(apiKeys, "api-keys");
         ConfigErrors errors = new ConfigErrors();
-        ApiKeys keys = ApiKeys.read(apiKeys, "api-keys", errors);
-        errors.throwIfAny(apiKeys.toString());
+        ApiKeys keys = ApiKeys.read(file, "api-keys", errors);
+        errors.throwIfAny(file.toString());
         return keys;
     }
 }

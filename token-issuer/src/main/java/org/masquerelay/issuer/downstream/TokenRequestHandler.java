@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.issuer.policy.AccountLimiter;
 import org.masquerelay.issuer.policy.ApiKeys;
 import org.masquerelay.issuer.policy.LimitExceededException;
@@ -141,7 +142,7 @@ public final class TokenRequestHandler implements HttpHandler {
         try {
             request = TokenRequest.decode(body);
         } catch (MalformedTokenException e) {
-            reject(exchange, account.get(), 422, e.getMessage());
+            reject(exchange, account.get(), 422, String.valueOf(e.getMessage()));
             return;
         }
         if (request.truncatedTokenKeyId() != truncatedTokenKeyId) {
@@ -183,7 +184,7 @@ public final class TokenRequestHandler implements HttpHandler {
      * Returns the account of the one {@code Authorization: Bearer} field, if its key is known.
      * The scheme is case-insensitive (RFC 9110 §11.1).
      */
-    private Optional<String> authenticate(List<String> authorization) {
+    private Optional<String> authenticate(@Nullable List<String> authorization) {
         if (authorization == null || authorization.size() != 1) {
             return Optional.empty();
         }
