@@ -156,7 +156,7 @@ final class Bench {
                         List.of(Hop.ORIGIN, Hop.JVM),
                         n -> directTcp(origin.localAddress(), n),
                         Map::of,
-                        kernelDrops()));
+                        KERNEL_DROPS));
                 arms.add(new Arm(
                         "h3",
                         List.of(Hop.CLIENT, Hop.ORIGIN, Hop.JVM),
@@ -165,7 +165,7 @@ final class Bench {
                             long p = h3.packets().get(10, TimeUnit.SECONDS);
                             return Map.of(Hop.CLIENT, p, Hop.ORIGIN, p);
                         },
-                        kernelDrops()));
+                        KERNEL_DROPS));
                 arms.add(new Arm(
                         "one-hop",
                         List.of(Hop.CLIENT, Hop.EGRESS, Hop.JVM),
@@ -358,9 +358,7 @@ final class Bench {
         return () -> {
             Map<String, Long> out = new java.util.TreeMap<>();
             relayDrops(ingress, egress).forEach((k, v) -> out.put(k, Math.round(v)));
-            long[] udp = udpErrors();
-            out.put("kernel UDP rcvbuf errors", udp[0]);
-            out.put("kernel UDP sndbuf errors", udp[1]);
+            out.putAll(KERNEL_DROPS.snapshot());
             long[] quic = quicLosses(client);
             if (ingress != null) {
                 out.put("outer QUIC lost", quic[0]);
@@ -371,12 +369,11 @@ final class Bench {
         };
     }
 
-    private static DropCounter kernelDrops() {
-        return () -> {
-            long[] udp = udpErrors();
-            return Map.of("kernel UDP rcvbuf errors", udp[0], "kernel UDP sndbuf errors", udp[1]);
-        };
-    }
+    /** The kernel's UDP buffer errors: every arm has them, the relay arms add their own. */
+    private static final DropCounter KERNEL_DROPS = () -> {
+        long[] udp = udpErrors();
+        return Map.of("kernel UDP rcvbuf errors", udp[0], "kernel UDP sndbuf errors", udp[1]);
+    };
 
     private static Map<String, Double> relayDrops(
             @org.jspecify.annotations.Nullable IngressServer ingress, EgressServer egress) {
