@@ -63,7 +63,6 @@ import org.masquerelay.protocol.tunnel.DatagramTunnelHandler;
 import org.masquerelay.protocol.tunnel.HttpDatagramDemuxHandler;
 import org.masquerelay.protocol.tunnel.PeerSettingsHandler;
 import org.masquerelay.protocol.tunnel.TunnelMetrics;
-import org.masquerelay.protocol.tunnel.UdpSocketBridge;
 import org.masquerelay.protocol.uri.UdpProxyTemplate;
 
 /**
@@ -79,10 +78,9 @@ import org.masquerelay.protocol.uri.UdpProxyTemplate;
  *       UDP flow.
  * </ol>
  *
- * <p>Netty's QUIC codec reads and writes {@code DatagramPacket}s on a datagram channel, so the
- * inner connection runs on a real UDP socket bound to 127.0.0.1 and connected to a second
- * loopback socket that is the local end of the tunnel; both are connected, so the kernel drops
- * anything from a third party. This costs one loopback hop per inner packet on the client.
+ * <p>Netty's QUIC codec reads and writes {@code DatagramPacket}s on a parent channel; the inner
+ * connection's parent is a {@link TunnelDatagramChannel}, an in-memory channel whose packets go
+ * straight into the tunnel's HTTP Datagrams, so an inner packet costs no socket of its own.
  *
  * <p>When either hop goes away the session is dropped and the next flow reconnects. Thread-safe:
  * public methods may be called from any thread; all channel work runs on one event loop.
@@ -201,9 +199,6 @@ public final class MasqueClient implements AutoCloseable {
         QuicStreamChannel tunnel;
 
         @Nullable
-        Channel bridgeSocket;
-
-        @Nullable
         Channel innerSocket;
 
         @Nullable
@@ -259,8 +254,8 @@ public final class MasqueClient implements AutoCloseable {
             closing = true;
             if (inner != null && inner.isActive() && tunnel != null && tunnel.isActive()) {
                 inner.close();
-                // The close packet goes inner socket -> bridge -> outer DATAGRAM on the next
-                // loop turns; a short grace lets it out before the tunnel goes.
+                // The close packet leaves in an outer DATAGRAM; a short grace lets the outer
+                // connection send it before the tunnel goes.
                 tunnel.eventLoop().schedule(this::closeRest, INNER_CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
             } else {
                 closeRest();
@@ -268,7 +263,7 @@ public final class MasqueClient implements AutoCloseable {
         }
 
         private void closeRest() {
-            for (Channel c : new Channel[] {inner, tunnel, outer, innerSocket, bridgeSocket, outerSocket}) {
+            for (Channel c : new Channel[] {inner, tunnel, outer, innerSocket, outerSocket}) {
                 if (c != null) {
                     c.close();
                 }
@@ -356,7 +351,7 @@ public final class MasqueClient implements AutoCloseable {
         });
     }
 
-    /** A UDP socket on the client's event loop with 4 MiB buffers, for any of the three sockets. */
+    /** A UDP socket on the client's event loop with 4 MiB buffers, for the outer socket or the one-hop inner one. */
     private Bootstrap udpSocket(ChannelHandler handler) {
         return new Bootstrap()
                 .group(loop)
@@ -430,7 +425,11 @@ public final class MasqueClient implements AutoCloseable {
     }
 
     private void openTunnel(Session s, CompletableFuture<Session> result) {
-        UdpSocketBridge bridge = new UdpSocketBridge(TunnelMetrics.NOOP);
+        // The inner connection's packets appear to come from our outer socket's address.
+        TunnelDatagramChannel bridge = new TunnelDatagramChannel(
+                (InetSocketAddress)
+                        Objects.requireNonNull(s.outerSocket, "outerSocket").localAddress(),
+                config.egress().socketAddress());
         // With a challenge already known, send a token up front; a first tunnel learns it from
         // the ingress's 407 (RFC 9577 §2.1) and retries once with a token.
         PrivateTokenChallenge known = tokenChallenge;
@@ -464,13 +463,13 @@ public final class MasqueClient implements AutoCloseable {
                     tokenChallenge = challenge;
                     return tokens.nextAsync(challenge).thenCompose(t -> requestTunnel(s, bridge, t));
                 })
-                // Socket setup below blocks briefly on binds, so it runs off the event loop.
-                .thenRunAsync(() -> openInner(s, bridge, result))
+                .thenRun(() -> loop.execute(() -> openInner(s, bridge, result)))
                 .exceptionally(e -> fail(result, e));
     }
 
     /** One connect-udp request for the tunnel to the egress, with {@code token} if not null. */
-    private CompletableFuture<QuicStreamChannel> requestTunnel(Session s, UdpSocketBridge bridge, Token token) {
+    private CompletableFuture<QuicStreamChannel> requestTunnel(
+            Session s, TunnelDatagramChannel bridge, @Nullable Token token) {
         InetSocketAddress egress = config.egress().socketAddress();
         Http3Headers h = new DefaultHttp3Headers()
                 .method("CONNECT")
@@ -510,7 +509,7 @@ public final class MasqueClient implements AutoCloseable {
         });
     }
 
-    private void openInner(Session s, UdpSocketBridge bridge, CompletableFuture<Session> result) {
+    private void openInner(Session s, TunnelDatagramChannel bridge, CompletableFuture<Session> result) {
         // The tunnel is up: requestTunnel set both.
         QuicChannel outer = Objects.requireNonNull(s.outer, "outer");
         QuicStreamChannel tunnel = Objects.requireNonNull(s.tunnel, "tunnel");
@@ -522,17 +521,15 @@ public final class MasqueClient implements AutoCloseable {
                     + " bytes; a nested QUIC connection needs 1200 (RFC 9000 §14)"));
             return;
         }
-        InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        Channel bridgeSocket =
-                udpSocket(bridge).bind(loopback).syncUninterruptibly().channel();
-        s.bridgeSocket = bridgeSocket;
-        Channel innerSocket = udpSocket(innerCodec(innerMax))
-                .bind(loopback)
-                .syncUninterruptibly()
-                .channel();
-        s.innerSocket = innerSocket;
-        bridgeSocket.connect(innerSocket.localAddress()).syncUninterruptibly();
-        connectInner(s, bridgeSocket.localAddress(), result);
+        bridge.pipeline().addLast(innerCodec(innerMax));
+        s.innerSocket = bridge;
+        loop.register(bridge).addListener(registered -> {
+            if (!registered.isSuccess()) {
+                result.completeExceptionally(registered.cause());
+                return;
+            }
+            connectInner(s, config.egress().socketAddress(), result);
+        });
     }
 
     /** {@link Route#EGRESS_ONLY}: the inner connection from a plain UDP socket of ours. */
