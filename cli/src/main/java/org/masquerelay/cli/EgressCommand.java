@@ -18,9 +18,13 @@ import org.masquerelay.config.ConfigException;
 import org.masquerelay.egress.EgressServer;
 import org.masquerelay.egress.config.EgressConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 @Command(name = "egress", description = "Run an egress relay.")
 final class EgressCommand extends RelayCommand<EgressConfig> {
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
+
     @Override
     EgressConfig load(Path file) throws ConfigException {
         return EgressConfig.load(file);
@@ -28,7 +32,7 @@ final class EgressCommand extends RelayCommand<EgressConfig> {
 
     @Override
     Runnable start(EgressConfig c) throws Exception {
-        EgressServer server = EgressServer.start(c);
+        EgressServer server = EgressServer.start(c, threads.threads());
         banner("egress", server.quicAddress(), server.adminAddress());
         return () -> server.drainAndClose(c.drainTimeoutOrDefault());
     }

@@ -18,9 +18,13 @@ import org.masquerelay.config.ConfigException;
 import org.masquerelay.ingress.IngressServer;
 import org.masquerelay.ingress.config.IngressConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 @Command(name = "ingress", description = "Run an ingress relay.")
 final class IngressCommand extends RelayCommand<IngressConfig> {
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
+
     @Override
     IngressConfig load(Path file) throws ConfigException {
         return IngressConfig.load(file);
@@ -28,7 +32,7 @@ final class IngressCommand extends RelayCommand<IngressConfig> {
 
     @Override
     Runnable start(IngressConfig c) throws Exception {
-        IngressServer server = IngressServer.start(c);
+        IngressServer server = IngressServer.start(c, threads.threads());
         banner("ingress", server.quicAddress(), server.adminAddress());
         return () -> server.drainAndClose(c.drainTimeoutOrDefault());
     }

@@ -55,6 +55,12 @@ final class LoopbackRelays implements BeforeAllCallback, AfterAllCallback {
     static final InetAddress EGRESS_SOURCE = addr("127.0.0.77");
     static final InetAddress TARGET = addr("127.0.0.99");
 
+    /**
+     * Event loops per relay: more than one, so every test that uses these relays goes through
+     * the SO_REUSEPORT sockets and the QUIC codec dispatcher, as a relay on a multi-core host does.
+     */
+    static final int RELAY_THREADS = 2;
+
     private Path dir;
     private HttpOrigin origin;
     private EgressServer egress;
@@ -66,8 +72,8 @@ final class LoopbackRelays implements BeforeAllCallback, AfterAllCallback {
         dir = Files.createTempDirectory("masque-it");
         origin = new HttpOrigin(new InetSocketAddress(TARGET, 0));
         LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free(), List.of(EGRESS_SOURCE.getHostAddress()));
-        egress = EgressServer.start(EgressConfig.load(dir.resolve("egress.yaml")));
-        ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")));
+        egress = EgressServer.start(EgressConfig.load(dir.resolve("egress.yaml")), RELAY_THREADS);
+        ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")), RELAY_THREADS);
     }
 
     @Override
@@ -138,7 +144,7 @@ final class LoopbackRelays implements BeforeAllCallback, AfterAllCallback {
 
     /** Starts the ingress again on the same address. */
     void restartIngress() throws Exception {
-        ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")));
+        ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")), RELAY_THREADS);
     }
 
     static void await(BooleanSupplier condition, String what) throws InterruptedException {

@@ -212,6 +212,38 @@ class TwoHopIT {
     }
 
     @Test
+    void clientsSpreadOverEveryRelaySocketAndEachGetsItsBytes() throws Exception {
+        // 16 clients from 16 source ports: with 2 sockets, all landing on one has odds 2^-15.
+        List<MasqueClient> clients = new ArrayList<>();
+        try {
+            List<CompletableFuture<HttpFetcher.Result>> fetches = new ArrayList<>();
+            List<ByteCounter> bodies = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                MasqueClient c = relays.newClient();
+                clients.add(c);
+                ByteCounter body = new ByteCounter();
+                bodies.add(body);
+                fetches.add(HttpFetcher.fetch(c, origin.uri("/bytes/100000"), body, false));
+            }
+            for (int i = 0; i < fetches.size(); i++) {
+                assertThat(fetches.get(i).get(60, TimeUnit.SECONDS).status()).isEqualTo(200);
+                assertThat(bodies.get(i).n).isEqualTo(100_000);
+            }
+            List<Integer> perSocket = ingress.connectionsPerSocket();
+            assertThat(perSocket).hasSize(LoopbackRelays.RELAY_THREADS);
+            assertThat(perSocket).allSatisfy(n -> assertThat(n).isPositive());
+            assertThat(perSocket.stream().mapToInt(Integer::intValue).sum()).isGreaterThanOrEqualTo(16);
+            // Each tunnel reaches the egress from its own ingress socket, so the egress spreads too.
+            assertThat(egress.connectionsPerSocket())
+                    .allSatisfy(n -> assertThat(n).isPositive());
+        } finally {
+            for (MasqueClient c : clients) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
     void udpEchoOf1000DatagramsDeliversAtLeast99Percent() throws Exception {
         UdpEchoProbe.Result r = UdpEchoProbe.run(
                 client, TARGET.getHostAddress(), udpEcho.localAddress().getPort(), 1000, 1200, 32, 3000);

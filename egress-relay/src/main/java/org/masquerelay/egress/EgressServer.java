@@ -123,16 +123,15 @@ public final class EgressServer extends Relay<EgressConfig> {
                             "masque_egress_unauthorized_packets_dropped",
                             "UDP packets dropped because their source is not a configured ingress",
                             filter::dropped);
-                    return List.of(
-                            filter,
+                    return new RelayServer.Listener(
+                            List.of(filter),
                             RelayQuic.serverCodec(RelayQuic.serverTls(
                                             Objects.requireNonNull(tls.privateKey(), "tls.private-key"),
                                             Objects.requireNonNull(tls.certificate(), "tls.certificate")))
                                     .maxSendUdpPayloadSize(MAX_UDP_PAYLOAD)
                                     .maxRecvUdpPayloadSize(1452)
                                     .initialMaxStreamsBidirectional(Math.max(100, limits.maxFlowsPerConnection() * 2L))
-                                    .handler(new EgressConnectionInitializer(context, connections))
-                                    .build());
+                                    .handler(new EgressConnectionInitializer(context, connections)));
                 })
                 .start();
         return new EgressServer(config, metrics, server);

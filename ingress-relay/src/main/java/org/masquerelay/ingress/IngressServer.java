@@ -18,7 +18,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.quic.QuicChannel;
 import java.time.Clock;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.masquerelay.config.AdminConfig;
@@ -82,7 +81,7 @@ public final class IngressServer extends Relay<IngressConfig> {
                             locator,
                             tokens(config));
                     TlsConfig tls = Objects.requireNonNull(config.tls(), "tls");
-                    return List.of(RelayQuic.serverCodec(RelayQuic.serverTls(
+                    return RelayServer.Listener.of(RelayQuic.serverCodec(RelayQuic.serverTls(
                                     Objects.requireNonNull(tls.privateKey(), "tls.private-key"),
                                     Objects.requireNonNull(tls.certificate(), "tls.certificate")))
                             .maxSendUdpPayloadSize(MAX_UDP_PAYLOAD)
@@ -95,8 +94,7 @@ public final class IngressServer extends Relay<IngressConfig> {
                                     connections.accept(
                                             ch, "ingress-request", () -> new ConnectUdpRequestHandler(context));
                                 }
-                            })
-                            .build());
+                            }));
                 })
                 .start();
         return new IngressServer(config, metrics, server);

@@ -15,6 +15,7 @@ package org.masquerelay.server;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,6 +42,11 @@ public abstract class Relay<C> implements AutoCloseable {
     /** The admin listener's address, or {@code null} when the config has no {@code admin}. */
     public final @Nullable InetSocketAddress adminAddress() {
         return server.adminAddress().orElse(null);
+    }
+
+    /** Open connections per listening QUIC socket (one per event loop). */
+    public final List<Integer> connectionsPerSocket() {
+        return server.connectionsPerSocket();
     }
 
     public final RelayMetrics metrics() {

@@ -13,6 +13,7 @@
  */
 package org.masquerelay.server;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -29,6 +30,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -180,6 +182,18 @@ public final class RelayConnections {
             }
         }
         log.info("drain finished with {} open tunnel(s) or flow(s) left", metrics.tunnels());
+    }
+
+    /** How many open connections each listening socket carries, keyed by the socket. */
+    Map<Channel, Integer> perSocket() {
+        Map<Channel, Integer> out = new HashMap<>();
+        for (Channel c : connections) {
+            Channel socket = c.parent();
+            if (socket != null) {
+                out.merge(socket, 1, Integer::sum);
+            }
+        }
+        return out;
     }
 
     /** Closes every connection with H3_NO_ERROR and waits briefly for them to go. */

@@ -21,12 +21,17 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.handler.codec.quic.QuicCodecDispatcher;
+import io.netty.handler.codec.quic.QuicConnectionIdGenerator;
+import io.netty.handler.codec.quic.QuicServerCodecBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,29 +39,52 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One relay's lifecycle, the same for the ingress and the egress: make the event loops, bind the
- * QUIC listener's UDP socket, start the admin listener, and on shutdown send GOAWAY, drain until
+ * QUIC listener's UDP sockets, start the admin listener, and on shutdown send GOAWAY, drain until
  * every tunnel ended or the deadline passed, then close in reverse order of opening.
  *
  * <p>The relay supplies its pipeline through {@link Pipeline}, which runs once the event loops
  * exist (an upstream resolver, say, needs one), and may register more resources to close.
+ *
+ * <p>One UDP socket is served by one event-loop thread, with every connection on it (docs/netty.md
+ * trap 8). With {@code threads} above 1 the relay binds that many sockets to the same address
+ * with {@code SO_REUSEPORT}, one per event loop, so the kernel spreads peers over the loops by
+ * their address and port. A {@link QuicCodecDispatcher} in front of each socket's codec routes a
+ * packet that arrives on another socket (after a peer's address changed, say) to the codec that
+ * owns its connection ID, which the dispatcher encodes into every ID it issues.
  */
 public final class RelayServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayServer.class);
 
-    /** Builds the listener's handlers, in pipeline order, once the event loops exist. */
+    /** Builds the listener's handlers once the event loops exist. */
     @FunctionalInterface
     public interface Pipeline {
         /**
          * @param group the relay's event loops
          * @param resources closed with the server, last registered first
          */
-        List<ChannelHandler> handlers(EventLoopGroup group, Deque<AutoCloseable> resources) throws Exception;
+        Listener handlers(EventLoopGroup group, Deque<AutoCloseable> resources) throws Exception;
+    }
+
+    /**
+     * The handlers of every listening socket: {@code filters} first (shared by all sockets, so
+     * each must be {@link ChannelHandler.Sharable} when there is more than one), then a QUIC
+     * server codec built from {@code codec} for each socket.
+     */
+    public record Listener(List<ChannelHandler> filters, QuicServerCodecBuilder codec) {
+        public Listener {
+            filters = List.copyOf(filters);
+        }
+
+        public static Listener of(QuicServerCodecBuilder codec) {
+            return new Listener(List.of(), codec);
+        }
     }
 
     private final String name;
@@ -64,7 +92,7 @@ public final class RelayServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final MultiThreadIoEventLoopGroup group;
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
-    private final Channel socket;
+    private final List<Channel> sockets = new ArrayList<>();
     private final Optional<AdminServer> admin;
 
     private RelayServer(Builder b) throws Exception {
@@ -77,20 +105,8 @@ public final class RelayServer implements AutoCloseable {
         group = new MultiThreadIoEventLoopGroup(
                 b.threads, new DefaultThreadFactory(name + "-loop"), EpollIoHandler.newFactory());
         try {
-            List<ChannelHandler> handlers = Objects.requireNonNull(b.pipeline).handlers(group, resources);
-            socket = UdpSockets.tune(new Bootstrap())
-                    .group(group)
-                    .channel(EpollDatagramChannel.class)
-                    .handler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(handlers.toArray(ChannelHandler[]::new));
-                        }
-                    })
-                    .bind(b.listen)
-                    .sync()
-                    .channel();
-            resources.push(() -> socket.close().awaitUninterruptibly(2, TimeUnit.SECONDS));
+            Listener listener = Objects.requireNonNull(b.pipeline).handlers(group, resources);
+            bindListeners(b.listen, b.threads, listener);
             if (b.admin.isPresent()) {
                 AdminServer server = new AdminServer(
                         name + "-admin", b.admin.get(), registry::scrape, connections::draining, b.routes);
@@ -107,8 +123,69 @@ public final class RelayServer implements AutoCloseable {
         log.info(
                 "{} listening on {} (QUIC), admin {}",
                 name,
-                socket.localAddress(),
+                quicAddress() + (sockets.size() > 1 ? " on " + sockets.size() + " sockets (SO_REUSEPORT)" : ""),
                 admin.map(a -> a.address().toString()).orElse("off"));
+    }
+
+    /** Binds {@code threads} QUIC sockets to {@code listen}, each on its own event loop. */
+    private void bindListeners(InetSocketAddress listen, int threads, Listener listener) throws InterruptedException {
+        if (threads == 1) {
+            // One socket: the codec as it is, with the codec's own connection IDs.
+            sockets.add(bind(listen, false, ch -> {
+                ch.pipeline().addLast(listener.filters().toArray(ChannelHandler[]::new));
+                ch.pipeline().addLast(listener.codec().build());
+            }));
+            return;
+        }
+        for (ChannelHandler filter : listener.filters()) {
+            if (!filter.getClass().isAnnotationPresent(ChannelHandler.Sharable.class)) {
+                throw new IllegalArgumentException(name + ": "
+                        + filter.getClass().getName() + " is shared by " + threads + " sockets and must be @Sharable");
+            }
+        }
+        QuicServerCodecBuilder codec = listener.codec();
+        QuicCodecDispatcher dispatcher = new QuicCodecDispatcher() {
+            @Override
+            protected void initChannel(Channel ch, int localConnectionIdLength, QuicConnectionIdGenerator ids) {
+                ChannelHandler built;
+                synchronized (codec) { // sockets initialise on their own loops; the builder is mutable
+                    built = codec.clone()
+                            .localConnectionIdLength(localConnectionIdLength)
+                            .connectionIdAddressGenerator(ids)
+                            .build();
+                }
+                ch.pipeline().addLast(built);
+            }
+        };
+        InetSocketAddress address = listen;
+        for (int i = 0; i < threads; i++) {
+            Channel socket = bind(address, true, ch -> {
+                ch.pipeline().addLast(listener.filters().toArray(ChannelHandler[]::new));
+                ch.pipeline().addLast(dispatcher);
+            });
+            sockets.add(socket);
+            // With port 0 the first bind picks the port; the others join it.
+            address = (InetSocketAddress) socket.localAddress();
+        }
+    }
+
+    private Channel bind(InetSocketAddress address, boolean reusePort, Consumer<Channel> init)
+            throws InterruptedException {
+        Bootstrap b = UdpSockets.tune(new Bootstrap())
+                .group(group)
+                .channel(EpollDatagramChannel.class)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        init.accept(ch);
+                    }
+                });
+        if (reusePort) {
+            b.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
+        Channel socket = b.bind(address).sync().channel();
+        resources.push(() -> socket.close().awaitUninterruptibly(2, TimeUnit.SECONDS));
+        return socket;
     }
 
     public static Builder builder(String name) {
@@ -117,7 +194,20 @@ public final class RelayServer implements AutoCloseable {
 
     /** The QUIC listener's bound address. */
     public InetSocketAddress quicAddress() {
-        return (InetSocketAddress) socket.localAddress();
+        return (InetSocketAddress) sockets.get(0).localAddress();
+    }
+
+    /**
+     * Open connections per listening QUIC socket, in the order the sockets were bound (one
+     * entry per socket, zeros included): how evenly {@code SO_REUSEPORT} spreads the peers.
+     */
+    public List<Integer> connectionsPerSocket() {
+        Map<Channel, Integer> counts = connections.perSocket();
+        List<Integer> out = new ArrayList<>();
+        for (Channel socket : sockets) {
+            out.add(counts.getOrDefault(socket, 0));
+        }
+        return out;
     }
 
     /** The admin listener's bound address, if there is one. */
@@ -177,6 +267,7 @@ public final class RelayServer implements AutoCloseable {
             return this;
         }
 
+        /** Event loops, and as many QUIC sockets on the listen address (default 1). */
         public Builder threads(int threads) {
             if (threads < 1) {
                 throw new IllegalArgumentException("threads: " + threads + " (expected: >= 1)");

@@ -1,0 +1,43 @@
+/*
+ * Copyright 2026 The masque-relay authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
+package org.masquerelay.cli;
+
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code --threads N} for the QUIC relays: event loops, each with its own socket (docs/netty.md trap 8). */
+final class ThreadsOption {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    private int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            description = "Event loops, each with its own QUIC socket on the listen address (SO_REUSEPORT);"
+                    + " default: one per core.")
+    void threads(int n) {
+        if (n < 1) {
+            throw new ParameterException(spec.commandLine(), "--threads: " + n + " (expected: 1 or more)");
+        }
+        threads = n;
+    }
+
+    int threads() {
+        return threads;
+    }
+}
