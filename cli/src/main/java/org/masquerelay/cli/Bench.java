@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -78,7 +79,35 @@ final class Bench {
     static final int OUTER_PACKET = 1452;
 
     /** What to run. */
-    record Options(long bytes, int runs, int maxWarmup, int datagrams, int size, Optional<Path> profile) {}
+    /**
+     * @param clients the client counts of the scaling table (two hops, every client at once);
+     *     empty for none
+     */
+    record Options(
+            long bytes,
+            int runs,
+            int maxWarmup,
+            int datagrams,
+            int size,
+            Optional<Path> profile,
+            List<Integer> clients) {
+        Options {
+            clients = List.copyOf(clients);
+        }
+    }
+
+    /**
+     * One row of the scaling table: {@code clients} two-hop clients fetching at once.
+     *
+     * @param mbps median aggregate throughput
+     * @param relayCpuPer64 both relays' CPU-seconds per 64 MiB carried
+     * @param allCpuPer64 every thread's CPU-seconds per 64 MiB (clients, relays, origin, JVM)
+     * @param ingressSockets the ingress's connections per socket while the clients were open
+     */
+    record Scale(int clients, double mbps, double relayCpuPer64, double allCpuPer64, List<Integer> ingressSockets) {}
+
+    /** Event loops (and QUIC sockets) per relay in the bench: one per core, as in production. */
+    static final int RELAY_THREADS = Runtime.getRuntime().availableProcessors();
 
     /** One arm's outcome: throughput per measured run, and its per-hop accounting. */
     record ArmResult(
@@ -101,7 +130,7 @@ final class Bench {
     record Rtt(String name, int window, double p50, double p99, double delivered) {}
 
     /** The whole report. */
-    record Report(List<ArmResult> arms, List<Rtt> rtts) {
+    record Report(List<ArmResult> arms, List<Rtt> rtts, List<Scale> scaling) {
         ArmResult arm(String name) {
             return arms.stream().filter(a -> a.name().equals(name)).findFirst().orElseThrow();
         }
@@ -134,8 +163,10 @@ final class Bench {
             // The plain relay pair (no tokens, no location): the bench measures the data path.
             LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free(), List.of("127.0.0.3"));
             ClientConfig clientConfig = ClientConfig.load(dir.resolve("client.yaml"));
-            try (EgressServer egress = EgressServer.start(EgressConfig.load(dir.resolve("egress.yaml")));
-                    IngressServer ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")));
+            try (EgressServer egress =
+                            EgressServer.start(EgressConfig.load(dir.resolve("egress.yaml")), RELAY_THREADS);
+                    IngressServer ingress =
+                            IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")), RELAY_THREADS);
                     H3BulkServer h3Server = new H3BulkServer(
                             new InetSocketAddress("127.0.0.1", 0),
                             dir.resolve("egress.key"),
@@ -185,12 +216,16 @@ final class Bench {
                     rtts.add(rtt("one-hop", window, () -> probe(oneHop, echo, window)));
                     rtts.add(rtt("two-hop", window, () -> probe(twoHop, echo, window)));
                 }
+                List<Scale> scaling = new ArrayList<>();
+                for (int k : options.clients()) {
+                    scaling.add(scale(k, clientConfig, origin, ingress));
+                }
                 if (profile.isPresent()) {
                     try (Profile p = profile.get()) {
                         p.stop(log, 12);
                     }
                 }
-                return new Report(results, rtts);
+                return new Report(results, rtts, scaling);
             }
         } finally {
             try (var files = Files.walk(dir)) {
@@ -311,6 +346,76 @@ final class Bench {
                     drops.toString()));
         }
         return out;
+    }
+
+    /**
+     * {@code k} two-hop clients, each on its own event loop and its own outer connection, each
+     * fetching {@code --bytes} at once; warmed up like the arms, then {@code --runs} rounds.
+     */
+    private Scale scale(int k, ClientConfig config, HttpOrigin origin, IngressServer ingress) throws Exception {
+        List<MasqueClient> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < k; i++) {
+                MasqueClient c = new MasqueClient(config, false, null);
+                clients.add(c);
+                c.connect().get(15, TimeUnit.SECONDS);
+            }
+            List<Integer> sockets = ingress.connectionsPerSocket();
+            List<Double> warm = new ArrayList<>();
+            double best = 0;
+            int flat = 0;
+            for (int round = 0; round < options.maxWarmup() && flat < 2; round++) {
+                double mbps = mbps(fetchAll(clients, origin));
+                warm.add(mbps);
+                flat = mbps < best * 1.05 ? flat + 1 : 0;
+                best = Math.max(best, mbps);
+            }
+            double[] mbps = new double[options.runs()];
+            long relayCpu = 0;
+            long allCpu = 0;
+            long bytes = 0;
+            for (int run = 0; run < options.runs(); run++) {
+                Map<Hop, Long> cpu0 = HopMeter.cpuNanos();
+                long[] r = fetchAll(clients, origin);
+                Map<Hop, Long> cpu = HopMeter.delta(cpu0, HopMeter.cpuNanos());
+                relayCpu += cpu.getOrDefault(Hop.INGRESS, 0L) + cpu.getOrDefault(Hop.EGRESS, 0L);
+                allCpu += cpu.values().stream().mapToLong(Long::longValue).sum();
+                bytes += r[0];
+                mbps[run] = mbps(r);
+            }
+            log.printf(
+                    Locale.ROOT,
+                    "%d client(s): warm-up %s MB/s%s, runs %s MB/s%n",
+                    k,
+                    format(warm),
+                    flat >= 2 ? "" : " (still rising at --max-warmup)",
+                    format(mbps));
+            double per64 = (64.0 * (1 << 20)) / bytes;
+            return new Scale(k, median(mbps), relayCpu / 1e9 * per64, allCpu / 1e9 * per64, sockets);
+        } finally {
+            for (MasqueClient c : clients) {
+                c.close();
+            }
+        }
+    }
+
+    /** Every client fetches {@code --bytes} at once; returns {total bytes, wall nanos}. */
+    private long[] fetchAll(List<MasqueClient> clients, HttpOrigin origin) throws Exception {
+        long t0 = System.nanoTime();
+        List<CompletableFuture<HttpFetcher.Result>> all = new ArrayList<>();
+        for (MasqueClient c : clients) {
+            all.add(HttpFetcher.fetch(
+                    c, origin.uri("/bytes/" + options.bytes()), OutputStream.nullOutputStream(), false));
+        }
+        long total = 0;
+        for (CompletableFuture<HttpFetcher.Result> f : all) {
+            long got = f.get(10, TimeUnit.MINUTES).bodyBytes();
+            if (got != options.bytes()) {
+                throw new IllegalStateException("scaling: got " + got + " of " + options.bytes() + " bytes");
+            }
+            total += got;
+        }
+        return new long[] {total, System.nanoTime() - t0};
     }
 
     private static void add(Map<Hop, Long> into, Map<Hop, Long> delta) {
@@ -611,6 +716,27 @@ final class Bench {
                     r.p50(),
                     r.p99(),
                     100 * r.delivered());
+        }
+        if (!report.scaling().isEmpty()) {
+            out.printf(
+                    "%n  two hops, N clients at once (each its own connection and event loop), relays on %d event"
+                            + " loops each%n",
+                    RELAY_THREADS);
+            out.printf(
+                    "  %7s %9s %8s %17s %15s  %s%n",
+                    "clients", "MB/s", "x 1", "relay CPU-s/64MiB", "all CPU-s/64MiB", "ingress conns per socket");
+            double single = report.scaling().get(0).mbps();
+            for (Scale sc : report.scaling()) {
+                out.printf(
+                        Locale.ROOT,
+                        "  %7d %9.1f %8.2f %17.3f %15.3f  %s%n",
+                        sc.clients(),
+                        sc.mbps(),
+                        sc.mbps() / single,
+                        sc.relayCpuPer64(),
+                        sc.allCpuPer64(),
+                        sc.ingressSockets());
+            }
         }
     }
 }

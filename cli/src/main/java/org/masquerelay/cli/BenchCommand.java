@@ -14,6 +14,7 @@
 package org.masquerelay.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -57,14 +58,27 @@ final class BenchCommand implements Callable<Integer> {
             description = "Record a JFR profile of the whole run to FILE and print the top frames per hop.")
     Path profile;
 
+    @Option(
+            names = "--clients",
+            split = ",",
+            defaultValue = "1,2,4",
+            paramLabel = "N",
+            description = "Client counts of the two-hop scaling table (default 1,2,4); 0 for none.")
+    List<Integer> clients;
+
     @Override
     public Integer call() throws Exception {
+        List<Integer> scaling = clients.stream().filter(n -> n != 0).toList();
+        if (scaling.stream().anyMatch(n -> n < 0 || n > 64)) {
+            System.err.println("error: --clients takes counts of 1-64 (or 0 for no scaling table)");
+            return 2;
+        }
         if (bytes < 1 || runs < 1 || maxWarmup < 1 || datagrams < 1 || size < 8 || size > 1280) {
             System.err.println("error: --bytes, --runs, --max-warmup and --datagrams must be positive, --size 8-1280");
             return 2;
         }
         Bench.Options options =
-                new Bench.Options(bytes, runs, maxWarmup, datagrams, size, Optional.ofNullable(profile));
+                new Bench.Options(bytes, runs, maxWarmup, datagrams, size, Optional.ofNullable(profile), scaling);
         Bench.Report report = new Bench(options, System.err).run();
         Bench.print(report, options, System.out);
         return 0;

@@ -18,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class BenchGuardIT {
     @Test
     void twoHopsCarryAtLeastAFractionOfOneHop() throws Exception {
-        Bench.Options options = new Bench.Options(4 << 20, 3, 3, 50, 1200, Optional.empty());
+        Bench.Options options = new Bench.Options(4 << 20, 3, 3, 50, 1200, Optional.empty(), List.of(2));
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Bench.Report report;
         try (PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8)) {
@@ -45,5 +46,12 @@ class BenchGuardIT {
                         twoHop, oneHop, log.toString(StandardCharsets.UTF_8))
                 .isGreaterThanOrEqualTo(0.15 * oneHop);
         assertThat(report.rtts()).allSatisfy(r -> assertThat(r.delivered()).isPositive());
+        assertThat(report.scaling()).singleElement().satisfies(s -> {
+            assertThat(s.clients()).isEqualTo(2);
+            assertThat(s.mbps()).isPositive();
+            // The two scaling clients, and the two-hop arm's client, which is still open.
+            assertThat(s.ingressSockets().stream().mapToInt(Integer::intValue).sum())
+                    .isEqualTo(3);
+        });
     }
 }
