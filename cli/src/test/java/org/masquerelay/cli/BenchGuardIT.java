@@ -16,11 +16,15 @@ package org.masquerelay.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.masquerelay.tools.bench.IdleTunnels;
 
 /**
  * A guard against a collapse of the nested data path, not a speed test: a short bench whose two
@@ -52,6 +56,19 @@ class BenchGuardIT {
             // The two scaling clients, and the two-hop arm's client, which is still open.
             assertThat(s.ingressSockets().stream().mapToInt(Integer::intValue).sum())
                     .isEqualTo(3);
+        });
+    }
+
+    @Test
+    void idleTunnelHeapIsMeasuredAtBothRelays(@TempDir Path dir) throws Exception {
+        List<IdleTunnels.Result> results = TunnelsBenchCommand.onLoopback(
+                dir, 20, new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
+        assertThat(results).extracting(IdleTunnels.Result::relay).containsExactly("ingress", "egress");
+        assertThat(results).allSatisfy(r -> {
+            assertThat(r.tunnels()).isEqualTo(20);
+            assertThat(r.heapBeforeBytes()).isPositive();
+            assertThat(r.heapAfterBytes()).isPositive();
+            assertThat(r.rssAfterBytes()).isPositive();
         });
     }
 }
