@@ -74,6 +74,7 @@ public final class Profile implements AutoCloseable {
         recording.dump(file);
         Map<Hop, Map<String, Integer>> byHop = new EnumMap<>(Hop.class);
         Map<Hop, Integer> totals = new EnumMap<>(Hop.class);
+        Map<Hop, Integer> idleSamples = new EnumMap<>(Hop.class);
         for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
             String type = e.getEventType().getName();
             if (!type.equals("jdk.ExecutionSample") && !type.equals("jdk.NativeMethodSample")) {
@@ -89,13 +90,19 @@ public final class Profile implements AutoCloseable {
             RecordedFrame top = stack.getFrames().get(0);
             String frame =
                     top.getMethod().getType().getName() + "." + top.getMethod().getName();
+            if (idle(frame)) {
+                idleSamples.merge(hop, 1, Integer::sum);
+                continue;
+            }
             byHop.computeIfAbsent(hop, h -> new HashMap<>()).merge(frame, 1, Integer::sum);
             totals.merge(hop, 1, Integer::sum);
         }
         out.printf("%nprofile: %s (open it with 'jfr print' or JDK Mission Control)%n", file);
         for (Map.Entry<Hop, Map<String, Integer>> h : byHop.entrySet()) {
             int total = totals.getOrDefault(h.getKey(), 0);
-            out.printf("  %s: %d samples; top frames (self)%n", h.getKey().label(), total);
+            out.printf(
+                    "  %s: %d busy samples (%d idle in epoll and the like left out); top frames (self)%n",
+                    h.getKey().label(), total, idleSamples.getOrDefault(h.getKey(), 0));
             List<Map.Entry<String, Integer>> top = h.getValue().entrySet().stream()
                     .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
                     .limit(n)
@@ -104,6 +111,16 @@ public final class Profile implements AutoCloseable {
                 out.printf(Locale.ROOT, "    %5.1f%%  %s%n", 100.0 * f.getValue() / total, f.getKey());
             }
         }
+    }
+
+    /** Whether {@code frame} (class and method) is one where a thread waits rather than works. */
+    static boolean idle(String frame) {
+        for (String i : IDLE) {
+            if (frame.endsWith("." + i)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
