@@ -216,6 +216,36 @@ class HostileInputIT {
     }
 
     @Test
+    void spoofedInitialsDoNotLockAnAddressOut() throws Exception {
+        // A spoofer sends Initials with the victim's source address and never sees the answers.
+        // Real Initials, each sent once from a port of its own that then closes, do exactly that.
+        InetAddress victim = LoopbackRelays.addr("127.0.0.11");
+        double retriesBefore = metric(ingress.scrapeMetrics(), "masque_ingress_address_validation_retries");
+        for (byte[] initial : RawH3Client.initials(ingress.quicAddress(), 20)) {
+            try (java.net.DatagramSocket spoofed = new java.net.DatagramSocket(new InetSocketAddress(victim, 0))) {
+                spoofed.send(new java.net.DatagramPacket(initial, initial.length, ingress.quicAddress()));
+            }
+        }
+        Thread.sleep(300); // let the relay take them all in
+        // The victim itself is served: its address is validated by a Retry (RFC 9000 §8.1.2).
+        try (RawH3Client victimClient = new RawH3Client(ingress.quicAddress(), victim, 10_000)) {
+            assertThat(tunnel(victimClient).status()).isEqualTo(200);
+        }
+        // Every spoofed Initial after the first was answered with a Retry, which went nowhere.
+        assertThat(metric(ingress.scrapeMetrics(), "masque_ingress_address_validation_retries") - retriesBefore)
+                .isGreaterThanOrEqualTo(19);
+    }
+
+    private static double metric(String scrape, String name) {
+        for (String line : scrape.split("\n")) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        throw new AssertionError(name + " not in /metrics");
+    }
+
+    @Test
     void datagramsForUnknownStreamsOrContextsAreDroppedAndCounted() throws Exception {
         try (RawH3Client raw = new RawH3Client(ingress.quicAddress(), ATTACKER)) {
             RawH3Client.Request t = tunnel(raw);

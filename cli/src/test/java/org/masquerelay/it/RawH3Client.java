@@ -129,6 +129,68 @@ final class RawH3Client implements AutoCloseable {
         PeerSettingsHandler.peerSettings(quic).get(20, TimeUnit.SECONDS);
     }
 
+    /**
+     * The first datagrams of {@code n} real QUIC connection attempts to {@code server}: {@code n}
+     * Initials with the TLS ClientHello, each with a connection id of its own, captured before
+     * they leave; nothing is sent.
+     */
+    static java.util.List<byte[]> initials(InetSocketAddress server, int n) throws Exception {
+        BlockingQueue<byte[]> captured = new LinkedBlockingQueue<>();
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            QuicSslContext tls = QuicSslContextBuilder.forClient()
+                    .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                    .applicationProtocols(Http3.supportedApplicationProtocols())
+                    .build();
+            Channel udp = new Bootstrap()
+                    .group(group)
+                    .channel(NioDatagramChannel.class)
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+                                @Override
+                                public void write(
+                                        ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise p) {
+                                    if (msg instanceof io.netty.channel.socket.DatagramPacket d) {
+                                        captured.add(ByteBufUtil.getBytes(d.content()));
+                                    }
+                                    io.netty.util.ReferenceCountUtil.release(msg);
+                                    p.setSuccess(); // swallowed: the capture sends nothing
+                                }
+                            });
+                            ch.pipeline()
+                                    .addLast(Http3.newQuicClientCodecBuilder()
+                                            .sslEngineProvider(
+                                                    q -> tls.newEngine(q.alloc(), "localhost", server.getPort()))
+                                            .maxIdleTimeout(5, TimeUnit.SECONDS)
+                                            .initialMaxData(1 << 20)
+                                            .build());
+                        }
+                    })
+                    .bind(new InetSocketAddress(server.getAddress(), 0))
+                    .sync()
+                    .channel();
+            java.util.List<byte[]> out = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                QuicChannel.newBootstrap(udp)
+                        .handler(new ChannelInboundHandlerAdapter())
+                        .remoteAddress(server)
+                        .connect();
+                byte[] packet = captured.poll(10, TimeUnit.SECONDS);
+                if (packet == null) {
+                    throw new AssertionError("no Initial captured");
+                }
+                out.add(packet);
+                captured.clear(); // anything else is a retransmission
+            }
+            udp.close().sync();
+            return out;
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
     /** One request stream and what came back on it. */
     static final class Request extends Http3RequestStreamInboundHandler {
         final CompletableFuture<Http3Headers> response = new CompletableFuture<>();

@@ -32,6 +32,7 @@ import org.masquerelay.ingress.policy.ClientLocator;
 import org.masquerelay.ingress.policy.EgressRelayPolicy;
 import org.masquerelay.ingress.policy.TokenAuthenticator;
 import org.masquerelay.ingress.upstream.EgressDialer;
+import org.masquerelay.server.AddressValidation;
 import org.masquerelay.server.Relay;
 import org.masquerelay.server.RelayConnections;
 import org.masquerelay.server.RelayMetrics;
@@ -80,10 +81,26 @@ public final class IngressServer extends Relay<IngressConfig> {
                             connections::draining,
                             locator,
                             tokens(config));
+                    // Retry when under pressure, so spoofed Initials cannot fill the limits above.
+                    AddressValidation validation = new AddressValidation(
+                            connections::connectionsFrom,
+                            connections::size,
+                            connections.maxConnections(),
+                            connections.maxConnectionsPerAddress(),
+                            Clock.systemUTC());
+                    metrics.gauge(
+                            "masque_ingress_address_validation_retries",
+                            "QUIC Retry packets sent to validate a client's address",
+                            validation::retries);
+                    metrics.gauge(
+                            "masque_ingress_address_validation_invalid_tokens",
+                            "Initials dropped for a forged, altered, expired or misdirected Retry token",
+                            validation::invalidTokens);
                     TlsConfig tls = Objects.requireNonNull(config.tls(), "tls");
                     return RelayServer.Listener.of(RelayQuic.serverCodec(RelayQuic.serverTls(
                                     Objects.requireNonNull(tls.privateKey(), "tls.private-key"),
                                     Objects.requireNonNull(tls.certificate(), "tls.certificate")))
+                            .tokenHandler(validation)
                             .maxSendUdpPayloadSize(MAX_UDP_PAYLOAD)
                             .maxRecvUdpPayloadSize(MAX_UDP_PAYLOAD)
                             // Each tunnel is one bidi stream; admission beyond the limit is answered 503.

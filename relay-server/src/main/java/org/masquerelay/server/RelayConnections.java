@@ -184,6 +184,26 @@ public final class RelayConnections {
         log.info("drain finished with {} open tunnel(s) or flow(s) left", metrics.tunnels());
     }
 
+    /** Open connections from {@code peer}, including those still in their handshake. */
+    public int connectionsFrom(InetAddress peer) {
+        return perAddress.getOrDefault(peer, 0);
+    }
+
+    /** Open connections in all, including those still in their handshake. */
+    public int size() {
+        return connections.size();
+    }
+
+    /** The limit on open connections from one address. */
+    public int maxConnectionsPerAddress() {
+        return maxConnectionsPerAddress;
+    }
+
+    /** The limit on open connections. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
     /** How many open connections each listening socket carries, keyed by the socket. */
     Map<Channel, Integer> perSocket() {
         Map<Channel, Integer> out = new HashMap<>();
