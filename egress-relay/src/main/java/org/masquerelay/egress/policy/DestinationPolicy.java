@@ -34,8 +34,10 @@ import org.masquerelay.protocol.status.RelayException.Side;
  * <p>IPv6 addresses that embed an IPv4 address are judged by the embedded address too, so
  * {@code ::ffff:127.0.0.1} is loopback: IPv4-mapped {@code ::ffff:0:0/96} (RFC 4291 §2.5.5.2),
  * IPv4-compatible {@code ::/96} (RFC 4291 §2.5.5.1), the SIIT "IPv4-translated" {@code
- * ::ffff:0:0:0/96} (RFC 2765 §2.1), NAT64 {@code 64:ff9b::/96} (RFC 6052 §2.1) and 6to4 {@code
- * 2002::/16} (RFC 3056 §2). The local-use translation prefix {@code 64:ff9b:1::/48} (RFC 8215)
+ * ::ffff:0:0:0/96} (RFC 2765 §2.1), NAT64 {@code 64:ff9b::/96} (RFC 6052 §2.1), 6to4 {@code
+ * 2002::/16} (RFC 3056 §2), Teredo {@code 2001::/32} (RFC 4380 §4: its server's and its client's
+ * IPv4) and the ISATAP interface identifier {@code ::[02]00:5efe:a.b.c.d} under any prefix (RFC
+ * 5214 §6.1). The local-use translation prefix {@code 64:ff9b:1::/48} (RFC 8215)
  * is DENIED as a whole: its translator may use any RFC 6052 §2.2 prefix length inside it, and
  * each length puts the IPv4 address elsewhere, so no reading of it here can be trusted. When an
  * allowlist admits part of it, the last 32 bits are still judged as an IPv4 address, the {@code
@@ -168,6 +170,15 @@ public final class DestinationPolicy {
                 v4 = new byte[] {b[2], b[3], b[4], b[5]}; // 6to4 2002::/16, RFC 3056
             } else if (isZero(b, 0, 12) && !isZero(b, 12, 16)) {
                 v4 = slice(b, 12); // IPv4-compatible ::a.b.c.d (deprecated)
+            } else if (isTeredo(b)) {
+                // Teredo 2001::/32, RFC 4380 §4: the server's IPv4 in bits 32..63, the client's
+                // (bits inverted) in the last 32. The prefix is DENIED; both views matter where an
+                // allowlist admits it.
+                addView(out, slice(b, 4));
+                v4 = new byte[] {(byte) ~b[12], (byte) ~b[13], (byte) ~b[14], (byte) ~b[15]};
+            } else if ((b[8] & 0xfd) == 0 && b[9] == 0 && (b[10] & 0xff) == 0x5e && (b[11] & 0xff) == 0xfe) {
+                // ISATAP interface identifier [02]00:5efe:a.b.c.d under any /64, RFC 5214 §6.1.
+                v4 = slice(b, 12);
             }
             if (v4 != null) {
                 try {
@@ -178,6 +189,19 @@ public final class DestinationPolicy {
             }
         }
         return out;
+    }
+
+    private static void addView(List<InetAddress> out, byte[] v4) {
+        try {
+            out.add(InetAddress.getByAddress(v4));
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Whether {@code b} is in 2001:0000::/32, Teredo (RFC 4380 §2.6). */
+    private static boolean isTeredo(byte[] b) {
+        return b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0;
     }
 
     /** Whether {@code b} starts with 64:ff9b, the prefix RFC 6052 and RFC 8215 translate in. */

@@ -228,6 +228,31 @@ class DestinationPolicyTest {
     }
 
     @Test
+    void isatapIsJudgedByItsIpv4UnderAnyPrefix() {
+        // RFC 5214 §6.1: the interface identifier is [02]00:5efe followed by the IPv4 address.
+        assertThat(DEFAULT.permits(ip("2a00:1450:4001:800:0:5efe:7f00:1"))).isFalse();
+        assertThat(DEFAULT.permits(ip("2a00:1450:4001:800:200:5efe:a00:1"))).isFalse();
+        assertThat(DEFAULT.permits(ip("2a00:1450:4001:800:200:5efe:808:808"))).isTrue();
+        assertThat(DestinationPolicy.views(ip("2a00:1450:4001:800:0:5efe:c0a8:101")))
+                .containsExactly(ip("2a00:1450:4001:800:0:5efe:c0a8:101"), ip("192.168.1.1"));
+    }
+
+    @Test
+    void teredoIsDeniedAndEvenWhenAllowedJudgedByBothItsIpv4s() {
+        // 2001:0:SERVER:FLAGS:PORT:~CLIENT, RFC 4380 §4.
+        assertThat(DEFAULT.permits(ip("2001:0:4136:e378:8000:63bf:3fff:fdd2"))).isFalse();
+        DestinationPolicy allowTeredo = new DestinationPolicy(List.of(IpPrefix.parse("2001::/32")), List.of());
+        // client 192.0.2.45 inverted is 3fff:fdd2: TEST-NET-1, refused.
+        assertThat(allowTeredo.permits(ip("2001:0:808:808:8000:63bf:3fff:fdd2")))
+                .isFalse();
+        // server 10.0.0.1: private, refused.
+        assertThat(allowTeredo.permits(ip("2001:0:a00:1:8000:63bf:f7f7:f7f7"))).isFalse();
+        // server 8.8.8.8, client 8.8.8.8 (inverted f7f7:f7f7): public, admitted.
+        assertThat(allowTeredo.permits(ip("2001:0:808:808:8000:63bf:f7f7:f7f7")))
+                .isTrue();
+    }
+
+    @Test
     void ipv4CompatibleIsJudgedByItsIpv4() {
         assertThat(DEFAULT.permits(ip("::127.0.0.1"))).isFalse();
         assertThat(DEFAULT.permits(ip("::10.0.0.1"))).isFalse();
