@@ -42,7 +42,13 @@ final class ClientOptions {
     static final class LocationConverter implements picocli.CommandLine.ITypeConverter<MasqueClient.LocationPrecision> {
         @Override
         public MasqueClient.LocationPrecision convert(String value) {
-            return MasqueClient.LocationPrecision.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+            for (MasqueClient.LocationPrecision p : MasqueClient.LocationPrecision.values()) {
+                if (p.name().equalsIgnoreCase(value)) {
+                    return p;
+                }
+            }
+            throw new picocli.CommandLine.TypeConversionException(
+                    "'" + value + "' is not a location precision (expected: precise or coarse)");
         }
     }
 
