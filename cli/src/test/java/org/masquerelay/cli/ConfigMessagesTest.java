@@ -15,9 +15,6 @@ package org.masquerelay.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,7 +62,7 @@ class ConfigMessagesTest {
                   max-flows-per-connection: -1
                 proxy-name: [x]
                 """);
-        Run run = Run.of("egress", "--config", bad.toString(), "--check-config");
+        CliRun run = CliRun.of("egress", "--config", bad.toString(), "--check-config");
         assertThat(run.status()).isEqualTo(MasqueCli.EX_CONFIG);
         List<String> lines = run.output().lines().skip(1).toList();
         assertThat(run.output()).startsWith(bad + ": 11 error(s)");
@@ -91,15 +88,16 @@ class ConfigMessagesTest {
     @Test
     void syntaxErrorsAMissingFileAndADirectoryAreOneLineEach() throws Exception {
         Path syntax = Files.writeString(dir.resolve("syntax.yaml"), "listen: 127.0.0.1:1\n  bad: indent\n");
-        Run s = Run.of("egress", "--config", syntax.toString(), "--check-config");
+        CliRun s = CliRun.of("egress", "--config", syntax.toString(), "--check-config");
         assertThat(s.status()).isEqualTo(MasqueCli.EX_CONFIG);
         assertThat(s.output())
                 .contains("not valid YAML at line 2, column 6, in listen: mapping values are not allowed here")
                 .doesNotContain("^");
-        Run missing = Run.of("egress", "--config", dir.resolve("nope.yaml").toString(), "--check-config");
+        CliRun missing =
+                CliRun.of("egress", "--config", dir.resolve("nope.yaml").toString(), "--check-config");
         assertThat(missing.status()).isEqualTo(MasqueCli.EX_CONFIG);
         assertThat(missing.output()).contains("nope.yaml: 1 error(s)").contains("file not found");
-        Run directory = Run.of("egress", "--config", dir.toString(), "--check-config");
+        CliRun directory = CliRun.of("egress", "--config", dir.toString(), "--check-config");
         assertThat(directory.status()).isEqualTo(MasqueCli.EX_CONFIG);
         assertThat(directory.output()).contains("a directory, not a file");
     }
@@ -123,26 +121,8 @@ class ConfigMessagesTest {
         assertThat(c.limits()).isNotNull();
         assertThat(c.limits().connectTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.limits().udpIdleTimeout()).isEqualTo(Duration.ofMinutes(2));
-        assertThat(Run.of("egress", "--config", egress.toString(), "--check-config")
+        assertThat(CliRun.of("egress", "--config", egress.toString(), "--check-config")
                         .status())
                 .isZero();
-    }
-
-    private record Run(int status, String output) {
-        static Run of(String... args) {
-            PrintStream savedOut = System.out;
-            PrintStream savedErr = System.err;
-            ByteArrayOutputStream printed = new ByteArrayOutputStream();
-            PrintStream capture = new PrintStream(printed, true, StandardCharsets.UTF_8);
-            System.setOut(capture);
-            System.setErr(capture);
-            try {
-                int status = MasqueCli.run(args);
-                return new Run(status, printed.toString(StandardCharsets.UTF_8));
-            } finally {
-                System.setOut(savedOut);
-                System.setErr(savedErr);
-            }
-        }
     }
 }

@@ -15,15 +15,10 @@ package org.masquerelay.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -34,41 +29,21 @@ class PlainErrorsTest {
     @TempDir
     Path dir;
 
-    private record Run(int status, String output) {
-        static Run of(String... args) {
-            PrintStream savedOut = System.out;
-            PrintStream savedErr = System.err;
-            ByteArrayOutputStream printed = new ByteArrayOutputStream();
-            PrintStream capture = new PrintStream(printed, true, StandardCharsets.UTF_8);
-            StringWriter picocli = new StringWriter();
-            System.setOut(capture);
-            System.setErr(capture);
-            try {
-                PrintWriter w = new PrintWriter(picocli, true);
-                int status = MasqueCli.run(w, w, args);
-                return new Run(status, picocli + printed.toString(StandardCharsets.UTF_8));
-            } finally {
-                System.setOut(savedOut);
-                System.setErr(savedErr);
-            }
-        }
-    }
-
     @Test
     void aMalformedUrlIsRefusedBeforeAnyConnection() throws Exception {
         // No relay runs at all: a refusal that needed one would time out instead.
         LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free());
         String config = dir.resolve("client.yaml").toString();
-        Run bracket = Run.of("fetch", "http://[bad/", "--config", config);
+        CliRun bracket = CliRun.of("fetch", "http://[bad/", "--config", config);
         assertThat(bracket.status()).isEqualTo(2);
         assertThat(bracket.output()).contains("http://[bad/ is not a URL: ").doesNotContain("\tat ");
-        Run port = Run.of("fetch", "http://127.0.0.1:99999/", "--config", config);
+        CliRun port = CliRun.of("fetch", "http://127.0.0.1:99999/", "--config", config);
         assertThat(port.status()).isEqualTo(2);
         assertThat(port.output()).contains("port 99999 (expected: 1-65535)");
-        Run ftp = Run.of("fetch", "ftp://127.0.0.1/", "--config", config);
+        CliRun ftp = CliRun.of("fetch", "ftp://127.0.0.1/", "--config", config);
         assertThat(ftp.status()).isEqualTo(2);
         assertThat(ftp.output()).contains("only http:// and https:// URLs can be fetched");
-        Run echo = Run.of("udp-echo", "no-port", "--config", config);
+        CliRun echo = CliRun.of("udp-echo", "no-port", "--config", config);
         assertThat(echo.status()).isEqualTo(2);
         assertThat(echo.output()).contains("no-port: ").contains("(expected: host:port)");
     }
@@ -77,7 +52,7 @@ class PlainErrorsTest {
     void anUnreachableIngressIsNamedWithItsAddressAndTheTimeout() throws Exception {
         LoopbackDeployment.Ports ports = LoopbackDeployment.Ports.free();
         LoopbackDeployment.write(dir, ports);
-        Run run = Run.of(
+        CliRun run = CliRun.of(
                 "fetch",
                 "http://127.0.0.1:9/",
                 "--config",
@@ -95,7 +70,8 @@ class PlainErrorsTest {
         LoopbackDeployment.write(dir, ports);
         InetAddress lo = InetAddress.getByName("127.0.0.1");
         try (DatagramSocket quic = new DatagramSocket(new InetSocketAddress(lo, ports.ingress()))) {
-            Run run = Run.of("ingress", "--config", dir.resolve("ingress.yaml").toString());
+            CliRun run =
+                    CliRun.of("ingress", "--config", dir.resolve("ingress.yaml").toString());
             assertThat(run.status()).isEqualTo(1);
             assertThat(run.output())
                     .contains("error: ingress QUIC listener: cannot bind UDP 127.0.0.1:" + ports.ingress()
@@ -103,7 +79,8 @@ class PlainErrorsTest {
                     .doesNotContain("\tat ");
         }
         try (ServerSocket admin = new ServerSocket(ports.ingressAdmin(), 1, lo)) {
-            Run run = Run.of("ingress", "--config", dir.resolve("ingress.yaml").toString());
+            CliRun run =
+                    CliRun.of("ingress", "--config", dir.resolve("ingress.yaml").toString());
             assertThat(run.status()).isEqualTo(1);
             assertThat(run.output())
                     .contains(
@@ -112,7 +89,8 @@ class PlainErrorsTest {
                     .doesNotContain("\tat ");
         }
         try (ServerSocket issuer = new ServerSocket(ports.issuer(), 1, lo)) {
-            Run run = Run.of("issuer", "--config", dir.resolve("issuer.yaml").toString());
+            CliRun run =
+                    CliRun.of("issuer", "--config", dir.resolve("issuer.yaml").toString());
             assertThat(run.status()).isEqualTo(1);
             assertThat(run.output())
                     .contains("error: issuer listener: cannot bind TCP 127.0.0.1:" + ports.issuer())
@@ -123,7 +101,7 @@ class PlainErrorsTest {
     @Test
     void initPointedAtAFileSaysSo() throws Exception {
         Path file = Files.writeString(dir.resolve("a-file"), "x");
-        Run run = Run.of("init", file.toString());
+        CliRun run = CliRun.of("init", file.toString());
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.output()).contains(file + " is a file, not a directory").doesNotContain("\tat ");
     }
@@ -138,7 +116,7 @@ class PlainErrorsTest {
             origin = null; // someone else holds it, which is the case under test too
         }
         try {
-            Run run = Run.of("init", dir.resolve("d").toString());
+            CliRun run = CliRun.of("init", dir.resolve("d").toString());
             assertThat(run.status()).isZero();
             assertThat(run.output())
                     .contains("issuer  --config")
