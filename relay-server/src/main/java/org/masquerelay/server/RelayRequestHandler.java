@@ -210,7 +210,11 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
     /** The one error response of this request (before any 2xx). */
     private void fail(QuicStreamChannel stream, RelayException e) {
         state = State.CLOSED;
-        metrics.error(e.type().token());
+        if (e.status() == RelayException.PROXY_AUTHENTICATION_REQUIRED) {
+            metrics.challenge(e.details() == null ? "token required" : e.details());
+        } else {
+            metrics.error(e.type().token());
+        }
         if (e.type() == ProxyErrorType.PROXY_INTERNAL_ERROR) {
             log.error("internal error on stream {}: {}", stream.streamId(), e.getMessage(), e.getCause());
         } else {
