@@ -17,6 +17,7 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
 import org.masquerelay.client.ClientConfig;
+import org.masquerelay.client.HopConfig;
 import org.masquerelay.client.MasqueClient;
 import org.masquerelay.config.Addresses;
 import org.masquerelay.config.ConfigException;
@@ -42,7 +43,13 @@ final class ClientOptions {
     static final class LocationConverter implements picocli.CommandLine.ITypeConverter<MasqueClient.LocationPrecision> {
         @Override
         public MasqueClient.LocationPrecision convert(String value) {
-            return MasqueClient.LocationPrecision.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+            for (MasqueClient.LocationPrecision p : MasqueClient.LocationPrecision.values()) {
+                if (p.name().equalsIgnoreCase(value)) {
+                    return p;
+                }
+            }
+            throw new picocli.CommandLine.TypeConversionException(
+                    "'" + value + "' is not a location precision (expected: precise or coarse)");
         }
     }
 
@@ -50,10 +57,75 @@ final class ClientOptions {
     @Nullable
     String bind;
 
+    /** The config {@link #newClient} loaded, for naming the hops in error messages. */
+    private @Nullable ClientConfig loaded;
+
     MasqueClient newClient() throws Exception {
         ClientConfig c = ClientConfig.load(config);
+        loaded = c;
         InetAddress local = bind == null ? null : Addresses.address(bind);
         return new MasqueClient(c, insecure, local, location);
+    }
+
+    /** {@link #report(Throwable)}, with the failing hop's address and name taken from the config. */
+    int fail(Throwable e) {
+        ClientConfig c = loaded;
+        Throwable t = unwrap(e);
+        if (c != null && t.getMessage() != null) {
+            String m = t.getMessage();
+            for (String hop : new String[] {"ingress", "egress"}) {
+                if (!m.startsWith("cannot connect to the " + hop + ": ")) {
+                    continue;
+                }
+                HopConfig h = hop.equals("ingress") ? c.ingress() : c.egress();
+                String plain = hopFailure(hop, h, c, t);
+                if (plain != null) {
+                    System.err.println("error: " + plain);
+                    if (Boolean.getBoolean("masque.debug")) {
+                        t.printStackTrace();
+                    }
+                    return 1;
+                }
+            }
+        }
+        return report(e);
+    }
+
+    /** A hop that did not answer or whose certificate was refused, in words; null for anything else. */
+    static @Nullable String hopFailure(String hop, HopConfig h, ClientConfig c, Throwable t) {
+        for (Throwable cause = t; cause != null; cause = cause.getCause()) {
+            if (cause instanceof io.netty.channel.ConnectTimeoutException) {
+                return "no answer from the " + hop + " at " + h.address() + " within " + CONNECT_TIMEOUT_SECONDS
+                        + " s"
+                        + (hop.equals("ingress")
+                                ? " (is it running, and does UDP reach it?)"
+                                : " (the ingress forwarded the tunnel; is the egress running, and is it in the "
+                                        + "ingress's egress-relays and the ingress in its ingress-prefixes?)");
+            }
+            if (cause instanceof javax.net.ssl.SSLHandshakeException) {
+                // BoringSSL reports CERTIFICATE_VERIFY_FAILED for an unknown CA and a wrong name alike.
+                String trust = h.pinnedKey() != null
+                        ? "does not match pinned-key " + h.pinnedKey()
+                        : "does not chain to ca-file " + c.caFile() + ", or does not name server-name "
+                                + (h.serverName() != null ? h.serverName() : h.address());
+                return "the " + hop + "'s certificate at " + h.address() + " was refused: it " + trust
+                        + " (the TLS stack does not say which; check both, or try --insecure to tell)";
+            }
+        }
+        return null;
+    }
+
+    /** {@code MasqueClient}'s handshake timeout, in seconds. */
+    static final int CONNECT_TIMEOUT_SECONDS = MasqueClient.CONNECT_TIMEOUT_MILLIS / 1000;
+
+    private static Throwable unwrap(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof java.util.concurrent.ExecutionException
+                        || t instanceof java.util.concurrent.CompletionException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     static int report(Throwable e) {

@@ -13,7 +13,9 @@
  */
 package org.masquerelay.cli;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Map;
 import org.masquerelay.config.ConfigException;
 import org.masquerelay.egress.EgressServer;
 import org.masquerelay.egress.config.EgressConfig;
@@ -28,6 +30,11 @@ final class EgressCommand extends RelayCommand<EgressConfig> {
     @Override
     EgressConfig load(Path file) throws ConfigException {
         return EgressConfig.load(file);
+    }
+
+    @Override
+    Map.Entry<String, InetSocketAddress> quicListener(EgressConfig c) {
+        return Map.entry("egress", c.listenAddress());
     }
 
     @Override

@@ -13,7 +13,9 @@
  */
 package org.masquerelay.cli;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Map;
 import org.masquerelay.config.ConfigException;
 import org.masquerelay.ingress.IngressServer;
 import org.masquerelay.ingress.config.IngressConfig;
@@ -28,6 +30,11 @@ final class IngressCommand extends RelayCommand<IngressConfig> {
     @Override
     IngressConfig load(Path file) throws ConfigException {
         return IngressConfig.load(file);
+    }
+
+    @Override
+    Map.Entry<String, InetSocketAddress> quicListener(IngressConfig c) {
+        return Map.entry("ingress", c.listenAddress());
     }
 
     @Override

@@ -26,7 +26,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "masque",
         mixinStandardHelpOptions = true,
-        version = "masque-relay 0.1.0",
+        version = MasqueCli.VERSION,
         description = "Two-hop MASQUE privacy relay: ingress, egress, client and tools.",
         subcommands = {
             DemoCommand.class,
@@ -40,11 +40,23 @@ import picocli.CommandLine.Command;
             PoolCommand.class,
             IssuerCommand.class,
             ProxyCommand.class,
-            OriginCommand.class
+            OriginCommand.class,
+            WaitCommand.class,
+            CommandLine.HelpCommand.class
+        },
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+            "0:success",
+            "1:failure (a fetch, a probe, a relay that cannot start)",
+            "2:usage error (unknown option, bad value)",
+            "78:configuration error (every problem with its YAML path and line)"
         })
 public final class MasqueCli implements Runnable {
     /** sysexits.h EX_CONFIG: configuration error. */
     public static final int EX_CONFIG = 78;
+
+    /** The version every command's {@code --version} prints. */
+    static final String VERSION = "masque-relay 0.1.0";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -69,9 +81,43 @@ public final class MasqueCli implements Runnable {
 
     /** Runs with the given streams for commands that print through picocli; tests capture them. */
     static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cl = new CommandLine(new MasqueCli());
+        CommandLine cl = commandLine();
         cl.setOut(out);
         cl.setErr(err);
         return cl.execute(args);
+    }
+
+    /**
+     * The command tree, with {@code --help} and {@code --version} on every command and
+     * subcommand (so {@code masque fetch --help} needs no URL and no {@code --config}), defaults
+     * shown in every usage text, and usage errors in one line plus a pointer to {@code --help}.
+     */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new MasqueCli());
+        everyCommand(cl);
+        cl.setParameterExceptionHandler(MasqueCli::usageError);
+        return cl;
+    }
+
+    private static void everyCommand(CommandLine cl) {
+        CommandLine.Model.CommandSpec spec = cl.getCommandSpec();
+        if (spec.optionsMap().get("--help") == null && !(cl.getCommand() instanceof CommandLine.HelpCommand)) {
+            spec.mixinStandardHelpOptions(true);
+        }
+        if (spec.version().length == 0) {
+            spec.version(VERSION);
+        }
+        spec.usageMessage().showDefaultValues(true);
+        cl.getSubcommands().values().stream().distinct().forEach(MasqueCli::everyCommand);
+    }
+
+    /** A usage error: the message, and how to get help for that command; exit 2. */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        PrintWriter err = cl.getErr();
+        err.println("error: " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("See '" + cl.getCommandSpec().qualifiedName() + " --help'.");
+        return cl.getCommandSpec().exitCodeOnInvalidInput();
     }
 }

@@ -23,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.Addresses;
 import org.masquerelay.tools.origin.HttpOrigin;
+import org.masquerelay.tools.origin.UdpEchoServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,18 +39,25 @@ import picocli.CommandLine.Spec;
  */
 @Command(
         name = "origin",
-        description = "Run the plain-HTTP test origin (GET /whoami returns the peer address; "
-                + "GET /bytes/N, POST /echo) until SIGTERM. For tests only.")
+        description = "Run the plain-HTTP test origin (GET / lists its routes, GET /whoami returns the peer "
+                + "address; GET /bytes/N, POST /echo), and with --udp-echo a UDP echo target, until SIGTERM. "
+                + "For tests only.")
 final class OriginCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
     @Option(
             names = "--listen",
-            required = true,
             paramLabel = "IP:PORT",
-            description = "Address to listen on, ip:port or [v6]:port; repeat for several (both families, say).")
-    List<String> listen;
+            description = "HTTP address to listen on, ip:port or [v6]:port; repeat for several (both families, say).")
+    List<String> listen = new ArrayList<>();
+
+    @Option(
+            names = "--udp-echo",
+            paramLabel = "IP:PORT",
+            description = "Also answer every UDP datagram to this address with the same bytes (the target of "
+                    + "masque udp-echo); repeatable.")
+    List<String> udpEcho = new ArrayList<>();
 
     @Option(names = "--files", paramLabel = "DIR", description = "Directory served under /files/.")
     @Nullable
@@ -57,12 +65,24 @@ final class OriginCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<HttpOrigin> origins = start();
+        List<AutoCloseable> origins = new ArrayList<>(start());
+        try {
+            for (InetSocketAddress a : addresses("--udp-echo", udpEcho)) {
+                UdpEchoServer echo = new UdpEchoServer(a);
+                origins.add(echo);
+                System.err.println(
+                        "udp echo on " + echo.localAddress().getAddress().getHostAddress() + ":"
+                                + echo.localAddress().getPort());
+            }
+        } catch (IOException | RuntimeException e) {
+            closeAll(origins);
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
-                            origins.forEach(HttpOrigin::close);
+                            closeAll(origins);
                             stopped.countDown();
                         },
                         "shutdown"));
@@ -72,14 +92,12 @@ final class OriginCommand implements Callable<Integer> {
 
     /** Binds every {@code --listen} address, or none: on a failure it closes what it opened. */
     List<HttpOrigin> start() throws IOException {
-        List<InetSocketAddress> addresses = new ArrayList<>();
-        for (String s : listen) {
-            try {
-                addresses.add(Addresses.socketAddress(s));
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--listen " + s + ": " + e.getMessage());
-            }
+        if (listen.isEmpty() && udpEcho.isEmpty()) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "Missing required option: '--listen=IP:PORT' or '--udp-echo=IP:PORT'");
         }
+        List<InetSocketAddress> addresses = addresses("--listen", listen);
+        addresses("--udp-echo", udpEcho); // refuses a bad address before anything binds
         List<HttpOrigin> origins = new ArrayList<>();
         try {
             for (InetSocketAddress a : addresses) {
@@ -92,5 +110,27 @@ final class OriginCommand implements Callable<Integer> {
             throw e;
         }
         return origins;
+    }
+
+    private List<InetSocketAddress> addresses(String option, List<String> texts) {
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        for (String s : texts) {
+            try {
+                addresses.add(Addresses.socketAddress(s));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), option + " " + s + ": " + e.getMessage());
+            }
+        }
+        return addresses;
+    }
+
+    private static void closeAll(List<AutoCloseable> servers) {
+        for (AutoCloseable s : servers) {
+            try {
+                s.close();
+            } catch (Exception e) {
+                System.err.println("origin: closing " + s + ": " + e);
+            }
+        }
     }
 }

@@ -93,7 +93,7 @@ final class ProxyCommand implements Callable<Integer> {
         try {
             pool = new ClientPool(client::newClient, config.maxStreamsPerConnection(), config.openTimeout());
         } catch (Exception e) {
-            return ClientOptions.report(e);
+            return client.fail(e);
         }
         ProxyServer server;
         try {

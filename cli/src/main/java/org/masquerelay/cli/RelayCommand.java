@@ -13,12 +13,15 @@
  */
 package org.masquerelay.cli;
 
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.ConfigException;
+import org.masquerelay.server.BindFailure;
 import picocli.CommandLine.Option;
 
 /**
@@ -38,6 +41,11 @@ abstract class RelayCommand<C> implements Callable<Integer> {
     /** Starts the relay and returns what SIGTERM runs: GOAWAY, drain with the deadline, close. */
     abstract Runnable start(C config) throws Exception;
 
+    /** The role and QUIC address, for naming a QUIC listener that cannot bind; null without one. */
+    Map.@Nullable Entry<String, InetSocketAddress> quicListener(C config) {
+        return null;
+    }
+
     @Override
     public final Integer call() throws Exception {
         C c;
@@ -51,7 +59,16 @@ abstract class RelayCommand<C> implements Callable<Integer> {
             System.out.println(config + ": ok");
             return 0;
         }
-        Runnable drain = start(c);
+        Runnable drain;
+        try {
+            drain = start(c);
+        } catch (Exception e) {
+            System.err.println("error: " + startFailure(e, quicListener(c)));
+            if (Boolean.getBoolean("masque.debug")) {
+                e.printStackTrace();
+            }
+            return 1;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
@@ -62,6 +79,31 @@ abstract class RelayCommand<C> implements Callable<Integer> {
                         "shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /**
+     * One line for a server that did not start. A listener that could not bind says which one
+     * and where (the admin and issuer listeners word it themselves; a QUIC socket's native error
+     * does not name the address, so it is named here); anything else gives its message.
+     */
+    static String startFailure(Throwable e, Map.@Nullable Entry<String, InetSocketAddress> quic) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (t instanceof BindException && m != null && m.contains(": cannot bind ")) {
+                return m;
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (quic != null
+                    && m != null
+                    && (m.contains("bind(") || m.contains("Address already in use") || t instanceof BindException)) {
+                return String.valueOf(BindFailure.of(quic.getKey() + " QUIC listener", "UDP", quic.getValue(), t)
+                        .getMessage());
+            }
+        }
+        String m = e.getMessage();
+        return m != null ? m : e.getClass().getSimpleName();
     }
 
     static void banner(String role, InetSocketAddress quic, @Nullable InetSocketAddress admin) {

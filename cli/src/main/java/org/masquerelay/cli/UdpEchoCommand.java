@@ -16,6 +16,7 @@ package org.masquerelay.cli;
 import java.util.concurrent.Callable;
 import org.masquerelay.client.MasqueClient;
 import org.masquerelay.client.UdpEchoProbe;
+import org.masquerelay.protocol.uri.MalformedTargetException;
 import org.masquerelay.protocol.uri.Target;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,15 +56,21 @@ final class UdpEchoCommand implements Callable<Integer> {
             System.err.println("error: --size must be 8-1280, --count and --window at least 1");
             return 2;
         }
+        Target a;
+        try {
+            a = Target.parse(target);
+        } catch (MalformedTargetException | IllegalArgumentException e) {
+            System.err.println("error: " + target + ": " + e.getMessage() + " (expected: host:port)");
+            return 2;
+        }
         try (MasqueClient c = client.newClient()) {
-            Target a = Target.parse(target);
             UdpEchoProbe.Result r = UdpEchoProbe.run(c, a.host(), a.port(), count, size, window, lossTimeoutMillis);
             System.out.printf(
                     "sent %d received %d (%.2f%%) rtt p50 %.0f us p99 %.0f us%n",
                     r.sent(), r.received(), 100.0 * r.deliveredRatio(), r.p50Nanos() / 1e3, r.p99Nanos() / 1e3);
             return r.received() > 0 ? 0 : 1;
         } catch (Exception e) {
-            return ClientOptions.report(e);
+            return client.fail(e);
         }
     }
 }

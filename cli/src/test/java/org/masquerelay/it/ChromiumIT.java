@@ -18,7 +18,6 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.masquerelay.it.LoopbackRelays.EGRESS_SOURCE;
 import static org.masquerelay.it.LoopbackRelays.TARGET;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -49,21 +48,7 @@ class ChromiumIT {
     static final LoopbackRelays relays = new LoopbackRelays();
 
     static String chromium() {
-        for (String name : List.of("chromium", "chromium-browser")) {
-            try {
-                Process p = new ProcessBuilder(name, "--version")
-                        .redirectErrorStream(true)
-                        .start();
-                p.getInputStream().readAllBytes();
-                if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) {
-                    return name;
-                }
-            } catch (IOException | InterruptedException e) {
-                // try the next name
-            }
-        }
-        return fail("Chromium is required for this test and was not found; install it with: "
-                + "apt-get install -y chromium (.ci/run does this as root)");
+        return ExternalClients.require("Chromium", List.of("chromium", "chromium-browser"), "chromium");
     }
 
     @Test

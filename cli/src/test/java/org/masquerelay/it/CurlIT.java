@@ -17,7 +17,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.masquerelay.it.LoopbackRelays.EGRESS_SOURCE;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -64,18 +63,7 @@ class CurlIT {
     }
 
     static void requireCurl() {
-        try {
-            Process p = new ProcessBuilder("curl", "--version")
-                    .redirectErrorStream(true)
-                    .start();
-            p.getInputStream().readAllBytes();
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                fail("curl --version failed");
-            }
-        } catch (IOException | InterruptedException e) {
-            fail("curl is required for this test and was not found (" + e.getMessage()
-                    + "); install it with: apt-get install -y curl (.ci/run does this as root)");
-        }
+        ExternalClients.require("curl", List.of("curl"), "curl");
     }
 
     static String hostPort(InetSocketAddress a) {

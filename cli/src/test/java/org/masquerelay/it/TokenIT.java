@@ -114,6 +114,9 @@ class TokenIT {
                     .satisfies(c -> assertThat(c.tokenType()).isEqualTo(0x0002));
             assertThat(r.proxyStatus()).startsWith("ingress; error=http_request_denied");
         }
+        // The normal first round of a token-less client is a challenge, not an error, in /metrics.
+        assertThat(ingress.metrics().challenges("token required")).isPositive();
+        assertThat(ingress.scrapeMetrics()).contains("masque_ingress_auth_challenges_total{reason=\"token_required\"}");
     }
 
     @Test

@@ -334,6 +334,18 @@ class TwoHopIT {
         String clientIp = CLIENT.getHostAddress();
         List<String> ingressLines = new ArrayList<>();
         List<String> egressLines = new ArrayList<>();
+        // The access log (one line per tunnel, written when it ends) belongs to the same checks.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (accessLines("ingress ").isEmpty() || accessLines("egress ").isEmpty()) {
+            assertThat(System.nanoTime() - deadline)
+                    .as("an access line from each relay")
+                    .isNegative();
+            Thread.sleep(50);
+        }
+        ingressLines.addAll(accessLines("ingress "));
+        egressLines.addAll(accessLines("egress "));
+        assertThat(ingressLines.get(0))
+                .matches("org\\.masquerelay\\.access ingress \\S+ status=\\d{3} error=\\S+ ms=\\d+");
         for (ILoggingEvent e : List.copyOf(logs.list)) {
             String line = e.getLoggerName() + " " + e.getFormattedMessage()
                     + (e.getThrowableProxy() == null
@@ -351,6 +363,18 @@ class TwoHopIT {
         assertThat(ingress.scrapeMetrics()).doesNotContain(targetIp).doesNotContain(targetPort);
         assertThat(egressLines).noneMatch(l -> l.contains(clientIp));
         assertThat(egress.scrapeMetrics()).doesNotContain(clientIp);
+    }
+
+    /** The access log's lines whose relay (its proxy name, first) is {@code prefix}. */
+    private static List<String> accessLines(String prefix) {
+        List<String> lines = new ArrayList<>();
+        for (ILoggingEvent e : List.copyOf(logs.list)) {
+            if (e.getLoggerName().equals("org.masquerelay.access")
+                    && e.getFormattedMessage().startsWith(prefix)) {
+                lines.add(e.getLoggerName() + " " + e.getFormattedMessage());
+            }
+        }
+        return lines;
     }
 
     static final class ByteCounter extends OutputStream {

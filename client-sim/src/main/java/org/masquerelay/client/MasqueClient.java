@@ -91,7 +91,7 @@ public final class MasqueClient implements AutoCloseable {
     /** Time the inner CONNECTION_CLOSE gets to leave through the tunnel before it closes. */
     static final int INNER_CLOSE_GRACE_MILLIS = 50;
     /** A QUIC handshake without an answer fails after this; UDP gives no "connection refused". */
-    static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+    public static final int CONNECT_TIMEOUT_MILLIS = 10_000;
 
     private final ClientConfig config;
     private final boolean insecure;

@@ -26,10 +26,23 @@ public final class ConfigException extends Exception {
     private final transient List<String> errors;
 
     public ConfigException(String source, List<String> errors) {
-        super(source + ": " + errors.size() + " error(s)\n  " + String.join("\n  ", errors));
+        this(source, errors, errors);
+    }
+
+    /**
+     * @param errors each problem with its path
+     * @param located the same problems, each followed by where it is in the file when known
+     *     ({@code (line L, column C)}); the message lists these
+     */
+    public ConfigException(String source, List<String> errors, List<String> located) {
+        super(source + ": " + errors.size() + " error(s)\n  " + String.join("\n  ", located));
+        if (located.size() != errors.size()) {
+            throw new IllegalArgumentException("located: " + located.size() + " (expected: " + errors.size() + ")");
+        }
         this.errors = List.copyOf(errors);
     }
 
+    /** The problems with their paths; {@link #getMessage()} adds where each is in the file. */
     public List<String> errors() {
         return errors;
     }

@@ -25,6 +25,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
+import java.util.Locale;
 import org.masquerelay.pool.PoolRegistry;
 import org.masquerelay.server.HttpResponses;
 
@@ -56,8 +57,16 @@ record EgressRanges(byte[] body, String etag, Instant lastModified) {
         return new EgressRanges(body, etag, modified);
     }
 
+    /**
+     * RFC 9110 §5.6.7 IMF-fixdate, {@code Sun, 06 Nov 1994 08:49:37 GMT}: a two-digit day, where
+     * {@link DateTimeFormatter#RFC_1123_DATE_TIME} writes {@code 6 Nov}.
+     */
+    static final DateTimeFormatter IMF_FIXDATE = DateTimeFormatter.ofPattern(
+                    "EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
+            .withZone(ZoneOffset.UTC);
+
     String lastModifiedHttpDate() {
-        return DateTimeFormatter.RFC_1123_DATE_TIME.format(lastModified.atOffset(ZoneOffset.UTC));
+        return IMF_FIXDATE.format(lastModified);
     }
 
     /**

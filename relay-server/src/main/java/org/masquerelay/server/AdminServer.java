@@ -51,7 +51,11 @@ public final class AdminServer implements AutoCloseable {
             BooleanSupplier draining,
             Map<String, HttpHandler> routes)
             throws IOException {
-        server = HttpServer.create(address, 16);
+        try {
+            server = HttpServer.create(address, 16);
+        } catch (IOException e) {
+            throw BindFailure.of(name + " listener", "TCP", address, e);
+        }
         executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);

@@ -36,6 +36,7 @@ public final class RelayMetrics implements TunnelMetrics {
     private final Counter bytesDownstream;
     private final Counter streamsOpened;
     private final TaggedCounters errors;
+    private final TaggedCounters challenges;
     private final TaggedCounters drops;
     private final TaggedCounters refused;
 
@@ -93,6 +94,10 @@ public final class RelayMetrics implements TunnelMetrics {
                 .register(registry);
         streamsOpened = Counter.builder(prefix + "_" + streamNoun + "_opened").register(registry);
         errors = new TaggedCounters(prefix + "_errors", "type", "Error responses by Proxy-Status type");
+        challenges = new TaggedCounters(
+                prefix + "_auth_challenges",
+                "reason",
+                "407 answers (RFC 9577): token_required is the normal first round of a client without a token");
         drops = new TaggedCounters(prefix + "_datagram_drops", "reason", "Datagrams dropped");
         refused = new TaggedCounters(prefix + "_connections_refused", "reason", "Connections refused at a limit");
     }
@@ -131,6 +136,20 @@ public final class RelayMetrics implements TunnelMetrics {
     /** Connections refused so far for {@code reason}. */
     public double refused(String reason) {
         return refused.count(reason);
+    }
+
+    /**
+     * Counts a 407 with a Privacy Pass challenge, by reason ({@code token required} becomes
+     * {@code token_required}). Not an error: every client's first request without a token gets
+     * one (RFC 9577 §2).
+     */
+    public void challenge(String reason) {
+        challenges.increment(reason.replace(' ', '_'));
+    }
+
+    /** Challenges counted so far for {@code reason}, as {@link #challenge} spells it. */
+    public double challenges(String reason) {
+        return challenges.count(reason.replace(' ', '_'));
     }
 
     /** Counts an error response by its RFC 9209 error type. */

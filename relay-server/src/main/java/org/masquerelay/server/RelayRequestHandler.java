@@ -67,6 +67,16 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
     }
 
     protected final Logger log = LoggerFactory.getLogger(getClass());
+
+    /**
+     * One line per request when it ends: the relay's proxy name, what was tunnelled, the status,
+     * the Proxy-Status error type if any, and how long it lasted. Never an address and never a
+     * target, at either relay (docs/architecture.md §2: the ingress must not learn targets, the
+     * egress must not learn client addresses; a log is where they would leak).
+     */
+    private static final Logger ACCESS = LoggerFactory.getLogger("org.masquerelay.access");
+
+    private long startNanos;
     private final RelayMetrics metrics;
     private final String proxyName;
     private final BooleanSupplier draining;
@@ -108,6 +118,7 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
         }
         QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
         state = State.OPENING;
+        startNanos = System.nanoTime();
         Future<Upstream> opening;
         try {
             if (draining.getAsBoolean()) {
@@ -153,7 +164,10 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
         }
         state = State.OPEN;
         metrics.tunnelOpened();
-        upstream.channel().closeFuture().addListener(x -> metrics.tunnelClosed());
+        upstream.channel().closeFuture().addListener(x -> {
+            metrics.tunnelClosed();
+            access(upstream.kind(), 200, "-");
+        });
         stream.writeAndFlush(new DefaultHttp3HeadersFrame(ok));
         upstream.start().accept(ctx);
         log.debug("{} open on stream {}", upstream.kind(), stream.streamId());
@@ -210,13 +224,30 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
     /** The one error response of this request (before any 2xx). */
     private void fail(QuicStreamChannel stream, RelayException e) {
         state = State.CLOSED;
-        metrics.error(e.type().token());
+        if (e.status() == RelayException.PROXY_AUTHENTICATION_REQUIRED) {
+            metrics.challenge(e.details() == null ? "token required" : e.details());
+        } else {
+            metrics.error(e.type().token());
+        }
+        access("refused", e.status(), e.type().token());
         if (e.type() == ProxyErrorType.PROXY_INTERNAL_ERROR) {
             log.error("internal error on stream {}: {}", stream.streamId(), e.getMessage(), e.getCause());
         } else {
             log.debug("refused stream {}: {}", stream.streamId(), e.type().token());
         }
         ErrorResponder.respond(stream, proxyName, e);
+    }
+
+    private void access(String kind, int status, String error) {
+        if (ACCESS.isInfoEnabled()) {
+            ACCESS.info(
+                    "{} {} status={} error={} ms={}",
+                    proxyName,
+                    kind,
+                    status,
+                    error,
+                    (System.nanoTime() - startNanos) / 1_000_000);
+        }
     }
 
     /** Maps a failed future's cause to a relay error, keeping one that already is. */

@@ -99,12 +99,16 @@ public final class IssuerServer implements AutoCloseable {
         AccountLimiter limiter =
                 new AccountLimiter(config.tokensPerHourOrDefault(), config.maxBatchOrDefault(), System::nanoTime);
         HttpServer server;
-        if (config.tls() == null) {
-            server = HttpServer.create(config.listenAddress(), 64);
-        } else {
-            HttpsServer httpsServer = HttpsServer.create(config.listenAddress(), 64);
-            httpsServer.setHttpsConfigurator(new HttpsConfigurator(sslContext(config.tls())));
-            server = httpsServer;
+        try {
+            if (config.tls() == null) {
+                server = HttpServer.create(config.listenAddress(), 64);
+            } else {
+                HttpsServer httpsServer = HttpsServer.create(config.listenAddress(), 64);
+                httpsServer.setHttpsConfigurator(new HttpsConfigurator(sslContext(config.tls())));
+                server = httpsServer;
+            }
+        } catch (java.net.BindException e) {
+            throw org.masquerelay.server.BindFailure.of("issuer listener", "TCP", config.listenAddress(), e);
         }
         ExecutorService executor = Executors.newFixedThreadPool(
                 Math.max(2, Runtime.getRuntime().availableProcessors()), new DaemonThreads());

@@ -50,6 +50,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Routes, each chosen so a client can check the result without trusting the relay:
  *
  * <ul>
+ *   <li>{@code GET /}: {@code text/plain}, the source address this origin saw and the routes below;
  *   <li>{@code GET /whoami}: {@code text/plain} body {@code <source ip>\n}, the address this origin
  *       saw, so a client can check which egress address it was given;
  *   <li>{@code GET /bytes/{n}}: {@code n} bytes (at most {@value #MAX_BYTES}) of a deterministic

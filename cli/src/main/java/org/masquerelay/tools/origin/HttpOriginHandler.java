@@ -69,6 +69,7 @@ final class HttpOriginHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(HttpOriginHandler.class);
 
     private enum Kind {
+        INDEX,
         WHOAMI,
         BYTES,
         FILE,
@@ -255,13 +256,8 @@ final class HttpOriginHandler extends ChannelInboundHandlerAdapter {
 
     private void respond(ChannelHandlerContext ctx, Route current) {
         switch (current.kind()) {
-            case WHOAMI -> {
-                SocketAddress remote = ctx.channel().remoteAddress();
-                String ip = remote instanceof InetSocketAddress inet
-                        ? NetUtil.toAddressString(inet.getAddress())
-                        : String.valueOf(remote);
-                text(ctx, HttpResponseStatus.OK, ip + "\n");
-            }
+            case INDEX -> text(ctx, HttpResponseStatus.OK, INDEX_TEXT.formatted(peerIp(ctx)));
+            case WHOAMI -> text(ctx, HttpResponseStatus.OK, peerIp(ctx) + "\n");
             case BYTES ->
                 stream(
                         ctx,
@@ -271,6 +267,23 @@ final class HttpOriginHandler extends ChannelInboundHandlerAdapter {
             case FILE -> serveFile(ctx, Objects.requireNonNull(current.file())); // FILE routes have one
             default -> text(ctx, HttpResponseStatus.NOT_FOUND, "not found\n");
         }
+    }
+
+    /** What {@code GET /} answers: where the request came from, and the routes. */
+    static final String INDEX_TEXT = """
+            masque-relay test origin
+            You reached it from %s (through the relays: the egress's source address, never yours).
+            GET  /whoami      that address alone
+            GET  /bytes/N     N bytes of a fixed pattern
+            GET  /files/NAME  a file of the directory given with --files
+            POST /echo        the request body, back
+            """;
+
+    private static String peerIp(ChannelHandlerContext ctx) {
+        SocketAddress remote = ctx.channel().remoteAddress();
+        return remote instanceof InetSocketAddress inet
+                ? NetUtil.toAddressString(inet.getAddress())
+                : String.valueOf(remote);
     }
 
     private void serveFile(ChannelHandlerContext ctx, Path file) {
@@ -330,6 +343,9 @@ final class HttpOriginHandler extends ChannelInboundHandlerAdapter {
         }
         HttpMethod method = request.method();
         if (HttpMethod.GET.equals(method)) {
+            if (path.equals("/")) {
+                return new Route(Kind.INDEX, 0, null);
+            }
             if (path.equals("/whoami")) {
                 return new Route(Kind.WHOAMI, 0, null);
             }

@@ -290,8 +290,18 @@ class HttpOriginTest {
     }
 
     @Test
+    void rootNamesTheSourceAddressAndTheRoutes() throws Exception {
+        HttpResponse<String> index = client.send(get("/"), BodyHandlers.ofString());
+        assertThat(index.statusCode()).isEqualTo(200);
+        assertThat(index.body())
+                .contains("You reached it from 127.0.0.1 ")
+                .contains("GET  /whoami")
+                .contains("POST /echo");
+    }
+
+    @Test
     void otherMethodsAndPathsAreNotFound() throws Exception {
-        assertThat(client.send(get("/"), BodyHandlers.discarding()).statusCode())
+        assertThat(client.send(get("/nowhere"), BodyHandlers.discarding()).statusCode())
                 .isEqualTo(404);
         assertThat(client.send(get("/echo"), BodyHandlers.discarding()).statusCode())
                 .isEqualTo(404);
