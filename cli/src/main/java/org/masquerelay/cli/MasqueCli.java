@@ -40,7 +40,8 @@ import picocli.CommandLine.Command;
             PoolCommand.class,
             IssuerCommand.class,
             ProxyCommand.class,
-            OriginCommand.class
+            OriginCommand.class,
+            SimCommand.class
         })
 public final class MasqueCli implements Runnable {
     /** sysexits.h EX_CONFIG: configuration error. */
