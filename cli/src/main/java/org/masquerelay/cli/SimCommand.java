@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.ConfigException;
 import org.masquerelay.sim.GeoModel;
 import org.masquerelay.sim.GeoRun;
+import org.masquerelay.sim.Report;
 import org.masquerelay.sim.SampleSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,7 +36,7 @@ import picocli.CommandLine.Parameters;
         name = "sim",
         description = "Research simulator: location, anonymity and performance of this relay design.",
         mixinStandardHelpOptions = true,
-        subcommands = {SimCommand.Sample.class, SimCommand.Geo.class})
+        subcommands = {SimCommand.Sample.class, SimCommand.Geo.class, SimCommand.ReportCommand.class})
 final class SimCommand implements Runnable {
     @Override
     public void run() {
@@ -119,6 +120,31 @@ final class SimCommand implements Runnable {
                 System.err.println(e.getMessage());
                 return MasqueCli.EX_CONFIG;
             }
+        }
+    }
+
+    @Command(
+            name = "report",
+            description = "One self-contained HTML report, and an SVG per figure beside it, from output directories.")
+    static final class ReportCommand implements Callable<Integer> {
+        @Parameters(arity = "1..*", description = "Output directories of sim geo and sim net.")
+        List<Path> dirs;
+
+        @Option(names = "--out", required = true, description = "The HTML file to write.")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            for (Path d : dirs) {
+                if (!java.nio.file.Files.isReadable(d.resolve("summary.json"))) {
+                    System.err.println(
+                            "masque sim report: " + d + " has no summary.json (expected: a sim geo or sim net --out)");
+                    return 2;
+                }
+            }
+            List<Path> files = Report.write(dirs, out);
+            System.out.println("wrote " + out + " and " + (files.size() - 1) + " SVG figures");
+            return 0;
         }
     }
 }

@@ -72,10 +72,27 @@ public final class Csv {
         Files.writeString(file, text, StandardCharsets.UTF_8);
     }
 
+    /** One row of a file read back: column name to value. */
+    public record Row(Map<String, String> values) {
+        /**
+         * The value in {@code column}, empty when the row left it out.
+         *
+         * @throws IllegalArgumentException if the file has no such column
+         */
+        public String get(String column) {
+            String v = values.get(column);
+            if (v == null) {
+                throw new IllegalArgumentException(
+                        "no column " + column + " (expected: one of " + values.keySet() + ")");
+            }
+            return v;
+        }
+    }
+
     /** Reads a file in this dialect as rows of column name to value, in file order. */
-    public static List<Map<String, String>> read(Path file) throws IOException {
+    public static List<Row> read(Path file) throws IOException {
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        List<Map<String, String>> rows = new ArrayList<>();
+        List<Row> rows = new ArrayList<>();
         if (lines.isEmpty()) {
             return rows;
         }
@@ -89,7 +106,7 @@ public final class Csv {
             for (int i = 0; i < header.length; i++) {
                 row.put(header[i], f[i] == null ? "" : f[i]);
             }
-            rows.add(row);
+            rows.add(new Row(row));
         }
         return rows;
     }

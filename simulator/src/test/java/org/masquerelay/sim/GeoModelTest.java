@@ -98,7 +98,7 @@ class GeoModelTest {
 
     @Test
     void outcomesFollowTheSampleDesign() throws Exception {
-        List<Map<String, String>> rows = Csv.read(first.resolve(GeoOutputs.CLIENTS));
+        List<Csv.Row> rows = Csv.read(first.resolve(GeoOutputs.CLIENTS));
         // Marseille's missing prefix: refused at the ingress (unknown-location: deny)
         assertThat(rows)
                 .anyMatch(r ->
@@ -129,7 +129,7 @@ class GeoModelTest {
     void perfectGeoRemovesTheDatabaseError() throws Exception {
         Path out = dir.resolve("perfect");
         GeoRun.run(scenario, out, true, 1000, null, null, 2);
-        List<Map<String, String>> rows = Csv.read(out.resolve(GeoOutputs.CLIENTS));
+        List<Csv.Row> rows = Csv.read(out.resolve(GeoOutputs.CLIENTS));
         assertThat(rows).noneMatch(r -> r.get("reason").equals("unknown_location"));
         assertThat(rows.stream()
                         .filter(r -> r.get("location_mode").equals("precise")
