@@ -162,7 +162,7 @@ public final class GeoOutputs {
         double[][] entropy = new double[cities][r.epochs];
         long addressEpochs = 0;
         long belowTotal = 0;
-        Histogram allK = new Histogram(1, 1L << 40, 3);
+        Histogram allK = new Histogram(3);
         long[] c = r.connections;
         int i = 0;
         while (i < c.length) {
@@ -190,7 +190,7 @@ public final class GeoOutputs {
                     clientsHere,
                     n);
             if (kHist[city][e] == null) {
-                kHist[city][e] = new Histogram(1, 1L << 40, 3);
+                kHist[city][e] = new Histogram(3);
             }
             kHist[city][e].recordValue(clientsHere);
             allK.recordValue(clientsHere);
