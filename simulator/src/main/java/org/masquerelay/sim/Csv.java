@@ -56,7 +56,7 @@ public final class Csv {
     /** Doubles with 4 decimals, booleans as 1/0, everything else as its string without commas. */
     static String cell(Object v) {
         if (v instanceof Double d) {
-            return d.isNaN() ? "" : String.format(Locale.ROOT, "%.4f", d);
+            return d.isNaN() ? "" : fixed4(d);
         }
         if (v instanceof Boolean b) {
             return b ? "1" : "0";
@@ -66,6 +66,25 @@ public final class Csv {
             throw new IllegalArgumentException("CSV value " + s + " (expected: no comma, quote or line end)");
         }
         return s;
+    }
+
+    /**
+     * {@code d} with exactly 4 decimals, rounded half away from zero; the same text as {@code
+     * String.format("%.4f")} but without its formatter, which dominated writing 100,000 rows.
+     */
+    static String fixed4(double d) {
+        if (Math.abs(d) >= 1e14) {
+            return String.format(Locale.ROOT, "%.4f", d);
+        }
+        long v = Math.round(Math.abs(d) * 10_000);
+        StringBuilder sb = new StringBuilder(24);
+        if (d < 0 && v != 0) {
+            sb.append('-');
+        }
+        sb.append(v / 10_000).append('.');
+        String frac = Long.toString(v % 10_000);
+        sb.append("0000", 0, 4 - frac.length()).append(frac);
+        return sb.toString();
     }
 
     public void write(Path file) throws IOException {

@@ -69,8 +69,7 @@ public final class SampleSet {
     static final String SCENARIO = """
             # masque sim scenario (docs/simulator.md). Paths are relative to this file.
             #   ./masque sim geo scenario.yaml --out geo-out      model mode: no sockets, deterministic
-            #   ./masque sim net scenario.yaml --out net-out      emulation mode: real relays on loopback
-            #   ./masque sim report geo-out net-out --out report.html
+            #   ./masque sim report geo-out --out report.html
             seed: 42
             trials: 1
             clients: 5000
@@ -94,7 +93,7 @@ public final class SampleSet {
             k: 5
             address-radius-km: 25
             audit: {windows: 3, clients: 3}
-            net:
+            net:                              # emulation mode (not implemented yet): validated only
               backend: shim
               profiles: [interop-10mbit-15ms, pam23-fr]
               links:                          # own profiles beside the presets, per hop
