@@ -136,7 +136,7 @@ public final class GeoRun {
         return new Result(summary, pass, seconds, total);
     }
 
-    static void writeJson(Path file, Object value) throws IOException {
+    public static void writeJson(Path file, Object value) throws IOException {
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), value);
     }
 
@@ -149,7 +149,7 @@ public final class GeoRun {
     }
 
     /** {@code git rev-parse HEAD} of the working directory, or {@code unknown}. */
-    static String gitRevision() {
+    public static String gitRevision() {
         try {
             Process p = new ProcessBuilder("git", "rev-parse", "HEAD")
                     .redirectErrorStream(true)

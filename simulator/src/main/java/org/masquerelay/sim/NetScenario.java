@@ -50,7 +50,7 @@ public record NetScenario(
 
     void validate(String path, ConfigErrors errors) {
         String b = backendOrDefault();
-        errors.check(b.equals("shim") || b.equals("netem"), path + ".backend", backend, "shim | netem");
+        errors.check(b.equals("shim"), path + ".backend", backend, "shim (the netem back end is not implemented)");
         Map<String, LinkProfile> all = allProfiles();
         if (links != null) {
             links.forEach((name, p) -> {
@@ -59,6 +59,11 @@ public record NetScenario(
                     errors.missing(path + ".links." + name);
                 } else {
                     p.validate(path + ".links." + name, errors);
+                    errors.check(
+                            p.ingressEgress() == null && p.egressOrigin() == null,
+                            path + ".links." + name,
+                            name,
+                            "client-ingress only: the shim impairs the access link");
                 }
             });
         }

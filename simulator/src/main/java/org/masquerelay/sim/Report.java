@@ -217,8 +217,61 @@ public final class Report {
 
     /** T1, F1, F2 and F5 from emulation-mode directories. */
     private void net(List<Path> dirs) throws IOException {
+        boolean arms = dirs.size() > 1;
+        List<List<String>> t1 = new ArrayList<>();
+        List<Series> f1 = new ArrayList<>();
+        List<Series> f2 = new ArrayList<>();
+        for (Path d : dirs) {
+            String arm = d.getFileName().toString();
+            List<Csv.Row> rows = Csv.read(d.resolve("flows.csv"));
+            for (List<String> row : NetTables.t1(rows)) {
+                t1.add(arms ? concat(List.of(arm), row) : row);
+            }
+            for (String path : List.of("direct", "two-hop")) {
+                Map<Double, List<Double>> byDelay = new TreeMap<>();
+                List<Double> rtts = new ArrayList<>();
+                for (Csv.Row r : rows) {
+                    if (r.get("arm").equals(path)
+                            && r.get("flow").equals("udp-rtt")
+                            && r.get("error").isEmpty()) {
+                        double rtt = Double.parseDouble(r.get("rtt_p50_ms"));
+                        byDelay.computeIfAbsent(Double.parseDouble(r.get("delay_ms")), x -> new ArrayList<>())
+                                .add(rtt);
+                        rtts.add(rtt);
+                    }
+                }
+                List<double[]> pts = new ArrayList<>();
+                byDelay.forEach((delay, v) ->
+                        pts.add(new double[] {delay, NetTables.quartiles(v).median()}));
+                f1.add(new Series((arms ? arm + " " : "") + path, pts));
+                rtts.sort(Double::compare);
+                List<double[]> cdf = new ArrayList<>();
+                for (int i = 0; i < rtts.size(); i++) {
+                    cdf.add(new double[] {rtts.get(i), (i + 1.0) / rtts.size()});
+                }
+                f2.add(new Series((arms ? arm + " " : "") + path, cdf));
+            }
+        }
         heading("T1: direct against two-hop");
-        paragraph("Emulation-mode directories: " + dirs.size() + ".");
+        paragraph("Medians with the interquartile range, per profile (the shape of Trevisan et al., PAM 2023)."
+                + " Setup is the two-hop arm's outer handshake, connect-udp 2xx and inner handshake together;"
+                + " object time is request to last byte.");
+        table(
+                "T1",
+                concat(
+                        arms ? List.of("arm") : List.of(),
+                        List.of("profile", "metric", "direct", "two-hop", "two-hop − direct")),
+                t1);
+        figure(new Figure(
+                "F1",
+                "UDP RTT against the access link's one-way delay",
+                "one-way delay (ms)",
+                "median RTT (ms)",
+                f1,
+                false,
+                Double.NaN));
+        figure(new Figure(
+                "F2", "CDF of UDP RTT per arm", "RTT p50 of a flow (ms)", "share of flows", f2, false, Double.NaN));
     }
 
     /** T2, T3, T4, F3 and F4 from model-mode directories. */

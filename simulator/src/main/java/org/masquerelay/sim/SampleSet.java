@@ -69,7 +69,8 @@ public final class SampleSet {
     static final String SCENARIO = """
             # masque sim scenario (docs/simulator.md). Paths are relative to this file.
             #   ./masque sim geo scenario.yaml --out geo-out      model mode: no sockets, deterministic
-            #   ./masque sim report geo-out --out report.html
+            #   ./masque sim net scenario.yaml --out net-out      emulation mode: real relays on loopback
+            #   ./masque sim report geo-out net-out --out report.html
             seed: 42
             trials: 1
             clients: 5000
@@ -93,13 +94,12 @@ public final class SampleSet {
             k: 5
             address-radius-km: 25
             audit: {windows: 3, clients: 3}
-            net:                              # emulation mode (not implemented yet): validated only
+            net:                              # emulation mode: masque sim net scenario.yaml --out net-out
               backend: shim
               profiles: [interop-10mbit-15ms, pam23-fr]
               links:                          # own profiles beside the presets, per hop
                 dsl-lossy:
                   client-ingress: {delay-ms: 12, jitter-ms: 2, loss-pct: 1, loss-model: gilbert-elliott, ge-p: 0.01, ge-r: 0.3, rate-mbit: 20}
-                  ingress-egress: {delay-ms: 5}
               clients: 2
               trials: 1
               objects: [51200, 1048576]
