@@ -42,6 +42,7 @@ import picocli.CommandLine.Command;
             ProxyCommand.class,
             OriginCommand.class,
             WaitCommand.class,
+            SimCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit status:%n",

@@ -54,9 +54,11 @@ public final class CsvGeoDatabase implements GeoDatabase {
     private final TreeMap<Integer, Map<IpPrefix, GeoLocation>> ipv4 = new TreeMap<>(Comparator.reverseOrder());
 
     private final TreeMap<Integer, Map<IpPrefix, GeoLocation>> ipv6 = new TreeMap<>(Comparator.reverseOrder());
+    private final Map<IpPrefix, GeoLocation> rows;
     private final int size;
 
     private CsvGeoDatabase(Map<IpPrefix, GeoLocation> rows) {
+        this.rows = Map.copyOf(rows);
         rows.forEach((p, loc) -> (p.isIpv6() ? ipv6 : ipv4)
                 .computeIfAbsent(p.length(), l -> new HashMap<>())
                 .put(p, loc));
@@ -122,6 +124,11 @@ public final class CsvGeoDatabase implements GeoDatabase {
             }
         }
         return Optional.empty();
+    }
+
+    /** Every row, prefix to location, in no particular order. */
+    public Map<IpPrefix, GeoLocation> rows() {
+        return rows;
     }
 
     /** Number of rows. */

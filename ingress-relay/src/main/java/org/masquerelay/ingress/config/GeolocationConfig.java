@@ -69,7 +69,8 @@ public record GeolocationConfig(
     /** The location given to clients the database does not know: a country and a coarse cell. */
     public record FallbackConfig(String country, String geohash) {}
 
-    GeolocationConfig resolve(Path base) {
+    /** This section with its file paths resolved against {@code base}, the config file's directory. */
+    public GeolocationConfig resolve(Path base) {
         List<SigningKeyConfig> keys = signingKeys == null
                 ? null
                 : signingKeys.stream()
@@ -87,7 +88,8 @@ public record GeolocationConfig(
                 fallback);
     }
 
-    void validate(String path, ConfigErrors errors) {
+    /** Adds every problem to {@code errors}, each under {@code path}, the section's YAML path. */
+    public void validate(String path, ConfigErrors errors) {
         if (database == null) {
             errors.missing(path + ".database");
         } else if (!Files.isReadable(database)) {

@@ -55,13 +55,18 @@ public final class ClientLocator implements Closeable {
 
     /** Opens the configured database and keys. */
     public static ClientLocator open(GeolocationConfig config, Clock clock) throws ConfigException {
+        return open(config, GeoDatabase.open(Objects.requireNonNull(config.database(), "database")), clock);
+    }
+
+    /**
+     * The configured keys, precision and unknown-location policy over an already open {@code
+     * database}, which the locator then owns; for callers that share one database or replace it
+     * (the research simulator's {@code --perfect-geo}).
+     */
+    public static ClientLocator open(GeolocationConfig config, GeoDatabase database, Clock clock) {
         GeoAssertionSigner signer =
                 GeoAssertionSigner.of(config.keys(), config.activeKeyOrDefault(), config.assertionWindow(), clock);
-        return new ClientLocator(
-                GeoDatabase.open(Objects.requireNonNull(config.database(), "database")),
-                config.precisionOrDefault(),
-                signer,
-                config.fallbackLocation());
+        return new ClientLocator(database, config.precisionOrDefault(), signer, config.fallbackLocation());
     }
 
     /** The location the assertion for {@code client} would carry, if the policy gives one. */
