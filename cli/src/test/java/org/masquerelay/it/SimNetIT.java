@@ -52,7 +52,7 @@ class SimNetIT {
                           clients: 2
                           trials: 1
                           objects: [51200]
-                          rtt-probes: 30
+                          rtt-probes: 100
                         """);
         Path out = dir.resolve("net");
         boolean ok = NetRun.run(scenario, Scenario.load(scenario), out);
