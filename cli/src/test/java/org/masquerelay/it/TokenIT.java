@@ -21,6 +21,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -173,6 +175,34 @@ class TokenIT {
             assertThat(r.proxyStatus()).contains("invalid token");
             // The genuine one still works: a forged copy does not burn it.
             assertThat(raw.request(withToken(token)).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aRequestRefusedAtTheTunnelLimitDoesNotSpendItsToken() throws Exception {
+        String apiKey = Files.readString(dir.resolve("client.apikey")).strip();
+        int limit = 16; // max-tunnels-per-connection in the deployment init writes
+        try (TokenFetcher fetcher =
+                        TokenFetcher.builder(issuer.directoryUri(), apiKey).build();
+                RawH3Client raw = new RawH3Client(ingress.quicAddress(), InetAddress.getByName("127.1.0.55"))) {
+            List<RawH3Client.Request> held = new ArrayList<>();
+            for (int i = 0; i < limit; i++) {
+                RawH3Client.Request r = raw.request(withToken(tokenFor(raw, fetcher)));
+                assertThat(r.status()).isEqualTo(200);
+                held.add(r);
+            }
+            Token token = tokenFor(raw, fetcher);
+            RawH3Client.Request refused = raw.request(withToken(token));
+            assertThat(refused.status()).isEqualTo(503);
+            assertThat(refused.proxyStatus()).contains("connection_limit_reached");
+            // A slot frees up; the same token, never spent, now opens the tunnel.
+            held.get(0).stream.close().sync();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            int status;
+            do {
+                status = raw.request(withToken(token)).status();
+            } while (status == 503 && System.nanoTime() < deadline);
+            assertThat(status).as("the token refused at the limit was spent").isEqualTo(200);
         }
     }
 }

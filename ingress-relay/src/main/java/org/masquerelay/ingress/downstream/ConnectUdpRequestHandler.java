@@ -18,6 +18,7 @@ import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.util.Optional;
+import org.masquerelay.ingress.policy.TokenAuthenticator;
 import org.masquerelay.protocol.geo.GeoAssertion;
 import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.RelayException;
@@ -40,6 +41,9 @@ public final class ConnectUdpRequestHandler extends RelayRequestHandler<InetSock
     /** The client's signed location, found in the open phase; empty when geolocation is off. */
     private Optional<String> assertion = Optional.empty();
 
+    /** The request's verified, not yet spent token; empty when tokens are off. */
+    private Optional<TokenAuthenticator.Verified> token = Optional.empty();
+
     public ConnectUdpRequestHandler(IngressContext context) {
         super(context.metrics(), context.proxyName(), context::draining);
         this.context = context;
@@ -47,8 +51,9 @@ public final class ConnectUdpRequestHandler extends RelayRequestHandler<InetSock
 
     @Override
     protected void admit(QuicStreamChannel stream, Http3Headers h) {
-        // docs/architecture.md §5: first, so unauthorised clients learn nothing else.
-        context.tokens().ifPresent(tokens -> tokens.admit(h));
+        // docs/architecture.md §5: first, so unauthorised clients learn nothing else. The token is
+        // spent in open(), once every check that can refuse the request has passed.
+        token = context.tokens().map(tokens -> tokens.verify(h));
         if (!"CONNECT".contentEquals(nullToEmpty(h.method()))
                 || !"connect-udp".contentEquals(nullToEmpty(h.protocol()))) {
             throw new RelayException(
@@ -82,6 +87,9 @@ public final class ConnectUdpRequestHandler extends RelayRequestHandler<InetSock
         if (!context.counter().tryAcquire(stream)) {
             throw new RelayException(ProxyErrorType.CONNECTION_LIMIT_REACHED, Side.DOWNSTREAM, "tunnel limit reached");
         }
+        // Last: a refusal above cost the client no token. A double spend raced past verify()
+        // is refused here, and the slot taken above goes back when the stream closes.
+        token.ifPresent(t -> context.tokens().orElseThrow().spend(t));
         return context.dialer().open(stream, egress);
     }
 

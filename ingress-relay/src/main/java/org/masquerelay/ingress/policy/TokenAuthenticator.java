@@ -70,6 +70,9 @@ public final class TokenAuthenticator {
         return proxyAuthenticate;
     }
 
+    /** A token whose signature verified; {@link #spend} redeems it. */
+    public record Verified(byte[] tokenKeyId, byte[] nonce) {}
+
     /**
      * Verifies and spends the request's token.
      *
@@ -77,6 +80,18 @@ public final class TokenAuthenticator {
      *     for this challenge or key, forged, or already spent
      */
     public void admit(Http3Headers request) {
+        spend(verify(request));
+    }
+
+    /**
+     * Verifies the request's token without spending it, so that a request refused by a later
+     * check (a limit, say) costs the client no token. Whether it was spent is decided by {@link
+     * #spend}, atomically, at the end.
+     *
+     * @throws RelayException 407 with the challenge when the token is missing, malformed, not
+     *     for this challenge or key, or forged
+     */
+    public Verified verify(Http3Headers request) {
         CharSequence field = request.get("proxy-authorization");
         if (field == null) {
             throw refuse("token required");
@@ -96,6 +111,16 @@ public final class TokenAuthenticator {
         } catch (ProtocolException e) {
             throw refuse("invalid token");
         }
+        return new Verified(token.tokenKeyId(), token.nonce());
+    }
+
+    /**
+     * Redeems a verified token: the one atomic double-spend decision, made after every check
+     * that could refuse the request.
+     *
+     * @throws RelayException 407 when another request spent it since {@link #verify}
+     */
+    public void spend(Verified token) {
         if (!spent.markSpent(token.tokenKeyId(), token.nonce())) {
             throw refuse("token already spent");
         }

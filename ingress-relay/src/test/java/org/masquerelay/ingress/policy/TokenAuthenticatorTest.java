@@ -246,6 +246,20 @@ class TokenAuthenticatorTest {
         assertThat(e.proxyAuthenticate()).isEqualTo(authenticator.challengeField());
     }
 
+    @Test
+    void verifyingSpendsNothingAndTheSpendIsTheOneAtomicDecision() {
+        Token token = IngressTokenFixtures.issue(CHALLENGE, ISSUER_KEY);
+        // A request refused after verification (at a limit, say) leaves the token unspent.
+        TokenAuthenticator.Verified first = authenticator.verify(withCredentials(token));
+        TokenAuthenticator.Verified second = authenticator.verify(withCredentials(token));
+        authenticator.spend(first);
+        // Two requests that verified the same token before either spent it: one wins.
+        RelayException raced = catchThrowableOfType(RelayException.class, () -> authenticator.spend(second));
+        assertRefusal(raced, "token already spent");
+        // And a later request with it is refused as well.
+        assertRefusal(refusal(authenticator, withCredentials(token)), "token already spent");
+    }
+
     private static RelayException refusal(TokenAuthenticator authenticator, Http3Headers request) {
         RelayException e = catchThrowableOfType(RelayException.class, () -> authenticator.admit(request));
         assertThat(e).as("admit refused the request").isNotNull();
