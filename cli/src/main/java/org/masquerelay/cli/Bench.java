@@ -238,13 +238,35 @@ final class Bench {
     /** One arm to run: how to transfer, which hops it crosses, and its counters. */
     private record Arm(String name, List<Hop> hops, Transfer transfer, PacketCounter packets, DropCounter drops) {}
 
+    /**
+     * The warm-up rule, for the arms and the scaling table alike: warm once a run no longer
+     * beats the best so far by 5%, twice in a row.
+     */
+    private static final class WarmUp {
+        final List<Double> runs = new ArrayList<>();
+        private double best;
+        private int flat;
+
+        void add(double mbps) {
+            runs.add(mbps);
+            flat = mbps < best * 1.05 ? flat + 1 : 0;
+            best = Math.max(best, mbps);
+        }
+
+        boolean settled() {
+            return flat >= 2;
+        }
+
+        /** The warm-up line: its runs, and whether throughput was still rising when it stopped. */
+        String describe() {
+            return format(runs) + " MB/s" + (settled() ? "" : " (still rising at --max-warmup)");
+        }
+    }
+
     /** An arm's accumulated measurements. */
     private static final class Tally {
-        final List<Double> warm = new ArrayList<>();
+        final WarmUp warm = new WarmUp();
         final double[] mbps;
-        double best;
-        int flat;
-        boolean settled;
         long bytes;
         long wall;
         Map<Hop, Long> cpu = new EnumMap<>(Hop.class);
@@ -272,15 +294,11 @@ final class Bench {
             boolean all = true;
             for (int i = 0; i < arms.size(); i++) {
                 Tally t = tallies.get(i);
-                if (t.settled) {
+                if (t.warm.settled()) {
                     continue;
                 }
-                double mbps = mbps(arms.get(i).transfer().run(options.bytes()));
-                t.warm.add(mbps);
-                t.flat = mbps < t.best * 1.05 ? t.flat + 1 : 0;
-                t.best = Math.max(t.best, mbps);
-                t.settled = t.flat >= 2;
-                all &= t.settled;
+                t.warm.add(mbps(arms.get(i).transfer().run(options.bytes())));
+                all &= t.warm.settled();
             }
             if (all) {
                 break;
@@ -288,12 +306,7 @@ final class Bench {
         }
         for (int i = 0; i < arms.size(); i++) {
             Tally t = tallies.get(i);
-            log.printf(
-                    Locale.ROOT,
-                    "%-8s warm-up %s MB/s%s%n",
-                    arms.get(i).name(),
-                    format(t.warm),
-                    t.settled ? "" : " (still rising at --max-warmup)");
+            log.printf(Locale.ROOT, "%-8s warm-up %s%n", arms.get(i).name(), t.warm.describe());
         }
         for (int run = 0; run < options.runs(); run++) {
             for (int i = 0; i < arms.size(); i++) {
@@ -336,8 +349,8 @@ final class Bench {
             out.add(new ArmResult(
                     arm.name(),
                     t.mbps,
-                    t.settled,
-                    t.warm.size(),
+                    t.warm.settled(),
+                    t.warm.runs.size(),
                     t.bytes,
                     t.wall,
                     t.cpu,
@@ -361,14 +374,9 @@ final class Bench {
                 c.connect().get(15, TimeUnit.SECONDS);
             }
             List<Integer> sockets = ingress.connectionsPerSocket();
-            List<Double> warm = new ArrayList<>();
-            double best = 0;
-            int flat = 0;
-            for (int round = 0; round < options.maxWarmup() && flat < 2; round++) {
-                double mbps = mbps(fetchAll(clients, origin));
-                warm.add(mbps);
-                flat = mbps < best * 1.05 ? flat + 1 : 0;
-                best = Math.max(best, mbps);
+            WarmUp warm = new WarmUp();
+            for (int round = 0; round < options.maxWarmup() && !warm.settled(); round++) {
+                warm.add(mbps(fetchAll(clients, origin)));
             }
             double[] mbps = new double[options.runs()];
             long relayCpu = 0;
@@ -383,13 +391,7 @@ final class Bench {
                 bytes += r[0];
                 mbps[run] = mbps(r);
             }
-            log.printf(
-                    Locale.ROOT,
-                    "%d client(s): warm-up %s MB/s%s, runs %s MB/s%n",
-                    k,
-                    format(warm),
-                    flat >= 2 ? "" : " (still rising at --max-warmup)",
-                    format(mbps));
+            log.printf(Locale.ROOT, "%d client(s): warm-up %s, runs %s MB/s%n", k, warm.describe(), format(mbps));
             double per64 = (64.0 * (1 << 20)) / bytes;
             return new Scale(k, median(mbps), relayCpu / 1e9 * per64, allCpu / 1e9 * per64, sockets);
         } finally {
