@@ -39,7 +39,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -131,10 +130,7 @@ public final class RelayServer implements AutoCloseable {
     private void bindListeners(InetSocketAddress listen, int threads, Listener listener) throws InterruptedException {
         if (threads == 1) {
             // One socket: the codec as it is, with the codec's own connection IDs.
-            sockets.add(bind(listen, false, ch -> {
-                ch.pipeline().addLast(listener.filters().toArray(ChannelHandler[]::new));
-                ch.pipeline().addLast(listener.codec().build());
-            }));
+            sockets.add(bind(listen, false, listener.filters(), listener.codec().build()));
             return;
         }
         for (ChannelHandler filter : listener.filters()) {
@@ -159,17 +155,16 @@ public final class RelayServer implements AutoCloseable {
         };
         InetSocketAddress address = listen;
         for (int i = 0; i < threads; i++) {
-            Channel socket = bind(address, true, ch -> {
-                ch.pipeline().addLast(listener.filters().toArray(ChannelHandler[]::new));
-                ch.pipeline().addLast(dispatcher);
-            });
+            Channel socket = bind(address, true, listener.filters(), dispatcher);
             sockets.add(socket);
             // With port 0 the first bind picks the port; the others join it.
             address = (InetSocketAddress) socket.localAddress();
         }
     }
 
-    private Channel bind(InetSocketAddress address, boolean reusePort, Consumer<Channel> init)
+    /** Binds one QUIC socket whose pipeline is {@code filters}, then {@code last}. */
+    private Channel bind(
+            InetSocketAddress address, boolean reusePort, List<ChannelHandler> filters, ChannelHandler last)
             throws InterruptedException {
         Bootstrap b = UdpSockets.tune(new Bootstrap())
                 .group(group)
@@ -177,7 +172,8 @@ public final class RelayServer implements AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        init.accept(ch);
+                        ch.pipeline().addLast(filters.toArray(ChannelHandler[]::new));
+                        ch.pipeline().addLast(last);
                     }
                 });
         if (reusePort) {
