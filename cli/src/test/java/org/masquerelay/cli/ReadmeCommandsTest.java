@@ -43,19 +43,16 @@ class ReadmeCommandsTest {
         }
     }
 
-    /** The {@code ./masque} lines of the sh blocks, without comments and a trailing {@code &}. */
+    /** The {@code ./masque} lines of every sh block, without comments and a trailing {@code &}. */
     static List<String> commands(String markdown) {
         List<String> out = new ArrayList<>();
-        boolean inSh = false;
-        for (String line : markdown.split("\n", -1)) {
-            if (line.startsWith("```")) {
-                inSh = !inSh && line.equals("```sh");
-                continue;
-            }
-            if (inSh && line.startsWith("./masque ")) {
-                String command =
-                        line.replaceAll("\\s+#.*$", "").replaceAll("\\s*&$", "").trim();
-                out.add(command);
+        for (String block : ReadmeBlocks.shellBlocks(markdown, heading -> true).values()) {
+            for (String line : block.split("\n")) {
+                if (line.startsWith("./masque ")) {
+                    out.add(line.replaceAll("\\s+#.*$", "")
+                            .replaceAll("\\s*&$", "")
+                            .trim());
+                }
             }
         }
         return out;

@@ -25,16 +25,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.masquerelay.cli.ReadmeBlocks;
 
 /**
  * README.md cannot rot: the {@code ```sh} blocks of its sections "Running a deployment" and "Proxy
@@ -66,9 +64,6 @@ class ReadmeIT {
             "127.0.0.2:4434", "egress QUIC",
             "127.0.0.1:4433", "ingress QUIC",
             "127.0.0.1:8007", "origin UDP echo");
-
-    private static final Pattern FENCE = Pattern.compile("^```\\s*(\\S*)\\s*$");
-    private static final Pattern HEADING = Pattern.compile("^(#{1,6})\\s+(.*?)\\s*$");
 
     @TempDir
     Path work;
@@ -130,29 +125,7 @@ class ReadmeIT {
 
     /** The {@code ```sh} blocks of each section, in the order of the file, keyed by their line. */
     static Map<String, String> shellBlocks(String markdown, List<String> sections) {
-        Map<String, String> blocks = new LinkedHashMap<>();
-        String[] lines = markdown.split("\n", -1);
-        boolean inSection = false;
-        for (int i = 0; i < lines.length; i++) {
-            Matcher h = HEADING.matcher(lines[i]);
-            if (h.matches()) {
-                inSection = sections.contains(h.group(2));
-                continue;
-            }
-            Matcher f = FENCE.matcher(lines[i]);
-            if (!f.matches()) {
-                continue;
-            }
-            int open = i;
-            StringBuilder text = new StringBuilder();
-            for (i++; i < lines.length && !lines[i].startsWith("```"); i++) {
-                text.append(lines[i]).append('\n');
-            }
-            if (inSection && f.group(1).equals("sh")) {
-                blocks.put("README.md:" + (open + 1), text.toString());
-            }
-        }
-        return blocks;
+        return ReadmeBlocks.shellBlocks(markdown, sections::contains);
     }
 
     private static void requireFree() throws IOException {
