@@ -292,6 +292,7 @@ class TwoHopIT {
                 good.caFile(),
                 null,
                 null,
+                null,
                 null);
         try (MasqueClient c = new MasqueClient(bad, false, CLIENT)) {
             assertThatThrownBy(() -> c.connect().get(20, TimeUnit.SECONDS))

@@ -32,6 +32,8 @@ import org.masquerelay.protocol.uri.UdpProxyTemplate;
  * @param innerMaxUdpPayload the inner QUIC connection's packet size; must fit one outer DATAGRAM
  *     frame (docs/architecture.md §3), default 1350
  * @param tokens where Privacy Pass tokens for the ingress come from; none when absent
+ * @param quicForwarding offer the ingress forwarded mode for the inner connection
+ *     (docs/quic-forwarding.md); default true
  */
 public record ClientConfig(
         HopConfig ingress,
@@ -39,7 +41,8 @@ public record ClientConfig(
         @Nullable Path caFile,
         @Nullable String uriTemplate,
         @Nullable Integer innerMaxUdpPayload,
-        @Nullable TokensConfig tokens)
+        @Nullable TokensConfig tokens,
+        @Nullable Boolean quicForwarding)
         implements YamlConfigLoader.Validated {
 
     /**
@@ -65,7 +68,8 @@ public record ClientConfig(
                                 ? null
                                 : new TokensConfig(
                                         c.tokens.issuer(),
-                                        c.tokens.apiKeyFile() == null ? null : dir.resolve(c.tokens.apiKeyFile()))));
+                                        c.tokens.apiKeyFile() == null ? null : dir.resolve(c.tokens.apiKeyFile())),
+                        c.quicForwarding));
     }
 
     @Override
@@ -109,6 +113,11 @@ public record ClientConfig(
 
     public UdpProxyTemplate template() {
         return uriTemplate == null ? UdpProxyTemplate.defaultTemplate() : UdpProxyTemplate.parse(uriTemplate);
+    }
+
+    /** Whether tunnels offer forwarded mode to the ingress (docs/quic-forwarding.md); default yes. */
+    public boolean quicForwardingOrDefault() {
+        return quicForwarding == null || quicForwarding;
     }
 
     public int innerMaxUdpPayloadOrDefault() {

@@ -17,6 +17,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -44,6 +45,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Files;
+import java.security.SecureRandom;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -56,6 +59,7 @@ import org.masquerelay.protocol.datagram.HttpDatagram;
 import org.masquerelay.protocol.geo.GeoAssertion;
 import org.masquerelay.protocol.geo.GeoAssertionException;
 import org.masquerelay.protocol.geo.SecChGeohash;
+import org.masquerelay.protocol.quicproxy.ProxyQuicForwarding;
 import org.masquerelay.protocol.token.PrivateTokenChallenge;
 import org.masquerelay.protocol.token.PrivateTokenCredentials;
 import org.masquerelay.protocol.token.Token;
@@ -137,6 +141,12 @@ public final class MasqueClient implements AutoCloseable {
 
     private final Route route;
 
+    /** Transforms offered for forwarded mode, best first; empty: tunnelled only. */
+    private volatile List<String> forwardingTransforms;
+
+    private final ForwardingClient.Stats forwardingStats = new ForwardingClient.Stats();
+    private final SecureRandom random = new SecureRandom();
+
     /**
      * @param bindAddress local source address of the outer connection, or null for any
      */
@@ -167,6 +177,7 @@ public final class MasqueClient implements AutoCloseable {
             throws Exception {
         this.route = route;
         this.precision = precision;
+        this.forwardingTransforms = config.quicForwardingOrDefault() ? ForwardingClient.OFFER : List.of();
         this.config = config;
         this.tokens = config.tokens() == null
                 ? null
@@ -191,6 +202,9 @@ public final class MasqueClient implements AutoCloseable {
     private static final class Session {
         @Nullable
         Channel outerSocket;
+
+        /** In front of the outer codec: takes packets the ingress forwards (docs/quic-forwarding.md). */
+        final ForwardingClient.Receiver receiver = new ForwardingClient.Receiver();
 
         @Nullable
         QuicChannel outer;
@@ -272,6 +286,21 @@ public final class MasqueClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Which packet transforms the next tunnels offer for forwarded mode (docs/quic-forwarding.md),
+     * best first; empty turns forwarding off. The config's {@code quic-forwarding} sets the default:
+     * {@code scramble-dt} only. {@code identity} is for tests and benchmarks: an observer of both
+     * sides of the ingress can match its packets.
+     */
+    public void offerForwarding(List<String> transforms) {
+        this.forwardingTransforms = List.copyOf(transforms);
+    }
+
+    /** Inner packets sent ({@code sent}) or received in forwarded mode so far, over all sessions. */
+    public long forwardedPackets(boolean sent) {
+        return sent ? forwardingStats.sent.sum() : forwardingStats.received.sum();
+    }
+
     /** Connects now (otherwise the first flow does); completes when the inner connection is up. */
     public CompletableFuture<Void> connect() {
         return session().thenApply(s -> null);
@@ -324,7 +353,13 @@ public final class MasqueClient implements AutoCloseable {
                 .initialMaxStreamDataBidirectionalRemote(1L << 20)
                 .initialMaxStreamsBidirectional(16)
                 .build();
-        udpSocket(outerCodec).bind(new InetSocketAddress(bindAddress, 0)).addListener(bound -> {
+        ChannelHandler outerPipeline = new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(s.receiver, outerCodec);
+            }
+        };
+        udpSocket(outerPipeline).bind(new InetSocketAddress(bindAddress, 0)).addListener(bound -> {
             if (!bound.isSuccess()) {
                 result.completeExceptionally(bound.cause());
                 return;
@@ -478,6 +513,12 @@ public final class MasqueClient implements AutoCloseable {
                 .authority(authority(config.ingress()))
                 .path(template.expandPath(egress.getAddress().getHostAddress(), egress.getPort()));
         h.set("capsule-protocol", "?1");
+        List<String> transforms = forwardingTransforms;
+        ForwardingClient forwarding =
+                transforms.isEmpty() ? null : new ForwardingClient(transforms, random, forwardingStats);
+        if (forwarding != null) {
+            h.set(ProxyQuicForwarding.FIELD, forwarding.offerField());
+        }
         if (token != null) {
             h.set("proxy-authorization", PrivateTokenCredentials.of(token).toFieldValue());
         }
@@ -487,11 +528,25 @@ public final class MasqueClient implements AutoCloseable {
                         new RequestStreamHandler(
                                 "ingress",
                                 stream -> {
-                                    s.location = locationOf(stream.attr(RequestStreamHandler.RESPONSE)
-                                            .get());
+                                    Http3Headers response = stream.attr(RequestStreamHandler.RESPONSE)
+                                            .get();
+                                    s.location = locationOf(response);
                                     DatagramTunnelHandler tunnel =
                                             new DatagramTunnelHandler(stream, bridge, TunnelMetrics.NOOP);
                                     bridge.tunnel(tunnel);
+                                    ChannelHandlerContext receiverContext = s.receiver.context();
+                                    if (forwarding != null
+                                            && response != null
+                                            && receiverContext != null
+                                            && forwarding.accept(response)) {
+                                        forwarding.join(
+                                                tunnel,
+                                                bridge,
+                                                receiverContext,
+                                                config.ingress().socketAddress());
+                                        bridge.forwarding(forwarding);
+                                        s.receiver.client(forwarding);
+                                    }
                                     stream.pipeline().addLast(tunnel);
                                 },
                                 opened))

@@ -61,6 +61,7 @@ final class TunnelDatagramChannel extends AbstractChannel implements DatagramTun
     private final InetSocketAddress local;
     private final InetSocketAddress remote;
     private @Nullable DatagramTunnelHandler tunnel;
+    private @Nullable ForwardingClient forwarding;
     private boolean open = true;
     private boolean readCompletePending;
     private final Runnable readComplete = this::readComplete;
@@ -80,6 +81,11 @@ final class TunnelDatagramChannel extends AbstractChannel implements DatagramTun
         this.tunnel = tunnel;
     }
 
+    /** Lets {@code forwarding} see every packet and send short headers past the tunnel (docs/quic-forwarding.md). */
+    void forwarding(ForwardingClient forwarding) {
+        this.forwarding = forwarding;
+    }
+
     // --- from the tunnel ---
 
     @Override
@@ -87,6 +93,10 @@ final class TunnelDatagramChannel extends AbstractChannel implements DatagramTun
         if (!isActive()) {
             payload.release();
             return;
+        }
+        ForwardingClient f = forwarding;
+        if (f != null) {
+            f.observeTunnelled(payload);
         }
         pipeline().fireChannelRead(new DatagramPacket(payload.slice(), local, remote));
         if (!readCompletePending) {
@@ -130,15 +140,22 @@ final class TunnelDatagramChannel extends AbstractChannel implements DatagramTun
         if (t == null) {
             throw new ClosedChannelException(); // not joined to a tunnel yet: nowhere to send
         }
+        ForwardingClient f = forwarding;
         boolean wrote = false;
         for (Object msg = in.current(); msg != null; msg = in.current()) {
-            // sendToPeer takes ownership; remove() releases the packet, hence the retain.
-            t.sendToPeer(((DatagramPacket) msg).content().retain());
-            wrote = true;
+            ByteBuf content = ((DatagramPacket) msg).content();
+            if (f == null || !f.trySend(content)) {
+                // sendToPeer takes ownership; remove() releases the packet, hence the retain.
+                t.sendToPeer(content.retain());
+                wrote = true;
+            }
             in.remove();
         }
         if (wrote) {
             t.flush();
+        }
+        if (f != null) {
+            f.flush();
         }
     }
 

@@ -15,9 +15,11 @@ package org.masquerelay.ingress;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.quic.QuicChannel;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.masquerelay.config.AdminConfig;
@@ -27,6 +29,7 @@ import org.masquerelay.ingress.config.LimitsConfig;
 import org.masquerelay.ingress.config.TokensConfig;
 import org.masquerelay.ingress.downstream.ConnectUdpRequestHandler;
 import org.masquerelay.ingress.downstream.IngressContext;
+import org.masquerelay.ingress.forwarding.QuicForwarding;
 import org.masquerelay.ingress.policy.CaffeineSpentTokenStore;
 import org.masquerelay.ingress.policy.ClientLocator;
 import org.masquerelay.ingress.policy.EgressRelayPolicy;
@@ -65,6 +68,8 @@ public final class IngressServer extends Relay<IngressConfig> {
                 .connections(connections, registry)
                 .admin(Optional.ofNullable(config.admin()).map(AdminConfig::listenAddress))
                 .pipeline((group, resources) -> {
+                    Optional<QuicForwarding> forwarding =
+                            QuicForwarding.create(config.quicForwardingOrDefault(), registry);
                     Optional<ClientLocator> locator = Optional.empty();
                     if (config.geo() != null) {
                         ClientLocator opened = ClientLocator.open(config.geo(), Clock.systemUTC());
@@ -80,7 +85,8 @@ public final class IngressServer extends Relay<IngressConfig> {
                             metrics,
                             connections::draining,
                             locator,
-                            tokens(config));
+                            tokens(config),
+                            forwarding);
                     // Retry when under pressure, so spoofed Initials cannot fill the limits above.
                     AddressValidation validation = new AddressValidation(
                             connections::connectionsFrom,
@@ -97,21 +103,27 @@ public final class IngressServer extends Relay<IngressConfig> {
                             "Initials dropped for a forged, altered, expired or misdirected Retry token",
                             validation::invalidTokens);
                     TlsConfig tls = Objects.requireNonNull(config.tls(), "tls");
-                    return RelayServer.Listener.of(RelayQuic.serverCodec(RelayQuic.serverTls(
-                                    Objects.requireNonNull(tls.privateKey(), "tls.private-key"),
-                                    Objects.requireNonNull(tls.certificate(), "tls.certificate")))
-                            .tokenHandler(validation)
-                            .maxSendUdpPayloadSize(MAX_UDP_PAYLOAD)
-                            .maxRecvUdpPayloadSize(MAX_UDP_PAYLOAD)
-                            // Each tunnel is one bidi stream; admission beyond the limit is answered 503.
-                            .initialMaxStreamsBidirectional(Math.max(100, limits.maxTunnelsPerConnection() * 2L))
-                            .handler(new ChannelInitializer<QuicChannel>() {
-                                @Override
-                                protected void initChannel(QuicChannel ch) {
-                                    connections.accept(
-                                            ch, "ingress-request", () -> new ConnectUdpRequestHandler(context));
-                                }
-                            }));
+                    // docs/quic-forwarding.md: forwarded packets leave the socket before the codec.
+                    List<ChannelHandler> filters =
+                            forwarding.map(f -> List.of(f.filter())).orElse(List.of());
+                    return new RelayServer.Listener(
+                            filters,
+                            RelayQuic.serverCodec(RelayQuic.serverTls(
+                                            Objects.requireNonNull(tls.privateKey(), "tls.private-key"),
+                                            Objects.requireNonNull(tls.certificate(), "tls.certificate")))
+                                    .tokenHandler(validation)
+                                    .maxSendUdpPayloadSize(MAX_UDP_PAYLOAD)
+                                    .maxRecvUdpPayloadSize(MAX_UDP_PAYLOAD)
+                                    // Each tunnel is one bidi stream; admission beyond the limit is answered 503.
+                                    .initialMaxStreamsBidirectional(
+                                            Math.max(100, limits.maxTunnelsPerConnection() * 2L))
+                                    .handler(new ChannelInitializer<QuicChannel>() {
+                                        @Override
+                                        protected void initChannel(QuicChannel ch) {
+                                            connections.accept(
+                                                    ch, "ingress-request", () -> new ConnectUdpRequestHandler(context));
+                                        }
+                                    }));
                 })
                 .start();
         return new IngressServer(config, metrics, server);

@@ -41,6 +41,7 @@ import org.masquerelay.protocol.uri.UdpProxyTemplate;
  * @param drainTimeout how long SIGTERM waits for tunnels to end after GOAWAY
  * @param geo client geolocation and the signed {@code geo-assertion} (docs/architecture.md §4); none when absent
  * @param tokens Privacy Pass access control (docs/architecture.md §5); when absent every client is admitted
+ * @param quicForwarding QUIC-aware forwarding of the inner connection (docs/quic-forwarding.md); on by default
  */
 public record IngressConfig(
         String listen,
@@ -52,7 +53,8 @@ public record IngressConfig(
         @Nullable LimitsConfig limits,
         @Nullable Duration drainTimeout,
         @Nullable GeolocationConfig geo,
-        @Nullable TokensConfig tokens)
+        @Nullable TokensConfig tokens,
+        @Nullable ForwardingConfig quicForwarding)
         implements YamlConfigLoader.Validated {
 
     public static IngressConfig load(Path file) throws ConfigException {
@@ -70,7 +72,8 @@ public record IngressConfig(
                 limits,
                 drainTimeout,
                 geo == null ? null : geo.resolve(base),
-                tokens == null ? null : tokens.resolve(base));
+                tokens == null ? null : tokens.resolve(base),
+                quicForwarding);
     }
 
     @Override
@@ -96,6 +99,9 @@ public record IngressConfig(
         if (tokens != null) {
             tokens.validate("tokens", errors);
         }
+        if (quicForwarding != null) {
+            quicForwarding.validate("quic-forwarding", errors);
+        }
     }
 
     public InetSocketAddress listenAddress() {
@@ -120,6 +126,10 @@ public record IngressConfig(
 
     public LimitsConfig limitsOrDefault() {
         return limits == null ? LimitsConfig.DEFAULTS : limits.withDefaults();
+    }
+
+    public ForwardingConfig quicForwardingOrDefault() {
+        return quicForwarding == null ? ForwardingConfig.DEFAULTS : quicForwarding;
     }
 
     public Duration drainTimeoutOrDefault() {

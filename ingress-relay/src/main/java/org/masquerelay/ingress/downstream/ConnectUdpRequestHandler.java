@@ -18,8 +18,10 @@ import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.util.Optional;
+import org.masquerelay.ingress.forwarding.QuicForwarding;
 import org.masquerelay.ingress.policy.TokenAuthenticator;
 import org.masquerelay.protocol.geo.GeoAssertion;
+import org.masquerelay.protocol.quicproxy.ProxyQuicForwarding;
 import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.RelayException;
 import org.masquerelay.protocol.status.RelayException.Side;
@@ -40,6 +42,9 @@ public final class ConnectUdpRequestHandler extends RelayRequestHandler<InetSock
     private final IngressContext context;
     /** The client's signed location, found in the open phase; empty when geolocation is off. */
     private Optional<String> assertion = Optional.empty();
+
+    /** Forwarded mode as agreed with the client (docs/quic-forwarding.md); empty: tunnelled only. */
+    private Optional<QuicForwarding.Negotiated> forwarding = Optional.empty();
 
     /** The request's verified, not yet spent token; empty when tokens are off. */
     private Optional<TokenAuthenticator.Verified> token = Optional.empty();
@@ -75,6 +80,7 @@ public final class ConnectUdpRequestHandler extends RelayRequestHandler<InetSock
             throw new RelayException(
                     ProxyErrorType.HTTP_REQUEST_DENIED, Side.DOWNSTREAM, "not a configured egress relay");
         }
+        forwarding = context.forwarding().flatMap(f -> f.negotiate(h));
         return egress;
     }
 
@@ -90,12 +96,19 @@ public final class ConnectUdpRequestHandler extends RelayRequestHandler<InetSock
         // Last: a refusal above cost the client no token. A double spend raced past verify()
         // is refused here, and the slot taken above goes back when the stream closes.
         token.ifPresent(t -> context.tokens().orElseThrow().spend(t));
-        return context.dialer().open(stream, egress);
+        return context.dialer()
+                .open(
+                        stream,
+                        egress,
+                        forwarding
+                                .map(n -> context.forwarding().orElseThrow().session(stream, n))
+                                .orElse(null));
     }
 
     /** docs/architecture.md §4: the coarse, signed location goes back in the 2xx; the client passes it on. */
     @Override
     protected void responseHeaders(QuicStreamChannel stream, Http3Headers ok) {
         assertion.ifPresent(a -> ok.set(GeoAssertion.FIELD, a));
+        forwarding.ifPresent(n -> ok.set(ProxyQuicForwarding.FIELD, n.responseField()));
     }
 }

@@ -15,6 +15,7 @@ package org.masquerelay.ingress.downstream;
 
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import org.masquerelay.ingress.forwarding.QuicForwarding;
 import org.masquerelay.ingress.policy.ClientLocator;
 import org.masquerelay.ingress.policy.EgressRelayPolicy;
 import org.masquerelay.ingress.policy.TokenAuthenticator;
@@ -37,7 +38,8 @@ public record IngressContext(
         RelayMetrics metrics,
         BooleanSupplier drainingFlag,
         Optional<ClientLocator> locator,
-        Optional<TokenAuthenticator> tokens) {
+        Optional<TokenAuthenticator> tokens,
+        Optional<QuicForwarding> forwarding) {
     public boolean draining() {
         return drainingFlag.getAsBoolean();
     }

@@ -20,6 +20,8 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import org.masquerelay.ingress.forwarding.ForwardingSession;
 import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.RelayException;
 import org.masquerelay.protocol.status.RelayException.Side;
@@ -48,16 +50,24 @@ public final class EgressDialer {
 
     /**
      * Connects a new UDP socket to {@code egress}. Completes with the tunnel's upstream, or fails
-     * with {@code proxy_internal_error} after closing the socket.
+     * with {@code proxy_internal_error} after closing the socket. With {@code forwarding}, the
+     * tunnel's packets may also move in forwarded mode (docs/quic-forwarding.md).
      */
-    public Future<Upstream> open(QuicStreamChannel stream, InetSocketAddress egress) {
+    public Future<Upstream> open(
+            QuicStreamChannel stream, InetSocketAddress egress, @Nullable ForwardingSession forwarding) {
         Promise<Upstream> result = stream.eventLoop().newPromise();
         UdpSocketBridge bridge = UdpSocketBridge.forStream(stream, metrics);
+        if (forwarding != null) {
+            bridge.diverter(forwarding);
+        }
         Channel udp = UdpSockets.tune(bridge.bootstrap(EpollDatagramChannel.class, idleTimeout))
                 .register()
                 .channel();
         udp.connect(egress).addListener(f -> {
             if (f.isSuccess()) {
+                if (forwarding != null) {
+                    forwarding.attach(bridge, udp);
+                }
                 result.setSuccess(Upstream.udp(bridge, udp));
             } else {
                 udp.close();

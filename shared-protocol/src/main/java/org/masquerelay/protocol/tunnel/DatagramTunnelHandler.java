@@ -58,6 +58,17 @@ public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
         void closed();
     }
 
+    /**
+     * Receives the capsules of other types than DATAGRAM, such as the connection-ID capsules of
+     * QUIC-aware forwarding (docs/quic-forwarding.md). Called on the stream's event loop; the
+     * payload is released after the call. A {@link ProtocolException} resets the stream with
+     * H3_MESSAGE_ERROR, as a malformed capsule does (RFC 9297 §3.3).
+     */
+    @FunctionalInterface
+    public interface CapsuleListener {
+        void onCapsule(Capsule capsule);
+    }
+
     /** Largest capsule we buffer: a UDP payload plus its context ID (RFC 9298 §5). */
     public static final int MAX_CAPSULE_PAYLOAD = 65527 + 8;
 
@@ -71,6 +82,7 @@ public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
     private final TunnelMetrics metrics;
     private final CapsuleCumulator capsules = new CapsuleCumulator(MAX_CAPSULE_PAYLOAD);
     private @Nullable HttpDatagramDemuxHandler demux;
+    private @Nullable CapsuleListener capsuleListener;
     private boolean streamWritePending;
 
     public DatagramTunnelHandler(QuicStreamChannel stream, Local local, TunnelMetrics metrics) {
@@ -138,7 +150,14 @@ public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
     private void onCapsule(Capsule capsule) {
         ByteBuf payload = capsule.payload();
         if (capsule.type() != Capsule.TYPE_DATAGRAM) {
-            payload.release(); // RFC 9297 §3.2: unknown capsule types are skipped
+            CapsuleListener listener = capsuleListener;
+            try {
+                if (listener != null) {
+                    listener.onCapsule(capsule);
+                }
+            } finally {
+                payload.release(); // RFC 9297 §3.2: unknown capsule types are skipped
+            }
             return;
         }
         if (!VarInt.isReadable(payload)) {
@@ -183,6 +202,20 @@ public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // A stream reset or connection loss surfaces here; the tunnel just ends.
         stream.close();
+    }
+
+    /** Routes capsules of other types than DATAGRAM to {@code listener}; set it before the first read. */
+    public void capsuleListener(CapsuleListener listener) {
+        this.capsuleListener = listener;
+    }
+
+    /** Writes one encoded capsule (type, length, value) on the stream and flushes; takes ownership. */
+    public void sendCapsule(ByteBuf capsule) {
+        if (!stream.isActive()) {
+            capsule.release();
+            return;
+        }
+        stream.writeAndFlush(new DefaultHttp3DataFrame(capsule), stream.voidPromise());
     }
 
     /**

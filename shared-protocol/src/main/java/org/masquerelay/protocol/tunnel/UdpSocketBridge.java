@@ -41,7 +41,21 @@ import org.jspecify.annotations.Nullable;
  * buffer drops the datagram and counts it, as a congested UDP path would.
  */
 public final class UdpSocketBridge extends ChannelInboundHandlerAdapter implements DatagramTunnelHandler.Local {
+    /**
+     * Takes datagrams from the socket's peer that should not go back through the tunnel: the
+     * ingress's forwarded mode (docs/quic-forwarding.md) sends them to the client itself. Called
+     * on the socket's event loop.
+     */
+    public interface Diverter {
+        /** Returns true if it took {@code payload} (and owns it); false leaves it to the tunnel. */
+        boolean divert(ByteBuf payload);
+
+        /** The end of a read batch: flush what {@link #divert} wrote. */
+        void flush();
+    }
+
     private final TunnelMetrics metrics;
+    private @Nullable Diverter diverter;
     private @Nullable DatagramTunnelHandler tunnel;
     private @Nullable Channel socket;
 
@@ -90,6 +104,16 @@ public final class UdpSocketBridge extends ChannelInboundHandlerAdapter implemen
         requestHandler.pipeline().replace(requestHandler.handler(), "tunnel", tunnel());
     }
 
+    /** Sends datagrams that {@code diverter} takes past the tunnel; call before the socket is registered. */
+    public void diverter(Diverter diverter) {
+        this.diverter = diverter;
+    }
+
+    /** The tunnel this bridge feeds. */
+    public DatagramTunnelHandler tunnelHandler() {
+        return tunnel();
+    }
+
     /** Must be called before the socket is registered. */
     public void tunnel(DatagramTunnelHandler tunnel) {
         this.tunnel = tunnel;
@@ -128,10 +152,12 @@ public final class UdpSocketBridge extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof DatagramPacket packet) {
-            tunnel().sendToPeer(packet.content());
-        } else if (msg instanceof ByteBuf buf) {
-            tunnel().sendToPeer(buf);
+        ByteBuf payload = msg instanceof DatagramPacket packet ? packet.content() : msg instanceof ByteBuf b ? b : null;
+        if (payload != null) {
+            Diverter d = diverter;
+            if (d == null || !d.divert(payload)) {
+                tunnel().sendToPeer(payload);
+            }
         } else {
             ReferenceCountUtil.release(msg);
         }
@@ -139,6 +165,10 @@ public final class UdpSocketBridge extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        Diverter d = diverter;
+        if (d != null) {
+            d.flush();
+        }
         tunnel().flush();
     }
 
