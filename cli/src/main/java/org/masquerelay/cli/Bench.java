@@ -63,7 +63,10 @@ import org.masquerelay.tools.origin.UdpEchoServer;
  *   <li><b>h3</b>: one QUIC+HTTP/3 stream to a plain HTTP/3 server on the relays' own QUIC
  *       settings, no relay: the ceiling of the transport;
  *   <li><b>one-hop</b>: the client's inner connection straight to the egress, no ingress;
- *   <li><b>two-hop</b>: the deployed path, client to ingress to egress.
+ *   <li><b>two-hop</b>: client to ingress to egress, every inner packet tunnelled in the outer
+ *       connection;
+ *   <li><b>forwarded</b>: the same path in forwarded mode (docs/quic-forwarding.md), the
+ *       default: inner short headers cross the ingress without the outer connection.
  * </ul>
  *
  * <p>Each arm warms up until a run's throughput stops rising (or says it did not), then takes
@@ -175,9 +178,13 @@ final class Bench {
                     H3BulkClient h3 = new H3BulkClient(h3Server.localAddress(), INNER_PACKET);
                     MasqueClient oneHop =
                             new MasqueClient(clientConfig, false, null, LocationPrecision.PRECISE, Route.EGRESS_ONLY);
-                    MasqueClient twoHop = new MasqueClient(clientConfig, false, null)) {
+                    MasqueClient twoHop = new MasqueClient(clientConfig, false, null);
+                    MasqueClient forwarded = new MasqueClient(clientConfig, false, null)) {
+                // docs/quic-forwarding.md: the same two hops, tunnelled and in forwarded mode.
+                twoHop.offerForwarding(List.of());
                 oneHop.connect().get(15, TimeUnit.SECONDS);
                 twoHop.connect().get(15, TimeUnit.SECONDS);
+                forwarded.connect().get(15, TimeUnit.SECONDS);
                 Optional<Profile> profile = options.profile().isPresent()
                         ? Optional.of(Profile.start(options.profile().get()))
                         : Optional.empty();
@@ -209,12 +216,22 @@ final class Bench {
                         n -> fetch(twoHop, origin, n),
                         () -> packets(twoHop),
                         drops(ingress, egress, twoHop)));
+                arms.add(new Arm(
+                        "forwarded",
+                        List.of(Hop.CLIENT, Hop.INGRESS, Hop.EGRESS, Hop.JVM),
+                        n -> fetch(forwarded, origin, n),
+                        () -> packets(forwarded),
+                        drops(ingress, egress, forwarded)));
                 List<ArmResult> results = measure(arms);
+                if (forwarded.forwardedPackets(false) == 0) {
+                    throw new IllegalStateException("the forwarded arm sent nothing in forwarded mode");
+                }
                 List<Rtt> rtts = new ArrayList<>();
                 for (int window : new int[] {1, 32}) {
                     rtts.add(rtt("direct", window, () -> directEcho(echo.localAddress(), window)));
                     rtts.add(rtt("one-hop", window, () -> probe(oneHop, echo, window)));
                     rtts.add(rtt("two-hop", window, () -> probe(twoHop, echo, window)));
+                    rtts.add(rtt("forwarded", window, () -> probe(forwarded, echo, window)));
                 }
                 List<Scale> scaling = new ArrayList<>();
                 for (int k : options.clients()) {
@@ -306,7 +323,7 @@ final class Bench {
         }
         for (int i = 0; i < arms.size(); i++) {
             Tally t = tallies.get(i);
-            log.printf(Locale.ROOT, "%-8s warm-up %s%n", arms.get(i).name(), t.warm.describe());
+            log.printf(Locale.ROOT, "%-9s warm-up %s%n", arms.get(i).name(), t.warm.describe());
         }
         for (int run = 0; run < options.runs(); run++) {
             for (int i = 0; i < arms.size(); i++) {
@@ -339,7 +356,7 @@ final class Bench {
         for (int i = 0; i < arms.size(); i++) {
             Arm arm = arms.get(i);
             Tally t = tallies.get(i);
-            log.printf(Locale.ROOT, "%-8s runs    %s MB/s%n", arm.name(), format(t.mbps));
+            log.printf(Locale.ROOT, "%-9s runs    %s MB/s%n", arm.name(), format(t.mbps));
             t.cpu.keySet().retainAll(arm.hops());
             StringBuilder drops = new StringBuilder();
             t.drops.forEach((k, v) -> drops.append(drops.length() == 0 ? "" : ", ")
@@ -443,15 +460,17 @@ final class Bench {
 
     /**
      * QUIC packets sent and received per hop: the client handles the outer and the inner
-     * connection's, the ingress the outer's, the egress the inner's.
+     * connection's, the ingress the outer's and the forwarded ones, the egress the inner's.
      */
     private static Map<Hop, Long> packets(MasqueClient client) throws Exception {
         ConnectionStats s = client.connectionStats().get(10, TimeUnit.SECONDS);
         long inner = s.inner().sent() + s.inner().recv();
         long outer = s.outer().map(o -> o.sent() + o.recv()).orElse(0L);
+        // In forwarded mode the ingress also handles the inner packets that skip the outer connection.
+        long forwarded = client.forwardedPackets(true) + client.forwardedPackets(false);
         Map<Hop, Long> out = new EnumMap<>(Hop.class);
         out.put(Hop.CLIENT, inner + outer);
-        out.put(Hop.INGRESS, outer);
+        out.put(Hop.INGRESS, outer + forwarded);
         out.put(Hop.EGRESS, inner);
         return out;
     }
@@ -634,7 +653,7 @@ final class Bench {
                 mib,
                 Runtime.version(),
                 Runtime.getRuntime().availableProcessors());
-        out.printf("  %-8s %9s  %-28s %s%n", "arm", "MB/s", "ratios", "warm-up");
+        out.printf("  %-9s %9s  %-28s %s%n", "arm", "MB/s", "ratios", "warm-up");
         ArmResult h3 = report.arm("h3");
         ArmResult one = report.arm("one-hop");
         ArmResult direct = report.arm("direct");
@@ -648,11 +667,17 @@ final class Bench {
                             "%.2f x one-hop, %.2f x h3",
                             a.median() / one.median(),
                             a.median() / h3.median());
+                case "forwarded" ->
+                    String.format(
+                            Locale.ROOT,
+                            "%.2f x two-hop, %.2f x one-hop",
+                            a.median() / report.arm("two-hop").median(),
+                            a.median() / one.median());
                 default -> "";
             };
             out.printf(
                     Locale.ROOT,
-                    "  %-8s %9.1f  %-28s %d runs%s%n",
+                    "  %-9s %9.1f  %-28s %d runs%s%n",
                     a.name(),
                     a.median(),
                     ratios,
@@ -662,7 +687,7 @@ final class Bench {
         out.printf(
                 "%n  per hop, over the measured runs (CPU from thread counters; packets = QUIC packets the hop sent and received)%n");
         out.printf(
-                "  %-8s %-8s %12s %10s %11s %12s%n",
+                "  %-9s %-9s %12s %10s %11s %12s%n",
                 "arm", "hop", "CPU-s/64MiB", "us/packet", "packets/s", "syscalls/pkt");
         for (ArmResult a : report.arms()) {
             double per64 = (64.0 * (1 << 20)) / a.measuredBytes();
@@ -679,7 +704,7 @@ final class Bench {
                         : a.syscalls().isPresent() ? "-" : "n/a";
                 out.printf(
                         Locale.ROOT,
-                        "  %-8s %-8s %12.3f %10s %11s %12s%n",
+                        "  %-9s %-9s %12.3f %10s %11s %12s%n",
                         a.name(),
                         h.label(),
                         cpu / 1e9 * per64,
@@ -691,28 +716,30 @@ final class Bench {
         if (report.arms().stream().anyMatch(a -> a.syscalls().isEmpty())) {
             out.printf("  (syscalls: n/a without perf, or when the kernel refuses tracepoints)%n");
         }
-        long relayCpu = 0;
-        ArmResult two = report.arm("two-hop");
-        relayCpu +=
-                two.cpuNanos().getOrDefault(Hop.INGRESS, 0L) + two.cpuNanos().getOrDefault(Hop.EGRESS, 0L);
-        out.printf(
-                Locale.ROOT,
-                "  two-hop relay CPU, both relays: %.3f CPU-s per 64 MiB%n",
-                relayCpu / 1e9 * (64.0 * (1 << 20)) / two.measuredBytes());
+        for (String name : List.of("two-hop", "forwarded")) {
+            ArmResult two = report.arm(name);
+            long relayCpu = two.cpuNanos().getOrDefault(Hop.INGRESS, 0L)
+                    + two.cpuNanos().getOrDefault(Hop.EGRESS, 0L);
+            out.printf(
+                    Locale.ROOT,
+                    "  %s relay CPU, both relays: %.3f CPU-s per 64 MiB%n",
+                    name,
+                    relayCpu / 1e9 * (64.0 * (1 << 20)) / two.measuredBytes());
+        }
         out.printf("%n  drops over the measured runs%n");
         for (ArmResult a : report.arms()) {
             if (!a.drops().isEmpty()) {
-                out.printf("  %-8s %s%n", a.name(), a.drops());
+                out.printf("  %-9s %s%n", a.name(), a.drops());
             }
         }
         out.printf(
                 "%n  datagram RTT, %d x %d B, medians of runs (window 1 = ping-pong)%n",
                 options.datagrams(), options.size());
-        out.printf("  %-8s %6s %10s %10s %10s%n", "path", "window", "p50 us", "p99 us", "delivered");
+        out.printf("  %-9s %6s %10s %10s %10s%n", "path", "window", "p50 us", "p99 us", "delivered");
         for (Rtt r : report.rtts()) {
             out.printf(
                     Locale.ROOT,
-                    "  %-8s %6d %10.0f %10.0f %9.1f%%%n",
+                    "  %-9s %6d %10.0f %10.0f %9.1f%%%n",
                     r.name(),
                     r.window(),
                     r.p50(),

@@ -44,18 +44,22 @@ class BenchGuardIT {
         }
         double oneHop = report.arm("one-hop").median();
         double twoHop = report.arm("two-hop").median();
+        double forwarded = report.arm("forwarded").median();
         assertThat(twoHop)
                 .as(
                         "two-hop %.1f MB/s against one-hop %.1f MB/s%n%s",
                         twoHop, oneHop, log.toString(StandardCharsets.UTF_8))
                 .isGreaterThanOrEqualTo(0.15 * oneHop);
+        assertThat(forwarded)
+                .as("forwarded %.1f MB/s against one-hop %.1f MB/s", forwarded, oneHop)
+                .isGreaterThanOrEqualTo(0.15 * oneHop);
         assertThat(report.rtts()).allSatisfy(r -> assertThat(r.delivered()).isPositive());
         assertThat(report.scaling()).singleElement().satisfies(s -> {
             assertThat(s.clients()).isEqualTo(2);
             assertThat(s.mbps()).isPositive();
-            // The two scaling clients, and the two-hop arm's client, which is still open.
+            // The two scaling clients, and the two-hop and forwarded arms' clients, still open.
             assertThat(s.ingressSockets().stream().mapToInt(Integer::intValue).sum())
-                    .isEqualTo(3);
+                    .isEqualTo(4);
         });
     }
 
