@@ -57,6 +57,13 @@ final class ClientOptions {
     @Nullable
     String bind;
 
+    @Option(
+            names = "--no-quic-forwarding",
+            description = "Keep every inner packet inside the outer connection (tunnelled mode). By default the"
+                    + " client offers the ingress QUIC-aware forwarding (docs/quic-forwarding.md), as the config's"
+                    + " quic-forwarding: true does.")
+    boolean noQuicForwarding;
+
     /** The config {@link #newClient} loaded, for naming the hops in error messages. */
     private @Nullable ClientConfig loaded;
 
@@ -64,7 +71,11 @@ final class ClientOptions {
         ClientConfig c = ClientConfig.load(config);
         loaded = c;
         InetAddress local = bind == null ? null : Addresses.address(bind);
-        return new MasqueClient(c, insecure, local, location);
+        MasqueClient client = new MasqueClient(c, insecure, local, location);
+        if (noQuicForwarding) {
+            client.offerForwarding(java.util.List.of());
+        }
+        return client;
     }
 
     /** {@link #report(Throwable)}, with the failing hop's address and name taken from the config. */

@@ -90,6 +90,33 @@ class QuicForwardingIT {
     }
 
     @Test
+    void theLocalProxysFlowsAreForwardedToo() throws Exception {
+        IngressServer ingress = relays.ingress();
+        double before = metric(ingress.scrapeMetrics(), "masque_ingress_forwarded_packets_total", "downstream");
+        org.masquerelay.proxy.ProxyServer proxy = relays.startProxy(false, true, null, 16);
+        long n = 4L << 20;
+        java.net.HttpURLConnection c = (java.net.HttpURLConnection) relays.origin()
+                .uri("/bytes/" + n)
+                .toURL()
+                .openConnection(new java.net.Proxy(java.net.Proxy.Type.HTTP, proxy.httpAddress()));
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        try (java.io.InputStream in = c.getInputStream()) {
+            assertThat(c.getResponseCode()).isEqualTo(200);
+            byte[] buf = new byte[65536];
+            long total = 0;
+            for (int r; (r = in.read(buf)) > 0; ) {
+                sha.update(buf, 0, r);
+                total += r;
+            }
+            assertThat(total).isEqualTo(n);
+        }
+        assertThat(sha.digest()).isEqualTo(HttpOrigin.patternSha256(n));
+        proxy.close();
+        assertThat(metric(ingress.scrapeMetrics(), "masque_ingress_forwarded_packets_total", "downstream") - before)
+                .isGreaterThan(n / 1500.0 / 2);
+    }
+
+    @Test
     void aClientThatDoesNotOfferForwardingStaysTunnelled() throws Exception {
         IngressServer ingress = relays.ingress();
         double downBefore = metric(ingress.scrapeMetrics(), "masque_ingress_forwarded_packets_total", "downstream");

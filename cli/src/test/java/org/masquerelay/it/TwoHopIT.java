@@ -330,6 +330,10 @@ class TwoHopIT {
         ByteCounter body = new ByteCounter();
         HttpFetcher.fetch(client, origin.uri("/bytes/4096"), body, false).get(30, TimeUnit.SECONDS);
         assertThat(body.n).isEqualTo(4096);
+        // docs/quic-forwarding.md: forwarding is the default, so these checks hold for it.
+        assertThat(client.forwardedPackets(false))
+                .as("packets the ingress forwarded")
+                .isPositive();
         String targetIp = TARGET.getHostAddress();
         String targetPort = Integer.toString(origin.localAddress().getPort());
         String clientIp = CLIENT.getHostAddress();
