@@ -91,8 +91,11 @@ public final class ForwardingSession implements UdpSocketBridge.Diverter, Datagr
     private final QuicStreamChannel stream;
     private final QuicChannel connection;
     private final InetSocketAddress client;
-    private final PacketTransform decoder;
-    private final PacketTransform encoder;
+    private final QuicForwarding.Negotiated negotiated;
+    /** Made on the first forwarded packet: an idle tunnel holds no cipher state. */
+    private @Nullable PacketTransform decoder;
+
+    private @Nullable PacketTransform encoder;
     private final List<ClientId> clientIds = new ArrayList<>(1);
     private final List<ForwardingTable.Route> targets = new ArrayList<>(1);
     private @Nullable DatagramTunnelHandler tunnel;
@@ -109,8 +112,7 @@ public final class ForwardingSession implements UdpSocketBridge.Diverter, Datagr
         this.stream = stream;
         this.connection = stream.parent();
         this.client = (InetSocketAddress) connection.remoteSocketAddress();
-        this.decoder = negotiated.decoder();
-        this.encoder = negotiated.encoder();
+        this.negotiated = negotiated;
     }
 
     /**
@@ -265,7 +267,8 @@ public final class ForwardingSession implements UdpSocketBridge.Diverter, Datagr
             packet.release();
             return false;
         }
-        if (packet.readableBytes() < decoder.minLength(route.vcid().length)) {
+        PacketTransform d = decoder();
+        if (packet.readableBytes() < d.minLength(route.vcid().length)) {
             owner.metrics().dropped("too_short");
             packet.release();
             return false;
@@ -275,12 +278,30 @@ public final class ForwardingSession implements UdpSocketBridge.Diverter, Datagr
             packet.release();
             return false;
         }
-        decoder.decode(packet, route.vcid().length);
+        d.decode(packet, route.vcid().length);
         ByteBuf out = QuicPackets.replaceDcid(packet, route.vcid().length, route.cid(), e.alloc());
         owner.metrics().toEgress(out.readableBytes());
         e.write(out, e.voidPromise());
         egressFlushPending = true;
         return true;
+    }
+
+    private PacketTransform decoder() {
+        PacketTransform d = decoder;
+        if (d == null) {
+            d = negotiated.decoder();
+            decoder = d;
+        }
+        return d;
+    }
+
+    private PacketTransform encoder() {
+        PacketTransform e = encoder;
+        if (e == null) {
+            e = negotiated.encoder();
+            encoder = e;
+        }
+        return e;
     }
 
     void flushToEgress() {
@@ -300,11 +321,13 @@ public final class ForwardingSession implements UdpSocketBridge.Diverter, Datagr
             return false;
         }
         for (ClientId id : clientIds) {
-            if (id.acked
-                    && QuicPackets.dcidEquals(payload, id.cid)
-                    && payload.readableBytes() - id.cid.length >= encoder.minLength(0)) {
+            if (id.acked && QuicPackets.dcidEquals(payload, id.cid)) {
+                PacketTransform e = encoder();
+                if (payload.readableBytes() - id.cid.length < e.minLength(0)) {
+                    return false; // too short for the transform: tunnelled
+                }
                 ByteBuf out = QuicPackets.replaceDcid(payload, id.cid.length, id.vcid, l.alloc());
-                encoder.encode(out, id.vcid.length);
+                e.encode(out, id.vcid.length);
                 owner.metrics().toClient(out.readableBytes());
                 l.write(new DatagramPacket(out, client), l.voidPromise());
                 clientFlushPending = true;
