@@ -56,7 +56,7 @@ import org.masquerelay.protocol.tunnel.DatagramTunnelHandler;
  *       (ACK_CLIENT_VCID); from then on, short-header packets from the egress may arrive on the
  *       outer socket with that virtual ID, and {@link Receiver} hands them to the inner
  *       connection.
- *   <li>The first Handshake packet from the egress names the egress's final connection ID: it is
+ *   <li>The first Initial or Handshake packet from the egress names its connection ID: it is
  *       registered (REGISTER_TARGET_CID). Once the ingress answers with a virtual ID, short-header
  *       packets to the egress leave the outer socket directly, with that virtual ID, encoded with
  *       our scramble key.
@@ -236,7 +236,10 @@ final class ForwardingClient implements DatagramTunnelHandler.CapsuleListener {
 
     /** A packet from the tunnel, on its way to the inner connection: may name the egress's ID. */
     void observeTunnelled(ByteBuf packet) {
-        if (targetCid == null && QuicPackets.longHeaderType(packet) == QuicPackets.TYPE_HANDSHAKE) {
+        int type = QuicPackets.longHeaderType(packet);
+        // A server's Initial or Handshake names its final ID (RFC 9000 §7.2); a Retry (type 3)
+        // names one that is about to change.
+        if (targetCid == null && (type == QuicPackets.TYPE_INITIAL || type == QuicPackets.TYPE_HANDSHAKE)) {
             byte[] scid = QuicPackets.longHeaderScid(packet);
             if (scid != null) {
                 targetCid = scid;
