@@ -13,11 +13,14 @@
  */
 package org.masquerelay.ingress;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.quic.QuicChannel;
+import java.io.IOException;
 import java.time.Clock;
+import java.util.Deque;
 import java.util.Objects;
 import java.util.Optional;
 import org.masquerelay.config.AdminConfig;
@@ -30,6 +33,8 @@ import org.masquerelay.ingress.downstream.IngressContext;
 import org.masquerelay.ingress.policy.CaffeineSpentTokenStore;
 import org.masquerelay.ingress.policy.ClientLocator;
 import org.masquerelay.ingress.policy.EgressRelayPolicy;
+import org.masquerelay.ingress.policy.RedisSpentTokenStore;
+import org.masquerelay.ingress.policy.SpentTokenStore;
 import org.masquerelay.ingress.policy.TokenAuthenticator;
 import org.masquerelay.ingress.upstream.EgressDialer;
 import org.masquerelay.server.AddressValidation;
@@ -80,7 +85,7 @@ public final class IngressServer extends Relay<IngressConfig> {
                             metrics,
                             connections::draining,
                             locator,
-                            tokens(config));
+                            tokens(config, registry, resources));
                     // Retry when under pressure, so spoofed Initials cannot fill the limits above.
                     AddressValidation validation = new AddressValidation(
                             connections::connectionsFrom,
@@ -117,16 +122,24 @@ public final class IngressServer extends Relay<IngressConfig> {
         return new IngressServer(config, metrics, server);
     }
 
-    private static Optional<TokenAuthenticator> tokens(IngressConfig config) {
+    private static Optional<TokenAuthenticator> tokens(
+            IngressConfig config, MeterRegistry registry, Deque<AutoCloseable> resources) throws IOException {
         TokensConfig t = config.tokens();
         if (t == null) {
             return Optional.empty();
+        }
+        CaffeineSpentTokenStore local = new CaffeineSpentTokenStore(t.maxSpentTokensPerKeyOrDefault());
+        SpentTokenStore store = local;
+        if (t.spendStore() != null) {
+            RedisSpentTokenStore shared = new RedisSpentTokenStore(t.spendStore(), local, registry, "masque_ingress");
+            resources.push(shared);
+            store = shared;
         }
         return Optional.of(new TokenAuthenticator(
                 t.issuerName(),
                 t.originInfo() != null ? t.originInfo() : config.proxyNameOrDefault(),
                 t.keys(),
-                new CaffeineSpentTokenStore(t.maxSpentTokensPerKeyOrDefault())));
+                store));
     }
 
     public static IngressServer start(IngressConfig config) throws Exception {
