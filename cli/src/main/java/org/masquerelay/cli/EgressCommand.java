@@ -41,6 +41,8 @@ final class EgressCommand extends RelayCommand<EgressConfig> {
     Runnable start(EgressConfig c) throws Exception {
         EgressServer server = EgressServer.start(c, threads.threads());
         banner("egress", server.quicAddress(), server.adminAddress());
-        return () -> server.drainAndClose(c.drainTimeoutOrDefault());
+        serving(server);
+        // The drain deadline of the config in force at SIGTERM: a reload may have changed it.
+        return () -> server.drainAndClose(server.config().drainTimeoutOrDefault());
     }
 }

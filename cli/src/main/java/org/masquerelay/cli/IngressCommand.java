@@ -41,6 +41,8 @@ final class IngressCommand extends RelayCommand<IngressConfig> {
     Runnable start(IngressConfig c) throws Exception {
         IngressServer server = IngressServer.start(c, threads.threads());
         banner("ingress", server.quicAddress(), server.adminAddress());
-        return () -> server.drainAndClose(c.drainTimeoutOrDefault());
+        serving(server);
+        // The drain deadline of the config in force at SIGTERM: a reload may have changed it.
+        return () -> server.drainAndClose(server.config().drainTimeoutOrDefault());
     }
 }

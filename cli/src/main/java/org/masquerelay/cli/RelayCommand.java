@@ -19,10 +19,16 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.ConfigException;
 import org.masquerelay.server.BindFailure;
+import org.masquerelay.server.Relay;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 /**
  * The shape of {@code masque ingress} and {@code masque egress}: load and validate the config
@@ -30,6 +36,8 @@ import picocli.CommandLine.Option;
  * run until SIGTERM or SIGINT, then GOAWAY, drain and exit.
  */
 abstract class RelayCommand<C> implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(RelayCommand.class);
+
     @Option(names = "--config", required = true, description = "The relay's YAML config.")
     Path config;
 
@@ -37,6 +45,14 @@ abstract class RelayCommand<C> implements Callable<Integer> {
     boolean checkConfig;
 
     abstract C load(Path file) throws ConfigException;
+
+    /** The running relay that SIGHUP reloads; null for a server that does not reload. */
+    private volatile @Nullable Relay<C> running;
+
+    /** Called by {@link #start} with the relay SIGHUP should reload. */
+    final void serving(Relay<C> relay) {
+        running = relay;
+    }
 
     /** Starts the relay and returns what SIGTERM runs: GOAWAY, drain with the deadline, close. */
     abstract Runnable start(C config) throws Exception;
@@ -69,6 +85,7 @@ abstract class RelayCommand<C> implements Callable<Integer> {
             }
             return 1;
         }
+        onSighup();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
@@ -79,6 +96,44 @@ abstract class RelayCommand<C> implements Callable<Integer> {
                         "shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /**
+     * SIGHUP re-reads and validates the config file and applies it to new tunnels (docs/architecture.md
+     * §7); open ones carry on. An invalid file changes nothing: the error is logged and shown by
+     * {@code /healthz}. Without a handler the JVM would exit with 129. {@code sun.misc.Signal} is
+     * the only way to catch a signal on JDK 17 (module jdk.unsupported, exported and supported
+     * for this use); reloads run one at a time on their own thread, never on the signal thread.
+     */
+    private void onSighup() {
+        ExecutorService reloader = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "config-reload");
+            t.setDaemon(true);
+            return t;
+        });
+        Signal.handle(new Signal("HUP"), sig -> reloader.execute(this::reload));
+    }
+
+    private void reload() {
+        Relay<C> relay = running;
+        if (relay == null) {
+            log.warn("SIGHUP: this server does not reload its config; restart it to apply changes");
+            return;
+        }
+        C next;
+        try {
+            next = load(config);
+        } catch (ConfigException e) {
+            String why = String.join("; ", e.errors());
+            log.error("SIGHUP: {} is not valid, still serving the previous config: {}", config, why);
+            relay.reloadFailed(config + ": " + why);
+            return;
+        }
+        if (relay.reload(next)) {
+            log.info("SIGHUP: reloaded {}; new tunnels use it, open ones carry on", config);
+        } else {
+            log.error("SIGHUP: {} cannot be applied, still serving the previous config", config);
+        }
     }
 
     /**

@@ -347,8 +347,19 @@ class SampleConfigsTest {
             }
         }
         requireZero(Run.of("keys", "generate", "--out", etc.resolve("geo").toString(), "--key-id", "ingress-2026a"));
-        requireZero(
-                Run.of("issuer", "keygen", "--out", etc.resolve("issuer.key").toString()));
+        Run keygen =
+                Run.of("issuer", "keygen", "--out", etc.resolve("issuer.key").toString());
+        requireZero(keygen);
+        // The token key as keygen prints it, in the file an ingress's tokens.token-keys names; and
+        // a Redis password for the shared spend store's password-file.
+        String tokenKey = keygen.output()
+                .lines()
+                .filter(l -> l.startsWith("token-key: "))
+                .findFirst()
+                .orElseThrow()
+                .substring("token-key: ".length());
+        Files.writeString(etc.resolve("issuer-token-key.pub"), tokenKey + "\n");
+        Pki.writeSecret(etc.resolve("redis.password"), "samples-redis-password\n");
         byte[] apiKey = new byte[16];
         new SecureRandom().nextBytes(apiKey);
         Pki.writeSecret(

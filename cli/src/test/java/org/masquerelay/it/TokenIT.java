@@ -90,13 +90,18 @@ class TokenIT {
 
     /** A request without a token, whose 407 challenge the fetcher answers with a fresh token. */
     static Token tokenFor(RawH3Client raw, TokenFetcher fetcher) throws Exception {
-        RawH3Client.Request first = raw.request(RawH3Client.connectUdp(ingressAuthority(), egressPath()));
-        PrivateTokenChallenge challenge = fetcher.selectChallenge(first.response
+        return fetcher.next(challenge(raw, ingressAuthority(), egressPath(), fetcher));
+    }
+
+    /** The challenge in the 407 to a token-less connect-udp request for {@code path}. */
+    static PrivateTokenChallenge challenge(RawH3Client raw, String authority, String path, TokenFetcher fetcher)
+            throws Exception {
+        RawH3Client.Request first = raw.request(RawH3Client.connectUdp(authority, path));
+        return fetcher.selectChallenge(first.response
                         .get(20, TimeUnit.SECONDS)
                         .get("proxy-authenticate")
                         .toString())
                 .orElseThrow();
-        return fetcher.next(challenge);
     }
 
     static Http3Headers withToken(Token token) {

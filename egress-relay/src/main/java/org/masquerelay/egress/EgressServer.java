@@ -15,6 +15,7 @@ package org.masquerelay.egress;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -25,8 +26,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.AdminConfig;
+import org.masquerelay.config.ConfigException;
 import org.masquerelay.config.IpPrefix;
 import org.masquerelay.config.TlsConfig;
 import org.masquerelay.egress.config.EgressConfig;
@@ -63,8 +66,101 @@ public final class EgressServer extends Relay<EgressConfig> {
      */
     public static final int MAX_UDP_PAYLOAD = 1350;
 
-    private EgressServer(EgressConfig config, RelayMetrics metrics, RelayServer server) {
+    /** What a reload rebuilds from, and keeps: the resolver, the TCP loops and the flow counts. */
+    private static final class Live {
+        final AtomicReference<EgressContext> context = new AtomicReference<>();
+
+        /** The settings of new tunnels; set before the first socket is bound. */
+        EgressContext current() {
+            return Objects.requireNonNull(context.get(), "context");
+        }
+
+        @Nullable
+        TargetResolver resolver;
+
+        @Nullable
+        EventLoopGroup tcpGroup;
+
+        @Nullable
+        TunnelCounter counter;
+
+        @Nullable
+        RelayConnections connections;
+    }
+
+    private final Live live;
+
+    private EgressServer(EgressConfig config, RelayMetrics metrics, RelayServer server, Live live) {
         super(config, metrics, server);
+        this.live = live;
+    }
+
+    /**
+     * docs/architecture.md §7: the destination allowlist, source addresses, the city pool and the
+     * geo-assertion keys, flow limits and timeouts, and the proxy name apply to new flows. The
+     * listen and admin addresses, TLS, DNS, the ingress prefixes and whether geo routing is on at
+     * all need a restart: a reload that changes them is refused.
+     */
+    @Override
+    protected void apply(EgressConfig current, EgressConfig next) {
+        List<String> fixed = new ArrayList<>();
+        unchanged(fixed, "listen", current.listen(), next.listen());
+        unchanged(fixed, "tls", current.tls(), next.tls());
+        unchanged(fixed, "admin", current.admin(), next.admin());
+        unchanged(fixed, "dns", current.dns(), next.dns());
+        unchanged(fixed, "ingress-prefixes", current.ingressPrefixes(), next.ingressPrefixes());
+        unchanged(fixed, "geo", current.geo() == null, next.geo() == null);
+        refuseIfAny(fixed);
+        PoolRegistry pool;
+        try {
+            pool = next.geo() == null
+                    ? null
+                    : PoolRegistry.load(Objects.requireNonNull(next.geo().pool(), "geo.pool"));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        live.context.set(context(next, sources(next, pool), pool, metrics(), live));
+    }
+
+    private static SourceAddressSelector sources(EgressConfig config, @Nullable PoolRegistry pool) {
+        return pool == null
+                ? new ConfiguredSourceAddresses(config.sourceAddressList())
+                : new PoolSourceAddresses(pool, Clock.systemUTC());
+    }
+
+    /** The settings of new flows under {@code config}; keeps the live resolver, loops and counter. */
+    private static EgressContext context(
+            EgressConfig config,
+            SourceAddressSelector sources,
+            @Nullable PoolRegistry pool,
+            RelayMetrics metrics,
+            Live live) {
+        EgressLimitsConfig limits = config.limitsOrDefault();
+        DestinationPolicy policy =
+                new DestinationPolicy(config.destinationsOrDefault().allowList(), ownPrefixes(config, pool));
+        Optional<LocationVerifier> locations = pool == null
+                ? Optional.empty()
+                : Optional.of(
+                        LocationVerifier.of(Objects.requireNonNull(config.geo(), "geo"), pool, Clock.systemUTC()));
+        TargetDialer dialer = new TargetDialer(
+                new HappyEyeballsConnector(limits.connectTimeout()),
+                Objects.requireNonNull(live.tcpGroup),
+                sources,
+                limits.udpIdleTimeout(),
+                metrics);
+        TunnelCounter counter = Objects.requireNonNull(live.counter);
+        // Only after everything that can fail: a refused reload leaves the limits as they were.
+        counter.limits(limits.maxFlows(), limits.maxFlowsPerConnection());
+        return new EgressContext(
+                UdpProxyTemplate.defaultTemplate(),
+                config.proxyNameOrDefault(),
+                policy,
+                Objects.requireNonNull(live.resolver),
+                dialer,
+                counter,
+                metrics,
+                Objects.requireNonNull(live.connections)::draining,
+                locations);
     }
 
     private static EgressServer create(
@@ -88,35 +184,19 @@ public final class EgressServer extends Relay<EgressConfig> {
             Path poolFile = Objects.requireNonNull(config.geo(), "geo").pool();
             builder.adminRoute(EgressRanges.PATH, EgressRanges.of(pool, Objects.requireNonNull(poolFile))::handle);
         }
+        Live live = new Live();
         RelayServer server = builder.pipeline((group, resources) -> {
                     MultiThreadIoEventLoopGroup tcpGroup = new MultiThreadIoEventLoopGroup(
                             threads, new DefaultThreadFactory("egress-tcp"), NioIoHandler.newFactory());
                     resources.push(() -> tcpGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS)
                             .awaitUninterruptibly(5, TimeUnit.SECONDS));
+                    live.tcpGroup = tcpGroup;
                     TargetResolver resolver = new TargetResolver(group.next(), config.dnsOrDefault());
                     resources.push(resolver);
-                    DestinationPolicy policy = new DestinationPolicy(
-                            config.destinationsOrDefault().allowList(), ownPrefixes(config, pool));
-                    Optional<LocationVerifier> locations = pool == null
-                            ? Optional.empty()
-                            : Optional.of(LocationVerifier.of(
-                                    Objects.requireNonNull(config.geo(), "geo"), pool, Clock.systemUTC()));
-                    TargetDialer dialer = new TargetDialer(
-                            new HappyEyeballsConnector(limits.connectTimeout()),
-                            tcpGroup,
-                            sources,
-                            limits.udpIdleTimeout(),
-                            metrics);
-                    EgressContext context = new EgressContext(
-                            UdpProxyTemplate.defaultTemplate(),
-                            config.proxyNameOrDefault(),
-                            policy,
-                            resolver,
-                            dialer,
-                            new TunnelCounter(limits.maxFlows(), limits.maxFlowsPerConnection()),
-                            metrics,
-                            connections::draining,
-                            locations);
+                    live.resolver = resolver;
+                    live.counter = new TunnelCounter(limits.maxFlows(), limits.maxFlowsPerConnection());
+                    live.connections = connections;
+                    live.context.set(context(config, sources, pool, metrics, live));
                     IngressFilterHandler filter = new IngressFilterHandler(config.ingressPrefixList());
                     TlsConfig tls = Objects.requireNonNull(config.tls(), "tls");
                     metrics.gauge(
@@ -131,10 +211,10 @@ public final class EgressServer extends Relay<EgressConfig> {
                                     .maxSendUdpPayloadSize(MAX_UDP_PAYLOAD)
                                     .maxRecvUdpPayloadSize(1452)
                                     .initialMaxStreamsBidirectional(Math.max(100, limits.maxFlowsPerConnection() * 2L))
-                                    .handler(new EgressConnectionInitializer(context, connections)));
+                                    .handler(new EgressConnectionInitializer(live::current, connections)));
                 })
                 .start();
-        return new EgressServer(config, metrics, server);
+        return new EgressServer(config, metrics, server, live);
     }
 
     /**
@@ -165,11 +245,9 @@ public final class EgressServer extends Relay<EgressConfig> {
      * come from its city pool; otherwise from {@code source-addresses}.
      */
     public static EgressServer start(EgressConfig config, int threads) throws Exception {
-        if (config.geo() == null) {
-            return create(config, threads, new ConfiguredSourceAddresses(config.sourceAddressList()), null);
-        }
-        PoolRegistry pool =
-                PoolRegistry.load(Objects.requireNonNull(config.geo().pool(), "geo.pool"));
-        return create(config, threads, new PoolSourceAddresses(pool, Clock.systemUTC()), pool);
+        PoolRegistry pool = config.geo() == null
+                ? null
+                : PoolRegistry.load(Objects.requireNonNull(config.geo().pool(), "geo.pool"));
+        return create(config, threads, sources(config, pool), pool);
     }
 }

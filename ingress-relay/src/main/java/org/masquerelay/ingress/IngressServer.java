@@ -13,19 +13,29 @@
  */
 package org.masquerelay.ingress;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.quic.QuicChannel;
+import java.io.IOException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.AdminConfig;
+import org.masquerelay.config.ConfigException;
 import org.masquerelay.config.TlsConfig;
 import org.masquerelay.ingress.config.IngressConfig;
 import org.masquerelay.ingress.config.LimitsConfig;
+import org.masquerelay.ingress.config.SpendStoreConfig;
 import org.masquerelay.ingress.config.TokensConfig;
 import org.masquerelay.ingress.downstream.ConnectUdpRequestHandler;
 import org.masquerelay.ingress.downstream.IngressContext;
@@ -33,6 +43,8 @@ import org.masquerelay.ingress.forwarding.QuicForwarding;
 import org.masquerelay.ingress.policy.CaffeineSpentTokenStore;
 import org.masquerelay.ingress.policy.ClientLocator;
 import org.masquerelay.ingress.policy.EgressRelayPolicy;
+import org.masquerelay.ingress.policy.RedisSpentTokenStore;
+import org.masquerelay.ingress.policy.SpentTokenStore;
 import org.masquerelay.ingress.policy.TokenAuthenticator;
 import org.masquerelay.ingress.upstream.EgressDialer;
 import org.masquerelay.server.AddressValidation;
@@ -42,17 +54,134 @@ import org.masquerelay.server.RelayMetrics;
 import org.masquerelay.server.RelayQuic;
 import org.masquerelay.server.RelayServer;
 import org.masquerelay.server.TunnelCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The ingress relay's lifecycle: bind the QUIC listener and the admin listener, and on shutdown
  * send GOAWAY, drain until every tunnel ended or the deadline passed, then close.
  */
 public final class IngressServer extends Relay<IngressConfig> {
+    private static final Logger log = LoggerFactory.getLogger(IngressServer.class);
     /** Outer UDP payload size: fits a 1500-byte MTU with IPv6 and UDP headers (docs/netty.md trap 3). */
     public static final int MAX_UDP_PAYLOAD = 1452;
 
-    private IngressServer(IngressConfig config, RelayMetrics metrics, RelayServer server) {
+    /** What a reload rebuilds from, and keeps: the counts of open tunnels and the spent tokens. */
+    private static final class Live {
+        final AtomicReference<IngressContext> context = new AtomicReference<>();
+
+        /** The settings of new tunnels; set before the first socket is bound. */
+        IngressContext current() {
+            return Objects.requireNonNull(context.get(), "context");
+        }
+
+        @Nullable
+        SpentTokenStore spent;
+
+        @Nullable
+        EventLoopGroup group;
+
+        @Nullable
+        TunnelCounter counter;
+
+        /** QUIC-aware forwarding (docs/quic-forwarding.md): its table outlives reloads. */
+        Optional<QuicForwarding> forwarding = Optional.empty();
+    }
+
+    private final Live live;
+    private final RelayConnections connections;
+
+    private IngressServer(
+            IngressConfig config, RelayMetrics metrics, RelayServer server, Live live, RelayConnections connections) {
         super(config, metrics, server);
+        this.live = live;
+        this.connections = connections;
+    }
+
+    /**
+     * docs/architecture.md §7: egress relays, template, proxy name, tunnel limits and idle
+     * timeout, token keys and issuer, and the geo database and signing keys apply to new tunnels.
+     * The listen and admin addresses, TLS, the spend store, QUIC forwarding and the connection
+     * limits need a restart: a reload that changes them is refused.
+     */
+    @Override
+    protected void apply(IngressConfig current, IngressConfig next) {
+        List<String> fixed = new ArrayList<>();
+        unchanged(fixed, "listen", current.listen(), next.listen());
+        unchanged(fixed, "tls", current.tls(), next.tls());
+        unchanged(fixed, "admin", current.admin(), next.admin());
+        unchanged(fixed, "tokens", current.tokens() == null, next.tokens() == null);
+        unchanged(fixed, "tokens.spend-store", spendStore(current), spendStore(next));
+        unchanged(fixed, "quic-forwarding", current.quicForwarding(), next.quicForwarding());
+        unchanged(
+                fixed,
+                "limits.max-connections",
+                current.limitsOrDefault().maxConnections(),
+                next.limitsOrDefault().maxConnections());
+        unchanged(
+                fixed,
+                "limits.max-connections-per-address",
+                current.limitsOrDefault().maxConnectionsPerAddress(),
+                next.limitsOrDefault().maxConnectionsPerAddress());
+        refuseIfAny(fixed);
+        IngressContext old = live.current();
+        IngressContext fresh;
+        try {
+            fresh = context(next, metrics(), connections, live);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        live.context.set(fresh);
+        // A request admitted just before the swap may still be locating its client.
+        old.locator()
+                .ifPresent(
+                        l -> Objects.requireNonNull(live.group).schedule(() -> closeQuietly(l), 30, TimeUnit.SECONDS));
+    }
+
+    private static @Nullable SpendStoreConfig spendStore(IngressConfig c) {
+        return c.tokens() == null ? null : c.tokens().spendStore();
+    }
+
+    private static void closeQuietly(ClientLocator l) {
+        try {
+            l.close();
+        } catch (Exception e) {
+            log.debug("closing the previous geo database: {}", e.toString());
+        }
+    }
+
+    /** The settings of new tunnels under {@code config}; keeps the live counter and spent set. */
+    private static IngressContext context(
+            IngressConfig config, RelayMetrics metrics, RelayConnections connections, Live live)
+            throws ConfigException {
+        LimitsConfig limits = config.limitsOrDefault();
+        TunnelCounter counter = Objects.requireNonNull(live.counter);
+        Optional<ClientLocator> locator = Optional.empty();
+        if (config.geo() != null) {
+            locator = Optional.of(ClientLocator.open(config.geo(), Clock.systemUTC()));
+        }
+        Optional<TokenAuthenticator> tokens = Optional.empty();
+        TokensConfig t = config.tokens();
+        if (t != null) {
+            tokens = Optional.of(new TokenAuthenticator(
+                    t.issuerName(),
+                    t.originInfo() != null ? t.originInfo() : config.proxyNameOrDefault(),
+                    t.keys(),
+                    Objects.requireNonNull(live.spent)));
+        }
+        // Only after everything that can fail: a refused reload leaves the limits as they were.
+        counter.limits(limits.maxTunnels(), limits.maxTunnelsPerConnection());
+        return new IngressContext(
+                config.template(),
+                new EgressRelayPolicy(config.egressRelayAddresses()),
+                config.proxyNameOrDefault(),
+                new EgressDialer(limits.tunnelIdleTimeout(), metrics),
+                counter,
+                metrics,
+                connections::draining,
+                locator,
+                tokens,
+                live.forwarding);
     }
 
     private static IngressServer create(IngressConfig config, int threads) throws Exception {
@@ -62,31 +191,20 @@ public final class IngressServer extends Relay<IngressConfig> {
         LimitsConfig limits = config.limitsOrDefault();
         RelayConnections connections = new RelayConnections(
                 "ingress-connections", metrics, limits.maxConnections(), limits.maxConnectionsPerAddress());
+        Live live = new Live();
         RelayServer server = RelayServer.builder("ingress")
                 .listen(config.listenAddress())
                 .threads(threads)
                 .connections(connections, registry)
                 .admin(Optional.ofNullable(config.admin()).map(AdminConfig::listenAddress))
                 .pipeline((group, resources) -> {
-                    Optional<QuicForwarding> forwarding =
-                            QuicForwarding.create(config.quicForwardingOrDefault(), registry);
-                    Optional<ClientLocator> locator = Optional.empty();
-                    if (config.geo() != null) {
-                        ClientLocator opened = ClientLocator.open(config.geo(), Clock.systemUTC());
-                        resources.push(opened);
-                        locator = Optional.of(opened);
-                    }
-                    IngressContext context = new IngressContext(
-                            config.template(),
-                            new EgressRelayPolicy(config.egressRelayAddresses()),
-                            config.proxyNameOrDefault(),
-                            new EgressDialer(limits.tunnelIdleTimeout(), metrics),
-                            new TunnelCounter(limits.maxTunnels(), limits.maxTunnelsPerConnection()),
-                            metrics,
-                            connections::draining,
-                            locator,
-                            tokens(config),
-                            forwarding);
+                    live.group = group;
+                    live.forwarding = QuicForwarding.create(config.quicForwardingOrDefault(), registry);
+                    live.counter = new TunnelCounter(limits.maxTunnels(), limits.maxTunnelsPerConnection());
+                    live.spent = spentStore(config, registry, resources);
+                    live.context.set(context(config, metrics, connections, live));
+                    // Every geo database this relay opened is closed with it, even after reloads.
+                    resources.push(() -> live.current().locator().ifPresent(IngressServer::closeQuietly));
                     // Retry when under pressure, so spoofed Initials cannot fill the limits above.
                     AddressValidation validation = new AddressValidation(
                             connections::connectionsFrom,
@@ -105,7 +223,7 @@ public final class IngressServer extends Relay<IngressConfig> {
                     TlsConfig tls = Objects.requireNonNull(config.tls(), "tls");
                     // docs/quic-forwarding.md: forwarded packets leave the socket before the codec.
                     List<ChannelHandler> filters =
-                            forwarding.map(f -> List.of(f.filter())).orElse(List.of());
+                            live.forwarding.map(f -> List.of(f.filter())).orElse(List.of());
                     return new RelayServer.Listener(
                             filters,
                             RelayQuic.serverCodec(RelayQuic.serverTls(
@@ -121,24 +239,30 @@ public final class IngressServer extends Relay<IngressConfig> {
                                         @Override
                                         protected void initChannel(QuicChannel ch) {
                                             connections.accept(
-                                                    ch, "ingress-request", () -> new ConnectUdpRequestHandler(context));
+                                                    ch,
+                                                    "ingress-request",
+                                                    () -> new ConnectUdpRequestHandler(live.current()));
                                         }
                                     }));
                 })
                 .start();
-        return new IngressServer(config, metrics, server);
+        return new IngressServer(config, metrics, server, live, connections);
     }
 
-    private static Optional<TokenAuthenticator> tokens(IngressConfig config) {
+    /** The spent-token set, kept across reloads; null without tokens. */
+    private static @Nullable SpentTokenStore spentStore(
+            IngressConfig config, MeterRegistry registry, Deque<AutoCloseable> resources) throws IOException {
         TokensConfig t = config.tokens();
         if (t == null) {
-            return Optional.empty();
+            return null;
         }
-        return Optional.of(new TokenAuthenticator(
-                t.issuerName(),
-                t.originInfo() != null ? t.originInfo() : config.proxyNameOrDefault(),
-                t.keys(),
-                new CaffeineSpentTokenStore(t.maxSpentTokensPerKeyOrDefault())));
+        CaffeineSpentTokenStore local = new CaffeineSpentTokenStore(t.maxSpentTokensPerKeyOrDefault());
+        if (t.spendStore() == null) {
+            return local;
+        }
+        RedisSpentTokenStore shared = new RedisSpentTokenStore(t.spendStore(), local, registry, "masque_ingress");
+        resources.push(shared);
+        return shared;
     }
 
     public static IngressServer start(IngressConfig config) throws Exception {

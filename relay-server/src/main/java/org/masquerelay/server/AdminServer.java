@@ -49,6 +49,7 @@ public final class AdminServer implements AutoCloseable {
             InetSocketAddress address,
             Supplier<String> metrics,
             BooleanSupplier draining,
+            Supplier<String> healthDetail,
             Map<String, HttpHandler> routes)
             throws IOException {
         try {
@@ -68,8 +69,8 @@ public final class AdminServer implements AutoCloseable {
                         ex,
                         "/healthz",
                         () -> draining.getAsBoolean()
-                                ? new Body(503, "text/plain", "draining\n")
-                                : new Body(200, "text/plain", "ok\n")));
+                                ? new Body(503, "text/plain", "draining\n" + healthDetail.get())
+                                : new Body(200, "text/plain", "ok\n" + healthDetail.get())));
         server.createContext(
                 "/metrics",
                 ex -> readOnly(

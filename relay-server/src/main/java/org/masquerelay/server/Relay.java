@@ -16,6 +16,7 @@ package org.masquerelay.server;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  * @param <C> the relay's config record
  */
 public abstract class Relay<C> implements AutoCloseable {
-    private final C config;
+    private volatile C config;
     private final RelayMetrics metrics;
     private final RelayServer server;
 
@@ -60,6 +61,50 @@ public abstract class Relay<C> implements AutoCloseable {
 
     public final C config() {
         return config;
+    }
+
+    /**
+     * Applies a new, validated config to new tunnels; open ones carry on with what they had
+     * (SIGHUP, docs/architecture.md §7). On any error the previous config stays in force and the
+     * error is recorded for {@code /healthz}.
+     *
+     * @return true when applied
+     */
+    public final synchronized boolean reload(C next) {
+        try {
+            apply(config, next);
+        } catch (RuntimeException e) {
+            server.reloads().failed(e.getMessage() == null ? e.toString() : e.getMessage());
+            return false;
+        }
+        config = next;
+        server.reloads().succeeded();
+        return true;
+    }
+
+    /** Records a config file that did not load or validate: the previous config stays. */
+    public final void reloadFailed(String error) {
+        server.reloads().failed(error);
+    }
+
+    /**
+     * Makes {@code next} the config of new tunnels. Throws, changing nothing, when it cannot: for
+     * example when it changes what only a restart can (listen and admin addresses, TLS).
+     */
+    protected abstract void apply(C current, C next);
+
+    /** For {@link #apply}: records {@code key} in {@code errors} when a reload changed it. */
+    protected static void unchanged(List<String> errors, String key, @Nullable Object was, @Nullable Object now) {
+        if (!Objects.equals(was, now)) {
+            errors.add(key + ": changed (expected: unchanged; a new " + key + " needs a restart)");
+        }
+    }
+
+    /** For {@link #apply}: refuses the reload, changing nothing, when {@link #unchanged} found any. */
+    protected static void refuseIfAny(List<String> errors) {
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", errors));
+        }
     }
 
     /**

@@ -230,7 +230,8 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
             metrics.error(e.type().token());
         }
         access("refused", e.status(), e.type().token());
-        if (e.type() == ProxyErrorType.PROXY_INTERNAL_ERROR) {
+        // A 503 of our own (a store that does not answer) is logged once per outage by its owner.
+        if (e.type() == ProxyErrorType.PROXY_INTERNAL_ERROR && e.status() == 500) {
             log.error("internal error on stream {}: {}", stream.streamId(), e.getMessage(), e.getCause());
         } else {
             log.debug("refused stream {}: {}", stream.streamId(), e.type().token());

@@ -93,6 +93,7 @@ public final class RelayServer implements AutoCloseable {
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final List<Channel> sockets = new ArrayList<>();
     private final Optional<AdminServer> admin;
+    private final ReloadStatus reloads = new ReloadStatus();
 
     private RelayServer(Builder b) throws Exception {
         this.name = b.name;
@@ -108,7 +109,12 @@ public final class RelayServer implements AutoCloseable {
             bindListeners(b.listen, b.threads, listener);
             if (b.admin.isPresent()) {
                 AdminServer server = new AdminServer(
-                        name + "-admin", b.admin.get(), registry::scrape, connections::draining, b.routes);
+                        name + "-admin",
+                        b.admin.get(),
+                        registry::scrape,
+                        connections::draining,
+                        reloads::describe,
+                        b.routes);
                 resources.push(server);
                 admin = Optional.of(server);
             } else {
@@ -209,6 +215,11 @@ public final class RelayServer implements AutoCloseable {
     /** The admin listener's bound address, if there is one. */
     public Optional<InetSocketAddress> adminAddress() {
         return admin.map(AdminServer::address);
+    }
+
+    /** The last config reload's outcome, shown by {@code /healthz}. */
+    public ReloadStatus reloads() {
+        return reloads;
     }
 
     /** The metrics in Prometheus text format, as {@code /metrics} serves them. */

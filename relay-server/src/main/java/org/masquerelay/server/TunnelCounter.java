@@ -27,12 +27,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TunnelCounter {
     private static final AttributeKey<int[]> PER_CONNECTION = AttributeKey.valueOf(TunnelCounter.class, "open");
     private final AtomicInteger global = new AtomicInteger();
-    private final int maxGlobal;
-    private final int maxPerConnection;
+    private volatile int maxGlobal;
+    private volatile int maxPerConnection;
 
     public TunnelCounter(int maxGlobal, int maxPerConnection) {
         this.maxGlobal = maxGlobal;
         this.maxPerConnection = maxPerConnection;
+    }
+
+    /**
+     * New limits for the next admissions (a config reload). Open streams keep their slots; above
+     * a lowered limit no new stream is admitted until enough have closed.
+     */
+    public void limits(int newMaxGlobal, int newMaxPerConnection) {
+        this.maxGlobal = newMaxGlobal;
+        this.maxPerConnection = newMaxPerConnection;
     }
 
     /** Takes a slot for {@code stream} until it closes, or returns false when a limit is reached. */

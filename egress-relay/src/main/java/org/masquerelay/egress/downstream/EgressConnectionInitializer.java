@@ -16,6 +16,7 @@ package org.masquerelay.egress.downstream;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.util.AttributeKey;
+import java.util.function.Supplier;
 import org.masquerelay.pool.AddressSelector;
 import org.masquerelay.server.RelayConnections;
 
@@ -31,10 +32,11 @@ public final class EgressConnectionInitializer extends ChannelInitializer<QuicCh
      */
     public static final AttributeKey<byte[]> CONNECTION_KEY = AttributeKey.valueOf("masque.connectionKey");
 
-    private final EgressContext context;
+    private final Supplier<EgressContext> context;
     private final RelayConnections connections;
 
-    public EgressConnectionInitializer(EgressContext context, RelayConnections connections) {
+    /** @param context the settings of new flows, read per request: a reload replaces them */
+    public EgressConnectionInitializer(Supplier<EgressContext> context, RelayConnections connections) {
         this.context = context;
         this.connections = connections;
     }
@@ -42,6 +44,6 @@ public final class EgressConnectionInitializer extends ChannelInitializer<QuicCh
     @Override
     protected void initChannel(QuicChannel ch) {
         ch.attr(CONNECTION_KEY).set(AddressSelector.newConnectionKey());
-        connections.accept(ch, EgressRequestHandler.NAME, () -> new EgressRequestHandler(context));
+        connections.accept(ch, EgressRequestHandler.NAME, () -> new EgressRequestHandler(context.get()));
     }
 }

@@ -35,6 +35,7 @@ import org.masquerelay.protocol.token.TokenKey;
  *   token-keys: [issuer-token-key.pub] # the issuer's public token keys, current first
  *   origin-info: ingress.example       # names this ingress in the challenge; default: proxy-name
  *   max-spent-tokens-per-key: 1000000  # bound of the in-memory double-spend set
+ *   spend-store: {uri: redis://10.0.0.5:6379}  # a fleet-shared set; see SpendStoreConfig
  * </pre>
  *
  * <p>A token key file holds the key's SubjectPublicKeyInfo (RSASSA-PSS form, RFC 9578 §6.5):
@@ -44,14 +45,16 @@ public record TokensConfig(
         String issuerName,
         @Nullable List<Path> tokenKeys,
         @Nullable String originInfo,
-        @Nullable Long maxSpentTokensPerKey) {
+        @Nullable Long maxSpentTokensPerKey,
+        @Nullable SpendStoreConfig spendStore) {
 
     TokensConfig resolve(Path base) {
         return new TokensConfig(
                 issuerName,
                 tokenKeys == null ? null : tokenKeys.stream().map(base::resolve).toList(),
                 originInfo,
-                maxSpentTokensPerKey);
+                maxSpentTokensPerKey,
+                spendStore == null ? null : spendStore.resolve(base));
     }
 
     void validate(String path, ConfigErrors errors) {
@@ -68,6 +71,9 @@ public record TokensConfig(
         if (maxSpentTokensPerKey != null) {
             errors.check(
                     maxSpentTokensPerKey >= 1000, path + ".max-spent-tokens-per-key", maxSpentTokensPerKey, ">= 1000");
+        }
+        if (spendStore != null) {
+            spendStore.validate(path + ".spend-store", errors);
         }
     }
 

@@ -16,6 +16,8 @@ package org.masquerelay.ingress.downstream;
 import io.netty.handler.codec.http3.Http3Headers;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.PromiseNotifier;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import org.masquerelay.ingress.forwarding.QuicForwarding;
@@ -95,7 +97,30 @@ public final class ConnectUdpRequestHandler extends RelayRequestHandler<InetSock
         }
         // Last: a refusal above cost the client no token. A double spend raced past verify()
         // is refused here, and the slot taken above goes back when the stream closes.
-        token.ifPresent(t -> context.tokens().orElseThrow().spend(t));
+        if (token.isEmpty()) {
+            return dial(stream, egress);
+        }
+        // A shared store answers over the network: wait for it without blocking the event loop,
+        // then dial on the stream's own loop.
+        Promise<Upstream> opened = stream.eventLoop().newPromise();
+        context.tokens()
+                .orElseThrow()
+                .spend(token.get())
+                .whenComplete((ok, error) -> stream.eventLoop().execute(() -> {
+                    if (error != null) {
+                        opened.tryFailure(error.getCause() instanceof RelayException r ? r : error);
+                    } else if (stream.isActive()) {
+                        PromiseNotifier.cascade(dial(stream, egress), opened);
+                    } else {
+                        opened.tryFailure(new RelayException(
+                                ProxyErrorType.CONNECTION_TERMINATED, Side.DOWNSTREAM, "stream closed"));
+                    }
+                }));
+        return opened;
+    }
+
+    /** Opens the socket toward the egress, with forwarded mode if the client and we agreed on it. */
+    private Future<Upstream> dial(QuicStreamChannel stream, InetSocketAddress egress) {
         return context.dialer()
                 .open(
                         stream,

@@ -17,6 +17,8 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -35,7 +37,12 @@ public final class CaffeineSpentTokenStore implements SpentTokenStore {
     }
 
     @Override
-    public boolean markSpent(byte[] tokenKeyId, byte[] nonce) {
+    public CompletionStage<Boolean> markSpent(byte[] tokenKeyId, byte[] nonce) {
+        return CompletableFuture.completedFuture(markSpentNow(tokenKeyId, nonce));
+    }
+
+    /** {@link #markSpent}, answered at once. */
+    public boolean markSpentNow(byte[] tokenKeyId, byte[] nonce) {
         Cache<ByteBuffer, Boolean> spent = byKey.computeIfAbsent(
                 ByteBuffer.wrap(tokenKeyId.clone()),
                 k -> Caffeine.newBuilder().maximumSize(maxEntriesPerKey).build());

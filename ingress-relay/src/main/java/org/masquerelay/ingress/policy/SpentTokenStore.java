@@ -13,16 +13,23 @@
  */
 package org.masquerelay.ingress.policy;
 
+import java.util.concurrent.CompletionStage;
+
 /**
  * Remembers which tokens were redeemed, per token key (docs/architecture.md §5). The default is in memory
- * ({@link CaffeineSpentTokenStore}); a fleet of ingresses shares one implementation backed by a
- * shared store, so a token spent at one ingress is refused at every other.
+ * ({@link CaffeineSpentTokenStore}); a fleet of ingresses shares a Redis or Valkey server ({@link
+ * RedisSpentTokenStore}), so a token spent at one ingress is refused at every other.
+ *
+ * <p>The answer is a stage because a shared store answers over the network: the caller must not
+ * block its event loop on it. It may complete on any thread.
  */
 public interface SpentTokenStore {
     /**
      * Marks the token with {@code nonce} under {@code tokenKeyId} as spent.
      *
-     * @return true if it was not spent before (redeem it), false on a double spend
+     * @return true if it was not spent before (redeem it), false on a double spend; completes
+     *     exceptionally with a {@link org.masquerelay.protocol.status.RelayException} when the store
+     *     cannot decide
      */
-    boolean markSpent(byte[] tokenKeyId, byte[] nonce);
+    CompletionStage<Boolean> markSpent(byte[] tokenKeyId, byte[] nonce);
 }

@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import org.masquerelay.protocol.ProtocolException;
 import org.masquerelay.protocol.status.RelayException;
 import org.masquerelay.protocol.token.PrivateTokenChallenge;
@@ -74,13 +76,21 @@ public final class TokenAuthenticator {
     public record Verified(byte[] tokenKeyId, byte[] nonce) {}
 
     /**
-     * Verifies and spends the request's token.
+     * Verifies and spends the request's token, waiting for the store's answer: for callers off
+     * the event loop.
      *
      * @throws RelayException 407 with the challenge when the token is missing, malformed, not
-     *     for this challenge or key, forged, or already spent
+     *     for this challenge or key, forged, or already spent; 503 when the store cannot decide
      */
     public void admit(Http3Headers request) {
-        spend(verify(request));
+        try {
+            spend(verify(request)).toCompletableFuture().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RelayException r) {
+                throw r;
+            }
+            throw e;
+        }
     }
 
     /**
@@ -118,12 +128,16 @@ public final class TokenAuthenticator {
      * Redeems a verified token: the one atomic double-spend decision, made after every check
      * that could refuse the request.
      *
-     * @throws RelayException 407 when another request spent it since {@link #verify}
+     * @return completes once redeemed; fails with a {@link RelayException}: 407 when another
+     *     request (at this ingress or, with a shared store, at another) spent it since {@link
+     *     #verify}, 503 when the store cannot decide and is set to refuse then
      */
-    public void spend(Verified token) {
-        if (!spent.markSpent(token.tokenKeyId(), token.nonce())) {
-            throw refuse("token already spent");
-        }
+    public CompletionStage<Void> spend(Verified token) {
+        return spent.markSpent(token.tokenKeyId(), token.nonce()).thenAccept(fresh -> {
+            if (!fresh) {
+                throw refuse("token already spent");
+            }
+        });
     }
 
     private RelayException refuse(String why) {

@@ -18,8 +18,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.masquerelay.config.ConfigErrors;
 import org.masquerelay.config.ConfigException;
 
 class IngressConfigTest {
@@ -102,5 +104,36 @@ class IngressConfigTest {
         assertThatThrownBy(() -> IngressConfig.load(dir.resolve("nope.yaml")))
                 .isInstanceOfSatisfying(
                         ConfigException.class, e -> assertThat(e.errors()).containsExactly("file not found"));
+    }
+
+    @Test
+    void aSpendStoreNeedsARedisUriWithoutASecretAndKnownSettings() {
+        ConfigErrors errors = new ConfigErrors();
+        new SpendStoreConfig("http://10.0.0.5:6379", null, "retry", Duration.ofSeconds(1), Duration.ZERO)
+                .validate("tokens.spend-store", errors);
+        new SpendStoreConfig("redis://:hunter2@10.0.0.5:6379", dir.resolve("missing.password"), null, null, null)
+                .validate("s", errors);
+        new SpendStoreConfig("redis://10.0.0.5", null, null, null, null).validate("t", errors);
+        assertThat(errors.all())
+                .satisfiesExactly(
+                        m -> assertThat(m)
+                                .startsWith("tokens.spend-store.uri: http://10.0.0.5:6379 (expected: redis://"),
+                        m -> assertThat(m).isEqualTo("tokens.spend-store.on-error: retry (expected: refuse or local)"),
+                        m -> assertThat(m).startsWith("tokens.spend-store.token-key-lifetime: PT1S (expected: "),
+                        m -> assertThat(m).startsWith("tokens.spend-store.timeout: PT0S (expected: "),
+                        m -> assertThat(m)
+                                .startsWith("s.uri: <has a password> (expected: no user or password")
+                                .doesNotContain("hunter2"),
+                        m -> assertThat(m).startsWith("s.password-file: "),
+                        m -> assertThat(m)
+                                .contains("t.uri: redis://10.0.0.5 (expected: ")
+                                .contains("port"));
+        SpendStoreConfig ok = new SpendStoreConfig("rediss://10.0.0.5:6380/2", null, null, null, null);
+        ConfigErrors none = new ConfigErrors();
+        ok.validate("x", none);
+        assertThat(none.all()).isEmpty();
+        assertThat(ok.displayName()).isEqualTo("rediss://10.0.0.5:6380");
+        assertThat(ok.onErrorOrDefault()).isEqualTo(SpendStoreConfig.OnError.REFUSE);
+        assertThat(ok.tokenKeyLifetimeOrDefault()).isEqualTo(Duration.ofDays(30));
     }
 }

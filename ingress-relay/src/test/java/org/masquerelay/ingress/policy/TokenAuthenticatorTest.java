@@ -26,6 +26,8 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -252,9 +254,15 @@ class TokenAuthenticatorTest {
         // A request refused after verification (at a limit, say) leaves the token unspent.
         TokenAuthenticator.Verified first = authenticator.verify(withCredentials(token));
         TokenAuthenticator.Verified second = authenticator.verify(withCredentials(token));
-        authenticator.spend(first);
+        authenticator.spend(first).toCompletableFuture().join();
         // Two requests that verified the same token before either spent it: one wins.
-        RelayException raced = catchThrowableOfType(RelayException.class, () -> authenticator.spend(second));
+        RelayException raced = catchThrowableOfType(RelayException.class, () -> {
+            try {
+                authenticator.spend(second).toCompletableFuture().join();
+            } catch (CompletionException e) {
+                throw e.getCause();
+            }
+        });
         assertRefusal(raced, "token already spent");
         // And a later request with it is refused as well.
         assertRefusal(refusal(authenticator, withCredentials(token)), "token already spent");
@@ -296,7 +304,7 @@ class TokenAuthenticatorTest {
         private final CaffeineSpentTokenStore store = new CaffeineSpentTokenStore(1_000);
 
         @Override
-        public boolean markSpent(byte[] tokenKeyId, byte[] nonce) {
+        public CompletionStage<Boolean> markSpent(byte[] tokenKeyId, byte[] nonce) {
             calls.add(hex(tokenKeyId) + "/" + hex(nonce));
             return store.markSpent(tokenKeyId, nonce);
         }

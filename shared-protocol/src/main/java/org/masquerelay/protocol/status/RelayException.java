@@ -79,6 +79,15 @@ public final class RelayException extends RuntimeException {
                 proxyAuthenticate);
     }
 
+    /**
+     * The relay cannot serve the request for now, through no fault of the request, for example
+     * because a store it needs does not answer: 503 (RFC 9110 §15.6.4) with {@code type}, on the
+     * relay's own side.
+     */
+    public static RelayException unavailable(ProxyErrorType type, String details, @Nullable Throwable cause) {
+        return new RelayException(type, Side.INTERNAL, details, cause, 503, null);
+    }
+
     /** The {@code proxy-authenticate} field of a 407, or null. */
     public @Nullable String proxyAuthenticate() {
         return proxyAuthenticate;
