@@ -14,12 +14,12 @@
 package org.masquerelay.ingress.upstream;
 
 import io.netty.channel.Channel;
-import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import org.masquerelay.config.IoTransport;
 import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.RelayException;
 import org.masquerelay.protocol.status.RelayException.Side;
@@ -53,7 +53,7 @@ public final class EgressDialer {
     public Future<Upstream> open(QuicStreamChannel stream, InetSocketAddress egress) {
         Promise<Upstream> result = stream.eventLoop().newPromise();
         UdpSocketBridge bridge = UdpSocketBridge.forStream(stream, metrics);
-        Channel udp = UdpSockets.tune(bridge.bootstrap(EpollDatagramChannel.class, idleTimeout))
+        Channel udp = UdpSockets.tune(bridge.bootstrap(IoTransport.current().datagramChannel(), idleTimeout))
                 .register()
                 .channel();
         udp.connect(egress).addListener(f -> {
