@@ -23,9 +23,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.handler.codec.http3.DefaultHttp3Headers;
 import io.netty.handler.codec.http3.DefaultHttp3HeadersFrame;
 import io.netty.handler.codec.http3.Http3;
@@ -54,6 +51,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.masquerelay.config.IoTransport;
 import org.masquerelay.protocol.datagram.H3Settings;
 import org.masquerelay.protocol.datagram.HttpDatagram;
 import org.masquerelay.protocol.geo.GeoAssertion;
@@ -194,7 +192,9 @@ public final class MasqueClient implements AutoCloseable {
         this.ingressTls = TrustOptions.context(config.ingress(), config.caFile(), insecure);
         this.egressTls = TrustOptions.context(config.egress(), config.caFile(), insecure);
         this.group = new MultiThreadIoEventLoopGroup(
-                1, new DefaultThreadFactory("masque-client"), EpollIoHandler.newFactory());
+                1,
+                new DefaultThreadFactory("masque-client"),
+                IoTransport.current().handlerFactory());
         this.loop = group.next();
     }
 
@@ -388,12 +388,10 @@ public final class MasqueClient implements AutoCloseable {
 
     /** A UDP socket on the client's event loop with 4 MiB buffers, for the outer socket or the one-hop inner one. */
     private Bootstrap udpSocket(ChannelHandler handler) {
-        return new Bootstrap()
-                .group(loop)
-                .channel(EpollDatagramChannel.class)
+        return IoTransport.current()
+                .udp(new Bootstrap().group(loop))
                 .option(ChannelOption.SO_RCVBUF, 4 << 20)
                 .option(ChannelOption.SO_SNDBUF, 4 << 20)
-                .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 2048)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(64 * 1024).maxMessagesPerRead(16))
                 .handler(handler);
     }

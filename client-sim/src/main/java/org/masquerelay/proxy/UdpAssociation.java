@@ -21,7 +21,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
@@ -32,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
+import org.masquerelay.config.IoTransport;
 import org.masquerelay.protocol.tunnel.DatagramTunnelHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,13 +71,13 @@ final class UdpAssociation extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Binds the relay socket (MasqueClient's loop is epoll). The default 2048-byte receive buffer
+     * Binds the relay socket (on MasqueClient's loop, of its transport). The default 2048-byte receive buffer
      * is enough: a payload must fit one QUIC DATAGRAM frame of the inner connection anyway.
      */
     ChannelFuture bind(InetSocketAddress address) {
         ChannelFuture f = new Bootstrap()
                 .group(session.eventLoop())
-                .channel(EpollDatagramChannel.class)
+                .channel(IoTransport.current().datagramChannel())
                 .option(ChannelOption.SO_RCVBUF, 1 << 20)
                 .option(ChannelOption.SO_SNDBUF, 1 << 20)
                 .handler(this)

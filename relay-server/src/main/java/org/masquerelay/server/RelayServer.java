@@ -22,8 +22,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.handler.codec.quic.QuicCodecDispatcher;
 import io.netty.handler.codec.quic.QuicConnectionIdGenerator;
 import io.netty.handler.codec.quic.QuicServerCodecBuilder;
@@ -40,6 +38,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import org.masquerelay.config.IoTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,7 +102,9 @@ public final class RelayServer implements AutoCloseable {
         // Threads are named after the relay ("ingress-loop-…"), so profiles and per-thread CPU
         // accounting can tell the hops apart.
         group = new MultiThreadIoEventLoopGroup(
-                b.threads, new DefaultThreadFactory(name + "-loop"), EpollIoHandler.newFactory());
+                b.threads,
+                new DefaultThreadFactory(name + "-loop"),
+                IoTransport.current().handlerFactory());
         try {
             Listener listener = Objects.requireNonNull(b.pipeline).handlers(group, resources);
             bindListeners(b.listen, b.threads, listener);
@@ -172,16 +173,18 @@ public final class RelayServer implements AutoCloseable {
     private Channel bind(
             InetSocketAddress address, boolean reusePort, List<ChannelHandler> filters, ChannelHandler last)
             throws InterruptedException {
-        Bootstrap b = UdpSockets.tune(new Bootstrap())
-                .group(group)
-                .channel(EpollDatagramChannel.class)
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(filters.toArray(ChannelHandler[]::new));
-                        ch.pipeline().addLast(last);
-                    }
-                });
+        IoTransport io = IoTransport.current();
+        if (reusePort && !io.reusePort()) {
+            throw new IllegalArgumentException(name + ": more than one listener thread needs SO_REUSEPORT, which the "
+                    + io.name().toLowerCase(java.util.Locale.ROOT) + " transport lacks here; use one thread or epoll");
+        }
+        Bootstrap b = UdpSockets.tune(new Bootstrap()).group(group).handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(filters.toArray(ChannelHandler[]::new));
+                ch.pipeline().addLast(last);
+            }
+        });
         if (reusePort) {
             b.option(EpollChannelOption.SO_REUSEPORT, true);
         }

@@ -16,7 +16,7 @@ package org.masquerelay.server;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.epoll.EpollChannelOption;
+import org.masquerelay.config.IoTransport;
 
 /**
  * Socket settings for every UDP socket on a relay's data path: the QUIC listeners, and the
@@ -33,12 +33,13 @@ public final class UdpSockets {
 
     /**
      * 4 MiB socket buffers, and {@code recvmmsg}: up to 32 datagrams of at most 2048 bytes per
-     * system call on the epoll transport (ignored, with a warning, on others).
+     * system call on the epoll transport; and the transport's UDP channel class ({@link IoTransport}).
      */
     public static Bootstrap tune(Bootstrap b) {
-        return b.option(ChannelOption.SO_RCVBUF, BUFFER_BYTES)
+        return IoTransport.current()
+                .udp(b)
+                .option(ChannelOption.SO_RCVBUF, BUFFER_BYTES)
                 .option(ChannelOption.SO_SNDBUF, BUFFER_BYTES)
-                .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 2048)
                 .option(
                         ChannelOption.RCVBUF_ALLOCATOR,
                         new FixedRecvByteBufAllocator(64 * 1024).maxMessagesPerRead(32));

@@ -15,7 +15,6 @@ package org.masquerelay.egress.upstream;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -25,6 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.masquerelay.config.IoTransport;
 import org.masquerelay.pool.City;
 import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.RelayException;
@@ -110,7 +110,7 @@ public final class TargetDialer {
         InetAddress target = addresses.get(0); // interleaved: IPv6 first when permitted
         Optional<InetAddress> local = sources.select(connectionKey, city, target.getAddress().length == 16);
         UdpSocketBridge bridge = UdpSocketBridge.forStream(stream, metrics);
-        Channel udp = UdpSockets.tune(bridge.bootstrap(EpollDatagramChannel.class, udpIdleTimeout))
+        Channel udp = UdpSockets.tune(bridge.bootstrap(IoTransport.current().datagramChannel(), udpIdleTimeout))
                 .register()
                 .channel();
         udp.bind(new InetSocketAddress(local.orElse(null), 0)).addListener(b -> {

@@ -14,7 +14,6 @@
 package org.masquerelay.egress.upstream;
 
 import io.netty.channel.EventLoop;
-import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.resolver.ResolvedAddressTypes;
 import io.netty.resolver.dns.DefaultDnsCache;
 import io.netty.resolver.dns.DnsNameResolver;
@@ -28,6 +27,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
+import org.masquerelay.config.IoTransport;
 import org.masquerelay.egress.config.DnsConfig;
 import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.RelayException;
@@ -47,7 +47,7 @@ public final class TargetResolver implements AutoCloseable {
     public TargetResolver(EventLoop loop, DnsConfig config) {
         this.loop = loop;
         DnsNameResolverBuilder b = new DnsNameResolverBuilder(loop)
-                .datagramChannelType(EpollDatagramChannel.class)
+                .datagramChannelType(IoTransport.current().datagramChannel())
                 .resolvedAddressTypes(ResolvedAddressTypes.IPV6_PREFERRED)
                 .queryTimeoutMillis(config.timeout().toMillis())
                 .resolveCache(new DefaultDnsCache(0, (int) config.maxCacheTtl().toSeconds(), (int)

@@ -14,13 +14,13 @@
 package org.masquerelay.ingress.upstream;
 
 import io.netty.channel.Channel;
-import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
+import org.masquerelay.config.IoTransport;
 import org.masquerelay.ingress.forwarding.ForwardingSession;
 import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.RelayException;
@@ -60,7 +60,7 @@ public final class EgressDialer {
         if (forwarding != null) {
             bridge.diverter(forwarding);
         }
-        Channel udp = UdpSockets.tune(bridge.bootstrap(EpollDatagramChannel.class, idleTimeout))
+        Channel udp = UdpSockets.tune(bridge.bootstrap(IoTransport.current().datagramChannel(), idleTimeout))
                 .register()
                 .channel();
         udp.connect(egress).addListener(f -> {
