@@ -13,12 +13,17 @@
  */
 package org.masquerelay.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,6 +36,7 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.masquerelay.cli.LoopbackDeployment;
 import org.masquerelay.client.ClientConfig;
+import org.masquerelay.client.HttpFetcher;
 import org.masquerelay.client.MasqueClient;
 import org.masquerelay.egress.EgressServer;
 import org.masquerelay.egress.config.EgressConfig;
@@ -145,6 +151,18 @@ final class LoopbackRelays implements BeforeAllCallback, AfterAllCallback {
     /** Starts the ingress again on the same address. */
     void restartIngress() throws Exception {
         ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")), RELAY_THREADS);
+    }
+
+    /** Fetches {@code n} bytes of the origin's pattern through {@code client} and checks them byte for byte. */
+    static void fetchExact(MasqueClient client, HttpOrigin origin, long n) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        try (DigestOutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), sha)) {
+            HttpFetcher.Result r = HttpFetcher.fetch(client, origin.uri("/bytes/" + n), out, false)
+                    .get(120, TimeUnit.SECONDS);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.bodyBytes()).isEqualTo(n);
+        }
+        assertThat(sha.digest()).isEqualTo(HttpOrigin.patternSha256(n));
     }
 
     static void await(BooleanSupplier condition, String what) throws InterruptedException {

@@ -15,20 +15,16 @@ package org.masquerelay.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.masquerelay.it.LoopbackRelays.CLIENT;
+import static org.masquerelay.it.LoopbackRelays.fetchExact;
 
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.nio.NioIoHandler;
-import java.io.OutputStream;
 import java.nio.file.Path;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.masquerelay.cli.LoopbackDeployment;
 import org.masquerelay.client.ClientConfig;
-import org.masquerelay.client.HttpFetcher;
 import org.masquerelay.client.MasqueClient;
 import org.masquerelay.config.IoTransport;
 import org.masquerelay.egress.EgressServer;
@@ -58,15 +54,7 @@ class NioTransportIT {
                 assertThat(((IoEventLoop) client.eventLoop()).isIoType(NioIoHandler.class))
                         .as("the client's event loop runs on NIO")
                         .isTrue();
-                long n = 8L << 20;
-                MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                try (DigestOutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), sha)) {
-                    HttpFetcher.Result r = HttpFetcher.fetch(client, origin.uri("/bytes/" + n), out, false)
-                            .get(120, TimeUnit.SECONDS);
-                    assertThat(r.status()).isEqualTo(200);
-                    assertThat(r.bodyBytes()).isEqualTo(n);
-                }
-                assertThat(sha.digest()).isEqualTo(HttpOrigin.patternSha256(n));
+                fetchExact(client, origin, 8L << 20);
                 assertThat(client.forwardedPackets(false)).isPositive();
             }
         } finally {

@@ -17,20 +17,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.masquerelay.it.LoopbackRelays.CLIENT;
 import static org.masquerelay.it.LoopbackRelays.EGRESS_SOURCE;
 import static org.masquerelay.it.LoopbackRelays.await;
+import static org.masquerelay.it.LoopbackRelays.fetchExact;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http3.Http3ErrorCode;
 import io.netty.handler.codec.http3.Http3Headers;
-import java.io.OutputStream;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HashSet;
@@ -41,7 +40,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.masquerelay.client.ClientConfig;
 import org.masquerelay.client.HopConfig;
-import org.masquerelay.client.HttpFetcher;
 import org.masquerelay.client.MasqueClient;
 import org.masquerelay.ingress.IngressServer;
 import org.masquerelay.ingress.config.IngressConfig;
@@ -305,17 +303,6 @@ class QuicForwardingIT {
                 ProxyQuicForwarding.FIELD,
                 ProxyQuicForwarding.offer(List.of("scramble-dt"), key).toFieldValue());
         return h;
-    }
-
-    private static void fetchExact(MasqueClient client, HttpOrigin origin, long n) throws Exception {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        try (DigestOutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), sha)) {
-            HttpFetcher.Result r = HttpFetcher.fetch(client, origin.uri("/bytes/" + n), out, false)
-                    .get(120, TimeUnit.SECONDS);
-            assertThat(r.status()).isEqualTo(200);
-            assertThat(r.bodyBytes()).isEqualTo(n);
-        }
-        assertThat(sha.digest()).isEqualTo(HttpOrigin.patternSha256(n));
     }
 
     /**
