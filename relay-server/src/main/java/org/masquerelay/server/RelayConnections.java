@@ -59,6 +59,8 @@ public final class RelayConnections {
     private final int maxConnectionsPerAddress;
     private final Map<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
     private volatile boolean draining;
+    /** Last on every connection: peer faults logged without flooding (docs/architecture.md §3.4). */
+    private final PeerFaultLog peerFaults;
 
     public RelayConnections(String name, RelayMetrics metrics, int maxConnections) {
         this(name, metrics, maxConnections, Integer.MAX_VALUE);
@@ -73,6 +75,7 @@ public final class RelayConnections {
         this.metrics = metrics;
         this.maxConnections = maxConnections;
         this.maxConnectionsPerAddress = maxConnectionsPerAddress;
+        this.peerFaults = new PeerFaultLog(name.replace("-connections", ""));
     }
 
     /** True once shutdown began: new connections and new requests are refused. */
@@ -130,6 +133,7 @@ public final class RelayConnections {
                 }
             });
         }
+        ch.pipeline().addLast(peerFaults);
         return true;
     }
 
@@ -151,6 +155,7 @@ public final class RelayConnections {
                 ch.close(false, CONNECTION_REFUSED, ch.alloc().directBuffer(0));
             }
         });
+        ch.pipeline().addLast(peerFaults);
     }
 
     private static void sendGoAway(QuicChannel ch, long streamId) {
