@@ -84,6 +84,14 @@ class MonitoringIT {
             families.add(m.group(1));
         }
         assertThat(families).contains("masque_ingress_connections", "masque_egress_flows_opened_total");
+        // The process beside the relay: heap, threads, CPU, open files, uptime.
+        assertThat(exported)
+                .contains(
+                        "jvm_memory_used_bytes{",
+                        "jvm_threads_live_threads ",
+                        "process_cpu_usage ",
+                        "process_files_open_files ",
+                        "process_uptime_seconds ");
 
         Path root = repositoryRoot();
         Path rules = root.resolve("deploy/prometheus/masque-alerts.yaml");

@@ -16,6 +16,11 @@ package org.masquerelay.server;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -100,6 +105,13 @@ public final class RelayMetrics implements TunnelMetrics {
                 "407 answers (RFC 9577): token_required is the normal first round of a client without a token");
         drops = new TaggedCounters(prefix + "_datagram_drops", "reason", "Datagrams dropped");
         refused = new TaggedCounters(prefix + "_connections_refused", "reason", "Connections refused at a limit");
+        // The process beside the relay's own counters: heap, threads, CPU, open files, uptime
+        // (Micrometer's standard binders, with their standard names: jvm_*, process_*, system_*).
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
     }
 
     public int connections() {
