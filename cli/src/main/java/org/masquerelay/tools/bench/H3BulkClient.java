@@ -17,8 +17,6 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.handler.codec.http3.DefaultHttp3Headers;
 import io.netty.handler.codec.http3.DefaultHttp3HeadersFrame;
 import io.netty.handler.codec.http3.Http3;
@@ -38,6 +36,7 @@ import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.masquerelay.config.IoTransport;
 import org.masquerelay.server.UdpSockets;
 
 /**
@@ -54,7 +53,9 @@ public final class H3BulkClient implements AutoCloseable {
 
     public H3BulkClient(InetSocketAddress server, int maxUdpPayload) throws Exception {
         group = new MultiThreadIoEventLoopGroup(
-                1, new DefaultThreadFactory("masque-client"), EpollIoHandler.newFactory());
+                1,
+                new DefaultThreadFactory("masque-client"),
+                IoTransport.current().handlerFactory());
         QuicSslContext tls = QuicSslContextBuilder.forClient()
                 .trustManager(InsecureTrustManagerFactory.INSTANCE)
                 .applicationProtocols(Http3.supportedApplicationProtocols())
@@ -72,7 +73,6 @@ public final class H3BulkClient implements AutoCloseable {
                 .build();
         socket = UdpSockets.tune(new Bootstrap())
                 .group(group)
-                .channel(EpollDatagramChannel.class)
                 .handler(codec)
                 .bind(new InetSocketAddress(server.getAddress(), 0))
                 .sync()

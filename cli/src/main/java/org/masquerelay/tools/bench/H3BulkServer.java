@@ -20,8 +20,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.handler.codec.http3.DefaultHttp3DataFrame;
 import io.netty.handler.codec.http3.DefaultHttp3Headers;
 import io.netty.handler.codec.http3.DefaultHttp3HeadersFrame;
@@ -36,6 +34,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.masquerelay.config.IoTransport;
 import org.masquerelay.server.RelayQuic;
 import org.masquerelay.server.UdpSockets;
 
@@ -56,7 +55,8 @@ public final class H3BulkServer implements AutoCloseable {
      */
     public H3BulkServer(InetSocketAddress listen, Path privateKey, Path certificate, int maxUdpPayload)
             throws InterruptedException {
-        group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("h3-origin"), EpollIoHandler.newFactory());
+        group = new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory("h3-origin"), IoTransport.current().handlerFactory());
         var codec = RelayQuic.serverCodec(RelayQuic.serverTls(privateKey, certificate))
                 .maxSendUdpPayloadSize(maxUdpPayload)
                 .maxRecvUdpPayloadSize(maxUdpPayload)
@@ -76,7 +76,6 @@ public final class H3BulkServer implements AutoCloseable {
                 .build();
         socket = UdpSockets.tune(new Bootstrap())
                 .group(group)
-                .channel(EpollDatagramChannel.class)
                 .handler(codec)
                 .bind(listen)
                 .sync()

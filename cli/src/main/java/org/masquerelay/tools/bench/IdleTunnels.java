@@ -18,8 +18,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.handler.codec.http3.DefaultHttp3Headers;
 import io.netty.handler.codec.http3.DefaultHttp3HeadersFrame;
 import io.netty.handler.codec.http3.Http3;
@@ -49,6 +47,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.masquerelay.client.ClientConfig;
 import org.masquerelay.client.MasqueClient;
+import org.masquerelay.config.IoTransport;
 import org.masquerelay.protocol.tunnel.DatagramTunnelHandler;
 import org.masquerelay.protocol.uri.UdpProxyTemplate;
 import org.masquerelay.tools.origin.UdpEchoServer;
@@ -252,7 +251,9 @@ public final class IdleTunnels {
     /** Outer connections to the ingress that open connect-udp tunnels and nothing else. */
     private static final class BareTunnels implements AutoCloseable {
         private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(
-                1, new DefaultThreadFactory("masque-client"), EpollIoHandler.newFactory());
+                1,
+                new DefaultThreadFactory("masque-client"),
+                IoTransport.current().handlerFactory());
         private final InetSocketAddress ingress;
         private final List<Channel> sockets = new ArrayList<>();
         private final List<QuicChannel> connections = new ArrayList<>();
@@ -286,9 +287,9 @@ public final class IdleTunnels {
         }
 
         private QuicChannel connect(QuicSslContext tls) throws Exception {
-            Channel socket = new Bootstrap()
+            Channel socket = IoTransport.current()
+                    .udp(new Bootstrap())
                     .group(group)
-                    .channel(EpollDatagramChannel.class)
                     .handler(Http3.newQuicClientCodecBuilder()
                             .sslContext(tls)
                             .maxIdleTimeout(30, TimeUnit.MINUTES)
