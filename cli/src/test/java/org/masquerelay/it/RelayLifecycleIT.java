@@ -124,6 +124,100 @@ class RelayLifecycleIT {
     }
 
     /**
+     * Keep-alive frames keep a quiet session alive past the dead-peer timeout: in forwarded mode
+     * the outer connection carries nothing else, and without them the live ingress would be
+     * judged dead.
+     */
+    @Test
+    void aQuietSessionOutlivesTheDeadPeerTimeout() throws Exception {
+        egress = EgressServer.start(EgressConfig.load(dir.resolve("egress.yaml")));
+        ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")));
+        client = new MasqueClient(ClientConfig.load(dir.resolve("client.yaml")), false, CLIENT);
+        assertThat(fetch(4096)).isEqualTo(4096);
+        int before = client.reconnects();
+        Thread.sleep(6_000); // three dead-peer timeouts without a request
+        assertThat(fetch(4096)).isEqualTo(4096);
+        assertThat(client.reconnects())
+                .as("the quiet session was kept, not rebuilt")
+                .isEqualTo(before);
+    }
+
+    /**
+     * SIGKILL of a real {@code masque egress} process sends nothing: no CONNECTION_CLOSE, no
+     * ICMP toward the client. The client's keep-alive finds the hop dead and fails the open flow
+     * within 3 s (not the 30 s idle timeout); after the restart a new fetch succeeds.
+     */
+    @Test
+    void killedEgressFailsOpenFlowsWithinThreeSecondsAndANewFetchSucceedsAfterItsRestart() throws Exception {
+        Path egressYaml = dir.resolve("egress.yaml");
+        relayProcess = startRelay("egress", egressYaml);
+        InetSocketAddress admin = EgressConfig.load(egressYaml).admin().listenAddress();
+        URI healthz = URI.create("http://" + admin.getHostString() + ":" + admin.getPort() + "/healthz");
+        awaitHealthy(healthz, relayProcess, dir.resolve("egress.log"));
+        ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")));
+        client = new MasqueClient(ClientConfig.load(dir.resolve("client.yaml")), false, CLIENT);
+        try (LocalForwarder fwd = new LocalForwarder(
+                        client,
+                        new InetSocketAddress(CLIENT, 0),
+                        TARGET.getHostAddress(),
+                        tcpEcho.localAddress().getPort());
+                Socket flow = new Socket()) {
+            flow.connect(fwd.localAddress(), 5000);
+            flow.setSoTimeout(20_000); // a hang ends here, as a SocketTimeoutException
+            assertThat(echo(flow, 1000)).isTrue();
+
+            relayProcess.destroyForcibly(); // SIGKILL: the egress says nothing to anyone
+            assertThat(relayProcess.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            long killedAt = System.nanoTime();
+            InputStream in = flow.getInputStream();
+            try {
+                while (in.read() >= 0) {
+                    // nothing more is echoed; read until the flow ends
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                throw new AssertionError("the open flow still hangs 20 s after the egress was killed", e);
+            } catch (java.io.IOException expected) {
+                // a reset is as good as an end of stream: the flow failed
+            }
+            double seconds = (System.nanoTime() - killedAt) / 1e9;
+            System.err.printf("dead egress: the open flow ended %.2f s after SIGKILL%n", seconds);
+            assertThat(seconds).as("the open flow fails within 3 s of the kill").isLessThan(3.0);
+        }
+
+        relayProcess = startRelay("egress", egressYaml);
+        awaitHealthy(healthz, relayProcess, dir.resolve("egress.log"));
+        LoopbackRelays.await(this::fetchQuietly, "a fetch through the restarted egress");
+        assertThat(fetch(100_000)).isEqualTo(100_000);
+    }
+
+    private Process startRelay(String role, Path config) throws java.io.IOException {
+        return new ProcessBuilder(
+                        javaBin(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "org.masquerelay.cli.MasqueCli",
+                        role,
+                        "--config",
+                        config.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve(role + ".log").toFile()))
+                .start();
+    }
+
+    /** A cold JVM on a shared 2-core machine can take a while; a dead process fails at once. */
+    private static void awaitHealthy(URI healthz, Process p, Path log) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (status(healthz) != 200) {
+            assertThat(p.isAlive())
+                    .as("relay process: %s", Files.readString(log))
+                    .isTrue();
+            assertThat(System.nanoTime()).as("%s within 90 s", healthz).isLessThan(end);
+            Thread.sleep(100);
+        }
+    }
+
+    /**
      * SIGTERM on a real {@code masque ingress} process: /healthz turns 503, clients get GOAWAY and
      * new tunnels are refused with 503, a flow already open keeps working until the drain
      * deadline, then the process closes what is left and exits.

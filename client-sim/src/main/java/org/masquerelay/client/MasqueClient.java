@@ -43,6 +43,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -61,11 +62,14 @@ import org.masquerelay.protocol.quicproxy.ProxyQuicForwarding;
 import org.masquerelay.protocol.token.PrivateTokenChallenge;
 import org.masquerelay.protocol.token.PrivateTokenCredentials;
 import org.masquerelay.protocol.token.Token;
+import org.masquerelay.protocol.tunnel.ConnectionLiveness;
 import org.masquerelay.protocol.tunnel.DatagramTunnelHandler;
 import org.masquerelay.protocol.tunnel.HttpDatagramDemuxHandler;
 import org.masquerelay.protocol.tunnel.PeerSettingsHandler;
 import org.masquerelay.protocol.tunnel.TunnelMetrics;
 import org.masquerelay.protocol.uri.UdpProxyTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The nested two-hop MASQUE client (docs/architecture.md §1, §3).
@@ -94,6 +98,12 @@ public final class MasqueClient implements AutoCloseable {
     static final int INNER_CLOSE_GRACE_MILLIS = 50;
     /** A QUIC handshake without an answer fails after this; UDP gives no "connection refused". */
     public static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+    /** Silence on a hop after which a keep-alive frame goes out (docs/architecture.md, "Dead hops"). */
+    static final Duration KEEPALIVE_AFTER = Duration.ofSeconds(1);
+    /** Silence on a hop after which it is dead and the session fails its flows (within 3 s of a kill). */
+    static final Duration DEAD_PEER_AFTER = Duration.ofSeconds(2);
+
+    private static final Logger log = LoggerFactory.getLogger(MasqueClient.class);
 
     private final ClientConfig config;
     private final boolean insecure;
@@ -376,6 +386,7 @@ public final class MasqueClient implements AutoCloseable {
                             return;
                         }
                         s.outer = f.getNow();
+                        watchLiveness("ingress", s.outer);
                         // Losing any layer ends the session, so flows on it fail now
                         // instead of waiting for the inner connection's idle timeout.
                         s.outer.closeFuture().addListener(c -> s.close());
@@ -603,6 +614,18 @@ public final class MasqueClient implements AutoCloseable {
                 .build();
     }
 
+    /** Keep-alive and dead-peer detection on one hop: a killed hop ends the session at once. */
+    private static void watchLiveness(String hop, QuicChannel ch) {
+        ConnectionLiveness.watch(
+                ch,
+                KEEPALIVE_AFTER,
+                DEAD_PEER_AFTER,
+                silent -> log.info(
+                        "{} stopped answering: no packet for {} ms; closing the session and its flows",
+                        hop,
+                        silent.toMillis()));
+    }
+
     /** Connects the inner QUIC connection from {@code s.innerSocket} to {@code remote}. */
     private void connectInner(Session s, SocketAddress remote, CompletableFuture<Session> result) {
         QuicChannel.newBootstrap(s.innerSocket)
@@ -616,6 +639,7 @@ public final class MasqueClient implements AutoCloseable {
                         return;
                     }
                     s.inner = f.getNow();
+                    watchLiveness("egress", s.inner);
                     s.inner.closeFuture().addListener(c -> s.close());
                     awaitExtendedConnect("egress", s.inner)
                             .thenRun(() -> result.complete(s))
