@@ -201,13 +201,41 @@ class GeoRoutingIT {
                 .sign(real);
 
         String[][] cases = {
-            {"forged", real.toHeaderValue(), forged.toHeaderValue()},
-            {"expired", real.toHeaderValue(), expired.toHeaderValue()},
-            {"signed by an unknown key id", real.toHeaderValue(), otherId.toHeaderValue()},
-            {"signed by another key under a trusted id", real.toHeaderValue(), unknownKey.toHeaderValue()},
-            {"another country", new SecChGeohash(real.geohash(), "FR").toHeaderValue(), genuine.toHeaderValue()},
-            {"not a prefix", new SecChGeohash("u09tv", real.country()).toHeaderValue(), genuine.toHeaderValue()},
-            {"missing", null, null},
+            {"forged", real.toHeaderValue(), forged.toHeaderValue(), "geo-assertion signature invalid"},
+            {"expired", real.toHeaderValue(), expired.toHeaderValue(), "geo-assertion expired"},
+            {
+                "signed by an unknown key id",
+                real.toHeaderValue(),
+                otherId.toHeaderValue(),
+                "geo-assertion signed by an unknown key"
+            },
+            {
+                "signed by another key under a trusted id",
+                real.toHeaderValue(),
+                unknownKey.toHeaderValue(),
+                "geo-assertion signature invalid"
+            },
+            {
+                "another country",
+                new SecChGeohash(real.geohash(), "FR").toHeaderValue(),
+                genuine.toHeaderValue(),
+                "sec-ch-geohash country is not the asserted one"
+            },
+            {
+                "not a prefix",
+                new SecChGeohash("u09tv", real.country()).toHeaderValue(),
+                genuine.toHeaderValue(),
+                "sec-ch-geohash outside the asserted cell"
+            },
+            {
+                "finer than asserted",
+                new SecChGeohash(real.geohash() + "0", real.country()).toHeaderValue(),
+                genuine.toHeaderValue(),
+                "sec-ch-geohash finer than asserted"
+            },
+            {"malformed location", "gcpvj-GB", genuine.toHeaderValue(), "malformed sec-ch-geohash"},
+            {"malformed assertion", real.toHeaderValue(), "gh=1", "malformed geo-assertion"},
+            {"missing", null, null, "missing geo-assertion"},
         };
         for (String[] c : cases) {
             client.overrideLocationFields(c[1], c[2]);
@@ -220,11 +248,16 @@ class GeoRoutingIT {
                         assertThat(e.hop()).isEqualTo("egress");
                         assertThat(e.status()).isEqualTo(403);
                         assertThat(e.proxyStatus())
-                                .isEqualTo("egress; error=http_request_denied; details=\"invalid geohash\"");
+                                .isEqualTo("egress; error=http_request_denied; details=\"" + c[3] + "\"");
                     });
         }
         // The genuine pair still works, and a coarser prefix of it too.
         client.overrideLocationFields(real.truncate(3).toHeaderValue(), genuine.toHeaderValue());
+        client.openTcp("127.0.0.1", origin.localAddress().getPort(), s -> {})
+                .get(20, TimeUnit.SECONDS)
+                .close();
+        // The draft's form, the geohash without the country: the asserted country applies.
+        client.overrideLocationFields("\"" + real.truncate(3).geohash() + "\"", genuine.toHeaderValue());
         client.openTcp("127.0.0.1", origin.localAddress().getPort(), s -> {})
                 .get(20, TimeUnit.SECONDS)
                 .close();

@@ -123,7 +123,12 @@ class HostileInputIT {
 
     /** A raw tunnel to the echo server through the ingress. */
     static RawH3Client.Request tunnel(RawH3Client raw) throws Exception {
-        RawH3Client.Request r = raw.request(RawH3Client.connectUdp(ingressAuthority(), echoPath()));
+        return tunnel(raw, ingressAuthority());
+    }
+
+    /** A raw tunnel to the echo server through the relay at {@code authority}. */
+    static RawH3Client.Request tunnel(RawH3Client raw, String authority) throws Exception {
+        RawH3Client.Request r = raw.request(RawH3Client.connectUdp(authority, echoPath()));
         assertThat(r.status()).isEqualTo(200);
         return r;
     }
@@ -330,13 +335,58 @@ class HostileInputIT {
                     .path(echoPath());
             injected.set("capsule-protocol", "?1\r\nx-injected: 1");
             RawH3Client.Request r = raw.request(injected);
-            assertThat(r.status()).isEqualTo(400);
-            assertThat(r.proxyStatus()).doesNotContain("x-injected");
+            // RFC 9114 §4.1.2: CR or LF in a field value makes the request malformed, a stream
+            // error of type H3_MESSAGE_ERROR; no response is sent that could echo it.
+            assertThat(r.reset.get(10, TimeUnit.SECONDS)).isEqualTo(H3_MESSAGE_ERROR);
+            assertThat(r.response).as("no response").failsWithin(5, TimeUnit.SECONDS);
 
             Http3Headers noProtocol =
                     new DefaultHttp3Headers().method("CONNECT").authority("127.0.0.1:443");
             assertThat(raw.request(noProtocol).status()).isEqualTo(400); // plain CONNECT: the ingress only tunnels UDP
             assertThat(raw.quic.isActive()).isTrue();
+        }
+        legitTransferMBps(1 << 20);
+    }
+
+    /**
+     * RFC 9114 §4.1.2: a request with CR, LF or NUL in a field value, or without a pseudo-header
+     * it must carry (RFC 9114 §4.4: {@code :authority} for CONNECT; RFC 9220 §3: {@code :scheme},
+     * {@code :path} and {@code :authority} for extended CONNECT), is malformed: its stream is reset
+     * with H3_MESSAGE_ERROR, at both relays, and the connection stays up.
+     */
+    @Test
+    void malformedRequestsAreResetWithH3MessageErrorAtBothRelays() throws Exception {
+        for (InetSocketAddress relay : List.of(ingress.quicAddress(), egress.quicAddress())) {
+            String authority = "localhost:" + relay.getPort();
+            List<Http3Headers> malformed = new java.util.ArrayList<>();
+            for (String value : List.of("?1\r\nx-injected: 1", "?1\nx", "?1\rx", "?1\0")) {
+                Http3Headers h = new DefaultHttp3Headers(false);
+                h.add(RawH3Client.connectUdp(authority, echoPath()));
+                h.set("capsule-protocol", value);
+                malformed.add(h);
+            }
+            Http3Headers nul = new DefaultHttp3Headers(false);
+            nul.add(RawH3Client.connectUdp(authority, echoPath()));
+            nul.set("x-any", "a\0b");
+            malformed.add(nul);
+            for (String missing : List.of(":authority", ":path", ":scheme")) {
+                Http3Headers h = RawH3Client.connectUdp(authority, echoPath());
+                h.remove(missing);
+                malformed.add(h);
+            }
+            malformed.add(new DefaultHttp3Headers().method("CONNECT")); // plain CONNECT, no :authority
+            try (RawH3Client raw = new RawH3Client(relay, LoopbackRelays.addr("127.0.0.1"))) {
+                for (Http3Headers h : malformed) {
+                    RawH3Client.Request r = raw.request(h);
+                    assertThat(r.reset.get(10, TimeUnit.SECONDS))
+                            .as("%s: %s", relay, h)
+                            .isEqualTo(H3_MESSAGE_ERROR);
+                    assertThat(r.response).as("no response").failsWithin(5, TimeUnit.SECONDS);
+                }
+                // Same connection: a well-formed request is still served.
+                assertThat(tunnel(raw, authority).status()).isEqualTo(200);
+                assertThat(raw.quic.isActive()).isTrue();
+            }
         }
         legitTransferMBps(1 << 20);
     }

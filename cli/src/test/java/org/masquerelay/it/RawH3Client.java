@@ -41,6 +41,7 @@ import io.netty.handler.codec.quic.QuicSslContextBuilder;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamResetException;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.BlockingQueue;
@@ -196,6 +197,9 @@ final class RawH3Client implements AutoCloseable {
         final CompletableFuture<Http3Headers> response = new CompletableFuture<>();
         final CompletableFuture<Long> reset = new CompletableFuture<>();
         final BlockingQueue<byte[]> data = new LinkedBlockingQueue<>();
+        /** Completes when the peer's FIN arrives, after every DATA frame before it. */
+        final CompletableFuture<Void> ended = new CompletableFuture<>();
+
         QuicStreamChannel stream;
 
         @Override
@@ -212,6 +216,7 @@ final class RawH3Client implements AutoCloseable {
         @Override
         protected void channelInputClosed(ChannelHandlerContext ctx) {
             response.completeExceptionally(new IllegalStateException("closed before a response"));
+            ended.complete(null);
         }
 
         @Override
@@ -222,6 +227,7 @@ final class RawH3Client implements AutoCloseable {
                 }
             }
             response.completeExceptionally(cause);
+            ended.completeExceptionally(cause);
         }
 
         int status() throws Exception {
@@ -237,12 +243,43 @@ final class RawH3Client implements AutoCloseable {
         void writeData(byte[] bytes) {
             stream.writeAndFlush(new DefaultHttp3DataFrame(Unpooled.wrappedBuffer(bytes)));
         }
+
+        /** Everything received on the stream up to the peer's FIN, concatenated. */
+        byte[] body(long timeoutSeconds) throws Exception {
+            ended.get(timeoutSeconds, TimeUnit.SECONDS);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            for (byte[] b; (b = data.poll()) != null; ) {
+                out.writeBytes(b);
+            }
+            return out.toByteArray();
+        }
     }
 
     Request request(Http3Headers headers) throws Exception {
         Request r = new Request();
         r.stream = Http3.newRequestStream(quic, r).get(10, TimeUnit.SECONDS);
         r.stream.writeAndFlush(new DefaultHttp3HeadersFrame(headers));
+        return r;
+    }
+
+    /**
+     * A request whose HEADERS and first DATA leave in one flush, so that the DATA reaches the
+     * relay before its response can; {@code fin} half-closes the stream after them.
+     */
+    Request requestWithData(Http3Headers headers, byte[] data, boolean fin) throws Exception {
+        Request r = new Request();
+        r.stream = Http3.newRequestStream(quic, r).get(10, TimeUnit.SECONDS);
+        r.stream
+                .eventLoop()
+                .submit(() -> {
+                    r.stream.write(new DefaultHttp3HeadersFrame(headers));
+                    var written = r.stream.writeAndFlush(new DefaultHttp3DataFrame(Unpooled.wrappedBuffer(data)));
+                    if (fin) {
+                        // FIN from the write's listener, never before it (docs/netty.md trap 1).
+                        written.addListener(f -> r.stream.shutdownOutput());
+                    }
+                })
+                .sync();
         return r;
     }
 

@@ -14,20 +14,29 @@
 package org.masquerelay.server;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http3.DefaultHttp3Headers;
 import io.netty.handler.codec.http3.DefaultHttp3HeadersFrame;
 import io.netty.handler.codec.http3.Http3DataFrame;
+import io.netty.handler.codec.http3.Http3ErrorCode;
 import io.netty.handler.codec.http3.Http3Headers;
 import io.netty.handler.codec.http3.Http3HeadersFrame;
+import io.netty.handler.codec.http3.Http3HeadersValidationException;
 import io.netty.handler.codec.http3.Http3RequestStreamInboundHandler;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import java.util.ArrayDeque;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.protocol.ProtocolException;
+import org.masquerelay.protocol.sfv.StructuredFieldParser;
 import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.RelayException;
 import org.masquerelay.protocol.status.RelayException.Side;
+import org.masquerelay.protocol.tunnel.DatagramTunnelHandler;
 import org.masquerelay.protocol.uri.Target;
 import org.masquerelay.protocol.uri.UdpProxyTemplate;
 import org.slf4j.Logger;
@@ -66,6 +75,14 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
         CLOSED
     }
 
+    /**
+     * Bytes of DATA held between a request and its 2xx before the stream stops being read
+     * ({@link EarlyData}); a client's first flight (an HTTP request, a TLS ClientHello) fits.
+     */
+    static final int EARLY_DATA_LIMIT = 64 * 1024;
+
+    private static final String CAPSULE_PROTOCOL = "capsule-protocol";
+
     protected final Logger log = LoggerFactory.getLogger(getClass());
 
     /**
@@ -81,6 +98,10 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
     private final String proxyName;
     private final BooleanSupplier draining;
     private State state = State.AWAITING_HEADERS;
+    /** Whether the request said {@code capsule-protocol: ?1} (RFC 9297 §3.4). */
+    private boolean capsuleProtocol;
+    /** DATA that came between the request and the 2xx; null until the first such frame. */
+    private @Nullable EarlyData early;
 
     /**
      * @param draining true once the relay began shutting down: every new request is then refused
@@ -117,8 +138,15 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
             return; // trailers carry nothing for a tunnel
         }
         QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
+        String malformed = malformedField(frame.headers());
+        if (malformed != null) {
+            startNanos = System.nanoTime();
+            reset(stream, malformed);
+            return;
+        }
         state = State.OPENING;
         startNanos = System.nanoTime();
+        capsuleProtocol = capsuleProtocol(frame.headers());
         Future<Upstream> opening;
         try {
             if (draining.getAsBoolean()) {
@@ -155,6 +183,14 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
         Http3Headers ok = new DefaultHttp3Headers().status("200");
         try {
             ok.add(upstream.responseHeaders());
+            if (!capsuleProtocol) {
+                // RFC 9297 §3.4: no capsules on this stream either way; HTTP Datagrams only.
+                ok.remove(CAPSULE_PROTOCOL);
+                DatagramTunnelHandler tunnel = upstream.tunnel();
+                if (tunnel != null) {
+                    tunnel.withoutCapsuleProtocol();
+                }
+            }
             responseHeaders(stream, ok);
         } catch (RuntimeException e) {
             // Still before the 2xx: the error is the one response and the upstream is not used.
@@ -169,23 +205,26 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
             access(upstream.kind(), 200, "-");
         });
         stream.writeAndFlush(new DefaultHttp3HeadersFrame(ok));
+        EarlyData held = early;
+        if (held != null) {
+            held.resume();
+        }
         upstream.start().accept(ctx);
+        if (held != null) {
+            held.release();
+        }
         log.debug("{} open on stream {}", upstream.kind(), stream.streamId());
     }
 
     /**
-     * The connect-udp target of an extended CONNECT (RFC 9298 §3.4): {@code :scheme https}, a
-     * {@code :path} matching {@code template}, and {@code capsule-protocol: ?1}.
+     * The connect-udp target of an extended CONNECT (RFC 9298 §3.4): {@code :scheme https} and a
+     * {@code :path} matching {@code template}. {@code capsule-protocol} is not required: without
+     * it the tunnel carries HTTP Datagrams only ({@link #capsuleProtocol}).
      */
     protected static Target connectUdpTarget(Http3Headers h, UdpProxyTemplate template) {
         if (!"https".contentEquals(nullToEmpty(h.scheme())) || h.path() == null) {
             throw new RelayException(
                     ProxyErrorType.HTTP_REQUEST_ERROR, Side.DOWNSTREAM, "missing :scheme https or :path");
-        }
-        CharSequence capsuleProtocol = h.get("capsule-protocol");
-        if (capsuleProtocol == null || !"?1".contentEquals(capsuleProtocol)) {
-            throw new RelayException(
-                    ProxyErrorType.HTTP_REQUEST_ERROR, Side.DOWNSTREAM, "missing capsule-protocol: ?1");
         }
         try {
             return template.match(h.path().toString())
@@ -198,12 +237,41 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
         }
     }
 
+    /**
+     * Whether a request speaks the Capsule Protocol on its stream: {@code capsule-protocol} is the
+     * RFC 8941 Boolean {@code ?1}, parameters ignored. RFC 9297 §3.4: absent, {@code ?0}, or not a
+     * valid Boolean (a field that fails to parse is ignored) means it does not.
+     */
+    public static boolean capsuleProtocol(Http3Headers h) {
+        CharSequence value = h.get(CAPSULE_PROTOCOL);
+        if (value == null) {
+            return false;
+        }
+        StructuredFieldParser parser =
+                new StructuredFieldParser(CAPSULE_PROTOCOL, value.toString(), ProtocolException::new);
+        try {
+            return Boolean.TRUE.equals(parser.parseItem((key, v) -> {}));
+        } catch (ProtocolException e) {
+            return false;
+        }
+    }
+
     @Override
     protected final void channelRead(ChannelHandlerContext ctx, Http3DataFrame frame) {
-        // Data before our 2xx: for TCP the client must wait (RFC 9114 §4.4); for UDP it is an
-        // optimistic datagram, dropped like a lost packet.
-        metrics.datagramDropped("before_response");
-        ReferenceCountUtil.release(frame);
+        switch (state) {
+            case OPENING -> {
+                // RFC 9114 §4.4: "The payload of any DATA frame sent by the client is transmitted
+                // by the proxy to the TCP server", also what a client sends before our 2xx; for
+                // connect-udp they are capsules (RFC 9297 §3.2), just as valid before it. Held
+                // until the upstream's data phase starts. Later frames reach the holder first.
+                EarlyData held = new EarlyData();
+                early = held;
+                ctx.pipeline().addBefore(ctx.name(), null, held);
+                held.hold(frame);
+            }
+            case OPEN -> ctx.fireChannelRead(frame); // a data phase that kept this handler
+            default -> ReferenceCountUtil.release(frame); // refused or closed: nowhere to go
+        }
     }
 
     @Override
@@ -216,9 +284,51 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
 
     @Override
     public final void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof Http3HeadersValidationException && state == State.AWAITING_HEADERS) {
+            // Netty's codec found the request malformed (a missing or misplaced pseudo-header)
+            // and tells us before it resets the stream; closing here would overtake that reset.
+            startNanos = System.nanoTime();
+            reset((QuicStreamChannel) ctx.channel(), cause.getMessage());
+            return;
+        }
         log.debug("request stream error: {}", cause.toString());
         state = State.CLOSED;
         ctx.close();
+    }
+
+    /**
+     * Why a request's header section is malformed, or null if it is not. RFC 9114 §4.1.2 (with
+     * RFC 9110 §5.5): a field value with CR, LF or NUL makes the message malformed. Missing
+     * pseudo-headers (RFC 9114 §4.4: {@code :authority} for CONNECT; {@code :scheme}, {@code
+     * :path} and {@code :authority} for extended CONNECT, RFC 9220 §3) Netty's codec finds first
+     * and reports to {@link #exceptionCaught}.
+     */
+    static @Nullable String malformedField(Http3Headers headers) {
+        for (Map.Entry<CharSequence, CharSequence> field : headers) {
+            CharSequence value = field.getValue();
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c == '\r' || c == '\n' || c == 0) {
+                    return "field value with CR, LF or NUL";
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A malformed request (RFC 9114 §4.1.2): the stream is reset, both ways, with
+     * H3_MESSAGE_ERROR. It gets no response: a malformed message is a stream error, not a request
+     * to answer.
+     */
+    private void reset(QuicStreamChannel stream, @Nullable String why) {
+        state = State.CLOSED;
+        metrics.error(ProxyErrorType.HTTP_REQUEST_ERROR.token());
+        access("malformed", 0, "h3_message_error");
+        log.debug("malformed request on stream {}: {}", stream.streamId(), why);
+        if (stream.isActive()) {
+            stream.shutdown(Http3ErrorCode.H3_MESSAGE_ERROR.code()).addListener(f -> stream.close());
+        }
     }
 
     /** The one error response of this request (before any 2xx). */
@@ -248,6 +358,94 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
                     status,
                     error,
                     (System.nanoTime() - startNanos) / 1_000_000);
+        }
+    }
+
+    /**
+     * Holds what the client sent between its request and our 2xx, in order (DATA frames, and a FIN
+     * after them), then hands it to the data phase. It sits just before the request handler, so
+     * that what arrives while the data phase starts queues behind the held frames rather than
+     * overtaking them. Past {@link #EARLY_DATA_LIMIT} it stops reading the stream: the client then
+     * waits on the stream's QUIC flow-control window, so what is held stays bounded by the limit
+     * plus that window. If the request fails, the stream closes and everything held is released.
+     */
+    private static final class EarlyData extends ChannelInboundHandlerAdapter {
+        private final ArrayDeque<Object> held = new ArrayDeque<>();
+        private @Nullable ChannelHandlerContext ctx;
+        private long bytes;
+        private boolean paused;
+        private boolean resumed;
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+        }
+
+        void hold(Object msg) {
+            held.add(msg);
+            if (msg instanceof Http3DataFrame frame) {
+                bytes += frame.content().readableBytes();
+                ChannelHandlerContext c = ctx;
+                if (bytes >= EARLY_DATA_LIMIT && !paused && !resumed && c != null) {
+                    paused = true;
+                    c.channel().config().setAutoRead(false);
+                }
+            }
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            hold(msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            // Nothing for the request handler; the data phase gets one after the held frames.
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
+                hold(evt); // the client's FIN after its data: a half-close, for the data phase
+            } else {
+                ctx.fireUserEventTriggered(evt);
+            }
+        }
+
+        /** Reads the stream again, before the data phase starts and sets its own reading mode. */
+        void resume() {
+            resumed = true;
+            ChannelHandlerContext c = ctx;
+            if (paused && c != null) {
+                paused = false;
+                c.channel().config().setAutoRead(true);
+            }
+        }
+
+        /** Passes everything held to the data phase that now follows, then leaves the pipeline. */
+        void release() {
+            ChannelHandlerContext c = ctx;
+            if (c == null || c.isRemoved()) {
+                return;
+            }
+            for (Object msg; (msg = held.poll()) != null; ) {
+                if (msg instanceof ChannelInputShutdownEvent) {
+                    c.fireUserEventTriggered(msg);
+                } else {
+                    c.fireChannelRead(msg);
+                }
+            }
+            c.fireChannelReadComplete();
+            if (!c.isRemoved()) {
+                c.pipeline().remove(this);
+            }
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            for (Object msg; (msg = held.poll()) != null; ) {
+                ReferenceCountUtil.release(msg);
+            }
         }
     }
 

@@ -18,6 +18,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http3.DefaultHttp3Headers;
 import io.netty.handler.codec.http3.Http3Headers;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.masquerelay.protocol.tunnel.DatagramTunnelHandler;
 import org.masquerelay.protocol.tunnel.UdpSocketBridge;
 
 /**
@@ -29,18 +31,29 @@ import org.masquerelay.protocol.tunnel.UdpSocketBridge;
  * @param responseHeaders fields of the 2xx besides {@code :status}
  * @param start replaces the request handler, whose context it is given, with the data phase
  * @param kind names the tunnel in logs: {@code udp tunnel} or {@code tcp flow}
+ * @param tunnel a connect-udp tunnel's data phase, which the base handler tells whether the
+ *     request spoke the Capsule Protocol; null for a TCP flow
  */
 public record Upstream(
-        Channel channel, Http3Headers responseHeaders, Consumer<ChannelHandlerContext> start, String kind) {
+        Channel channel,
+        Http3Headers responseHeaders,
+        Consumer<ChannelHandlerContext> start,
+        String kind,
+        @Nullable DatagramTunnelHandler tunnel) {
+
+    /** An upstream without a connect-udp tunnel. */
+    public Upstream(Channel channel, Http3Headers responseHeaders, Consumer<ChannelHandlerContext> start, String kind) {
+        this(channel, responseHeaders, start, kind, null);
+    }
 
     /**
      * A connect-udp tunnel joined to its connected socket by {@code bridge}: the 2xx carries
-     * {@code capsule-protocol: ?1} (RFC 9298 §3.4, RFC 9297 §3.4).
+     * {@code capsule-protocol: ?1} (RFC 9298 §3.4, RFC 9297 §3.4) if the request did.
      */
     public static Upstream udp(UdpSocketBridge bridge, Channel socket) {
         Http3Headers h = new DefaultHttp3Headers();
         h.set("capsule-protocol", "?1");
-        return new Upstream(socket, h, bridge::attach, "udp tunnel");
+        return new Upstream(socket, h, bridge::attach, "udp tunnel", bridge.tunnelHandler());
     }
 
     /** A TCP flow whose bytes {@code start} begins to relay (RFC 9114 §4.4). */

@@ -21,11 +21,14 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http3.DefaultHttp3DataFrame;
 import io.netty.handler.codec.http3.DefaultHttp3Headers;
 import io.netty.handler.codec.http3.DefaultHttp3HeadersFrame;
+import io.netty.handler.codec.http3.Http3DataFrame;
 import io.netty.handler.codec.http3.Http3Headers;
 import io.netty.handler.codec.http3.Http3HeadersFrame;
+import io.netty.handler.codec.http3.Http3HeadersValidationException;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -334,18 +337,128 @@ class RelayRequestHandlerTest {
     // ---- DATA and the one response ----
 
     @Test
-    void dataBeforeTheResponseIsReleasedAndCounted() {
+    void dataWhileOpeningIsHeldThenGivenToTheDataPhaseInOrderWithTheFinAfterIt() {
+        List<Object> dataPhase = new ArrayList<>();
+        writeRequest();
+        stream.writeInbound(new DefaultHttp3DataFrame(stream.alloc().buffer().writeBytes(new byte[] {1, 2, 3})));
+        stream.writeInbound(new DefaultHttp3DataFrame(stream.alloc().buffer().writeBytes(new byte[] {4, 5})));
+        stream.writeInboundFin(); // the client half-closes after its data: not a cancel
+
+        assertThat(stream.isOpen()).isTrue();
+        assertThat(written()).isEmpty();
+        opening.setSuccess(recordingUpstream(dataPhase, ctx -> {
+            // Arrives while the data phase starts: must not overtake the held frames.
+            ctx.pipeline()
+                    .fireChannelRead(
+                            new DefaultHttp3DataFrame(ctx.alloc().buffer().writeByte(6)));
+        }));
+
+        assertThat(written()).hasSize(1);
+        assertThat(dataPhase).containsExactly("1,2,3", "4,5", "FIN", "6");
+        assertThat(metrics.drops("before_response")).isZero();
+        assertThat(stream.pipeline().names()).doesNotContain(EARLY_DATA_HOLDER);
+    }
+
+    @Test
+    void dataHeldWhileOpeningIsReleasedWhenTheRequestFails() {
+        writeRequest();
         ByteBuf early = stream.alloc().buffer().writeBytes(new byte[] {1, 2, 3});
         stream.writeInbound(new DefaultHttp3DataFrame(early));
+        assertThat(early.refCnt()).isOne();
+
+        opening.setFailure(new RelayException(ProxyErrorType.CONNECTION_REFUSED, Side.UPSTREAM, null));
+
+        assertThat(status(written().get(0))).isEqualTo("502");
+        assertThat(stream.isOpen()).isFalse();
+        assertThat(early.refCnt()).isZero();
+    }
+
+    @Test
+    void pastTheLimitTheStreamIsNotReadUntilTheDataPhaseStarts() {
         writeRequest();
-        ByteBuf whileOpening = stream.alloc().buffer().writeBytes(new byte[] {4, 5});
-        stream.writeInbound(new DefaultHttp3DataFrame(whileOpening));
+        stream.writeInbound(
+                new DefaultHttp3DataFrame(stream.alloc().buffer().writeZero(RelayRequestHandler.EARLY_DATA_LIMIT)));
+
+        assertThat(stream.config().isAutoRead())
+                .as("flow control holds the rest")
+                .isFalse();
+        List<Object> dataPhase = new ArrayList<>();
+        opening.setSuccess(recordingUpstream(dataPhase, ctx -> {}));
+
+        assertThat(stream.config().isAutoRead()).isTrue();
+        assertThat(dataPhase).hasSize(1);
+    }
+
+    @Test
+    void dataBeforeTheRequestIsReleased() {
+        ByteBuf early = stream.alloc().buffer().writeBytes(new byte[] {1, 2, 3});
+        stream.writeInbound(new DefaultHttp3DataFrame(early));
 
         assertThat(early.refCnt()).isZero();
-        assertThat(whileOpening.refCnt()).isZero();
-        assertThat(metrics.drops("before_response")).isEqualTo(2.0);
         assertThat(stream.<Object>readInbound()).isNull();
         assertThat(written()).isEmpty();
+    }
+
+    // ---- capsule-protocol (RFC 9297 §3.4) ----
+
+    @Test
+    void aConnectUdpRequestWithoutCapsuleProtocolIsServedWithoutIt() {
+        Http3Headers h = request();
+        h.remove("capsule-protocol");
+        stream.writeInbound(new DefaultHttp3HeadersFrame(h));
+        opening.setSuccess(udpUpstream());
+
+        Http3Headers ok = ((Http3HeadersFrame) written().get(0)).headers();
+        assertThat(ok.status().toString()).isEqualTo("200");
+        assertThat(ok.get("capsule-protocol")).as("no capsules on this stream").isNull();
+    }
+
+    @Test
+    void capsuleProtocolIsAStructuredBoolean() {
+        assertThat(RelayRequestHandler.capsuleProtocol(withCapsuleProtocol("?1")))
+                .isTrue();
+        assertThat(RelayRequestHandler.capsuleProtocol(withCapsuleProtocol("?1;x=2")))
+                .isTrue();
+        assertThat(RelayRequestHandler.capsuleProtocol(withCapsuleProtocol("?0")))
+                .isFalse();
+        assertThat(RelayRequestHandler.capsuleProtocol(withCapsuleProtocol("1")))
+                .isFalse();
+        assertThat(RelayRequestHandler.capsuleProtocol(withCapsuleProtocol("?1, ?1")))
+                .isFalse();
+        assertThat(RelayRequestHandler.capsuleProtocol(new DefaultHttp3Headers()))
+                .isFalse();
+    }
+
+    // ---- malformed requests (RFC 9114 §4.1.2) ----
+
+    @ParameterizedTest
+    @MethodSource("forbiddenCharacters")
+    void aFieldValueWithCrLfOrNulResetsTheStreamWithH3MessageError(String value) {
+        Http3Headers h = new DefaultHttp3Headers(false);
+        h.add(request());
+        h.set("x-any", value);
+        stream.writeInbound(new DefaultHttp3HeadersFrame(h));
+
+        assertThat(calls).isEmpty();
+        assertThat(written()).as("no response to a malformed request").isEmpty();
+        assertThat(stream.outputShutdownError()).isEqualTo(H3_MESSAGE_ERROR);
+        assertThat(stream.inputShutdownError()).isEqualTo(H3_MESSAGE_ERROR);
+        assertThat(stream.isOpen()).isFalse();
+    }
+
+    static Stream<String> forbiddenCharacters() {
+        return Stream.of("a\r\nx-injected: 1", "a\rb", "a\nb", "a\0b");
+    }
+
+    @Test
+    void theCodecsHeaderValidationErrorResetsTheStreamWithH3MessageError() {
+        stream.pipeline()
+                .fireExceptionCaught(new Http3HeadersValidationException(
+                        "Not all mandatory pseudo-headers included for Extended CONNECT."));
+
+        assertThat(stream.outputShutdownError()).isEqualTo(H3_MESSAGE_ERROR);
+        assertThat(stream.isOpen()).isFalse();
+        assertThat(calls).isEmpty();
     }
 
     @Test
@@ -408,7 +521,59 @@ class RelayRequestHandlerTest {
 
     // ---- helpers ----
 
+    private static final String EARLY_DATA_HOLDER = "RelayRequestHandler$EarlyData#0";
+    private static final int H3_MESSAGE_ERROR = 0x10e; // RFC 9114 §8.1
+
+    private static Http3Headers withCapsuleProtocol(String value) {
+        Http3Headers h = new DefaultHttp3Headers();
+        h.set("capsule-protocol", value);
+        return h;
+    }
+
+    private static String status(Object frame) {
+        return ((Http3HeadersFrame) frame).headers().status().toString();
+    }
+
+    /** A data phase that replaces the request handler and records what reaches it. */
+    private Upstream recordingUpstream(
+            List<Object> dataPhase, java.util.function.Consumer<ChannelHandlerContext> more) {
+        return new Upstream(
+                upstreamChannel,
+                new DefaultHttp3Headers(),
+                ctx -> {
+                    ctx.pipeline().replace(ctx.handler(), "data", new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext c, Object msg) {
+                            if (msg instanceof Http3DataFrame f) {
+                                StringBuilder b = new StringBuilder();
+                                for (int i = f.content().readerIndex();
+                                        i < f.content().writerIndex();
+                                        i++) {
+                                    b.append(b.length() == 0 ? "" : ",")
+                                            .append(f.content().getByte(i));
+                                }
+                                dataPhase.add(b.length() > 64 ? "big" : b.toString());
+                            }
+                            ReferenceCountUtil.release(msg);
+                        }
+
+                        @Override
+                        public void userEventTriggered(ChannelHandlerContext c, Object evt) {
+                            if (evt instanceof ChannelInputShutdownEvent) {
+                                dataPhase.add("FIN");
+                            }
+                        }
+                    });
+                    more.accept(ctx);
+                },
+                "tcp flow");
+    }
+
     private void writeRequest() {
+        stream.writeInbound(new DefaultHttp3HeadersFrame(request()));
+    }
+
+    private static Http3Headers request() {
         Http3Headers h = new DefaultHttp3Headers()
                 .method("CONNECT")
                 .protocol("connect-udp")
@@ -416,7 +581,7 @@ class RelayRequestHandlerTest {
                 .authority("ingress.example")
                 .path("/target");
         h.set("capsule-protocol", "?1");
-        stream.writeInbound(new DefaultHttp3HeadersFrame(h));
+        return h;
     }
 
     private Upstream udpUpstream() {

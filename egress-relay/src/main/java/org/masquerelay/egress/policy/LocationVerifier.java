@@ -15,6 +15,7 @@ package org.masquerelay.egress.policy;
 
 import io.netty.handler.codec.http3.Http3Headers;
 import java.time.Clock;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.egress.config.GeoRoutingConfig;
 import org.masquerelay.pool.CityMatch;
 import org.masquerelay.pool.PoolRegistry;
@@ -31,14 +32,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Checks a request's location fields and maps them to a pool city (docs/architecture.md §4): the
  * {@code geo-assertion} must be signed by a trusted ingress key and unexpired, and the
- * requested {@code sec-ch-geohash} must be a prefix of the asserted cell in the same country.
- * Any failure is 403 with {@code proxy-status: egress; error=http_request_denied;
- * details="invalid geohash"}; the reason goes to the DEBUG log only. Thread-safe.
+ * requested {@code sec-ch-geohash}, with or without its {@code "-CC"} suffix, must be a prefix of
+ * the asserted cell, in the asserted country. A failure is 403 with {@code proxy-status: egress;
+ * error=http_request_denied} and a {@code details} that says which check failed, so a client can
+ * tell a field it got wrong from an assertion it must renew; it is one of our fixed phrases and
+ * never repeats what the client sent. Thread-safe.
  */
 public final class LocationVerifier {
-    /** The {@code details} of every refused location. */
-    public static final String INVALID_GEOHASH = "invalid geohash";
-
     private static final Logger log = LoggerFactory.getLogger(LocationVerifier.class);
 
     private final GeoAssertionVerifier verifier;
@@ -58,32 +58,59 @@ public final class LocationVerifier {
     /**
      * The city a request is served from.
      *
-     * @throws RelayException 403 {@code http_request_denied}: {@code invalid geohash} when the
-     *     fields are missing or fail a check, {@code no egress city} when the pool's policy has
-     *     no city for the country
+     * @throws RelayException 403 {@code http_request_denied}, with the {@code details} of {@link
+     *     #details} when the fields are missing or fail a check, {@code no egress city for CC}
+     *     when the pool's policy has no city for the asserted country
      */
     public CityMatch cityFor(Http3Headers request) {
-        CharSequence assertion = request.get(GeoAssertion.FIELD);
-        CharSequence requested = request.get(SecChGeohash.FIELD);
-        if (assertion == null || requested == null) {
-            throw denied("missing " + (assertion == null ? GeoAssertion.FIELD : SecChGeohash.FIELD));
+        CharSequence assertionField = request.get(GeoAssertion.FIELD);
+        CharSequence requestedField = request.get(SecChGeohash.FIELD);
+        if (assertionField == null) {
+            throw denied("missing " + GeoAssertion.FIELD, "no field");
         }
-        SecChGeohash location;
+        if (requestedField == null) {
+            throw denied("missing " + SecChGeohash.FIELD, "no field");
+        }
+        GeoAssertion assertion;
         try {
-            verifier.verify(assertion.toString(), requested.toString());
-            location = SecChGeohash.parse(requested.toString());
+            assertion = GeoAssertion.parse(assertionField.toString());
         } catch (GeoAssertionException e) {
-            throw denied(e.reason() + ": " + e.getMessage());
+            throw denied("malformed " + GeoAssertion.FIELD, e.getMessage());
         }
-        return registry.nearest(location.geohash(), location.country())
+        SecChGeohash.Requested requested;
+        try {
+            requested = SecChGeohash.parseRequested(requestedField.toString());
+        } catch (GeoAssertionException e) {
+            throw denied("malformed " + SecChGeohash.FIELD, e.getMessage());
+        }
+        try {
+            verifier.verify(assertion, requested);
+        } catch (GeoAssertionException e) {
+            throw denied(details(e.reason()), e.getMessage());
+        }
+        return registry.nearest(requested.geohash(), assertion.country())
                 .orElseThrow(() -> new RelayException(
                         ProxyErrorType.HTTP_REQUEST_DENIED,
                         Side.DOWNSTREAM,
-                        "no egress city for " + location.country()));
+                        "no egress city for " + assertion.country()));
     }
 
-    private static RelayException denied(String why) {
-        log.debug("location refused: {}", why);
-        return new RelayException(ProxyErrorType.HTTP_REQUEST_DENIED, Side.DOWNSTREAM, INVALID_GEOHASH);
+    /** The {@code details} of a refusal for {@code reason}: fixed words, one phrase per check. */
+    public static String details(GeoAssertionException.Reason reason) {
+        return switch (reason) {
+            case MALFORMED -> "malformed location field";
+            case UNKNOWN_KEY -> "geo-assertion signed by an unknown key";
+            case EXPIRED -> "geo-assertion expired";
+            case NOT_AFTER_TOO_FAR -> "geo-assertion expiry too far ahead";
+            case BAD_SIGNATURE -> "geo-assertion signature invalid";
+            case COUNTRY_MISMATCH -> "sec-ch-geohash country is not the asserted one";
+            case GEOHASH_TOO_FINE -> "sec-ch-geohash finer than asserted";
+            case GEOHASH_NOT_PREFIX -> "sec-ch-geohash outside the asserted cell";
+        };
+    }
+
+    private static RelayException denied(String details, @Nullable String why) {
+        log.debug("location refused: {} ({})", details, why);
+        return new RelayException(ProxyErrorType.HTTP_REQUEST_DENIED, Side.DOWNSTREAM, details);
     }
 }

@@ -19,9 +19,9 @@ import org.masquerelay.protocol.ProtocolException;
 /**
  * A {@code geo-assertion} or {@code sec-ch-geohash} field (docs/architecture.md §4) was refused: it was malformed,
  * or the assertion did not verify, or it does not cover the requested location. The egress answers
- * every reason the same way, 403 with {@code proxy-status: egress; error=http_request_denied;
- * details="invalid geohash"} (<a href="https://www.rfc-editor.org/rfc/rfc9209#section-2.3">RFC
- * 9209 §2.3</a>); {@link #reason()} is for logs and metrics.
+ * 403 with {@code proxy-status: egress; error=http_request_denied} (<a
+ * href="https://www.rfc-editor.org/rfc/rfc9209#section-2.3">RFC 9209 §2.3</a>) and a {@code
+ * details} of its own for each {@link #reason()}.
  *
  * <p>Messages name the member and the problem; they repeat at most a key id or one character, never
  * a whole peer-supplied value.
@@ -46,7 +46,9 @@ public final class GeoAssertionException extends ProtocolException {
         BAD_SIGNATURE,
         /** The requested country is not the asserted one. */
         COUNTRY_MISMATCH,
-        /** The requested geohash is not a prefix of the asserted one. */
+        /** The requested geohash is longer, so finer, than the asserted one. */
+        GEOHASH_TOO_FINE,
+        /** The requested geohash is not a prefix of the asserted one: another cell. */
         GEOHASH_NOT_PREFIX
     }
 

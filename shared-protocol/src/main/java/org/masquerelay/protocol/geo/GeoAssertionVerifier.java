@@ -29,8 +29,8 @@ import org.masquerelay.protocol.geo.GeoAssertionException.Reason;
  * Checks a client's location at the egress (docs/architecture.md §4): that the {@code geo-assertion} was signed
  * (<a href="https://www.rfc-editor.org/rfc/rfc8032#section-5.1.7">RFC 8032 §5.1.7</a>) by a
  * trusted ingress key, has not expired, is not dated further ahead than the {@link
- * AssertionWindow} allows, and covers the {@code sec-ch-geohash} the client asks for: same
- * country, and a geohash that is a prefix of the asserted one.
+ * AssertionWindow} allows, and covers the {@code sec-ch-geohash} the client asks for: the same
+ * country if the field names one, and a geohash that is a prefix of the asserted one.
  *
  * <p>The cheap checks run first (key id, then times), so a replayed expired assertion or a
  * made-up key id costs no signature verification; the location is compared last, once the
@@ -93,7 +93,7 @@ public final class GeoAssertionVerifier {
      */
     public GeoAssertion verify(String geoAssertionField, String secChGeohashField) {
         GeoAssertion assertion = GeoAssertion.parse(geoAssertionField);
-        return verify(assertion, SecChGeohash.parse(secChGeohashField));
+        return verify(assertion, SecChGeohash.parseRequested(secChGeohashField));
     }
 
     /**
@@ -104,6 +104,17 @@ public final class GeoAssertionVerifier {
      *     which
      */
     public GeoAssertion verify(GeoAssertion assertion, SecChGeohash requested) {
+        return verify(assertion, new SecChGeohash.Requested(requested.geohash(), requested.country()));
+    }
+
+    /**
+     * Checks that {@code assertion} is genuine and current and covers {@code requested}.
+     *
+     * @return {@code assertion}
+     * @throws GeoAssertionException if a check fails; {@link GeoAssertionException#reason()} says
+     *     which
+     */
+    public GeoAssertion verify(GeoAssertion assertion, SecChGeohash.Requested requested) {
         PublicKey key = keys.get(assertion.keyId());
         if (key == null) {
             throw new GeoAssertionException(
@@ -128,11 +139,18 @@ public final class GeoAssertionVerifier {
                     Reason.BAD_SIGNATURE,
                     GeoAssertion.FIELD + ": signature does not verify with key " + assertion.keyId());
         }
-        if (!requested.country().equals(assertion.country())) {
+        String country = requested.country();
+        if (country != null && !country.equals(assertion.country())) {
             throw new GeoAssertionException(
                     Reason.COUNTRY_MISMATCH,
-                    SecChGeohash.FIELD + ": country " + requested.country() + " is not the asserted "
-                            + assertion.country());
+                    SecChGeohash.FIELD + ": country " + country + " is not the asserted " + assertion.country());
+        }
+        if (requested.geohash().length() > assertion.geohash().length()) {
+            throw new GeoAssertionException(
+                    Reason.GEOHASH_TOO_FINE,
+                    SecChGeohash.FIELD + ": geohash has " + requested.geohash().length()
+                            + " characters, finer than the asserted "
+                            + assertion.geohash().length());
         }
         if (!assertion.geohash().startsWith(requested.geohash())) {
             throw new GeoAssertionException(

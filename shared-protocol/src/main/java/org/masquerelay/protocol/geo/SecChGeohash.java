@@ -13,6 +13,8 @@
  */
 package org.masquerelay.protocol.geo;
 
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.protocol.sfv.StructuredFieldParser;
 
 /**
@@ -66,34 +68,79 @@ public record SecChGeohash(String geohash, String country) {
     }
 
     /**
-     * Parses a {@code sec-ch-geohash} field value. As RFC 8941 §4.2 allows, spaces around the
-     * String are skipped; parameters are refused, since none is defined.
+     * A {@code sec-ch-geohash} as a request carries it: the geohash, and the country when the value
+     * has the {@code "-CC"} suffix. The draft's own form is the geohash alone ({@code "gc"});
+     * Cloudflare's, like ours, adds the country ({@code "gc-GB"}). Without the suffix, the country
+     * is the asserted one.
+     *
+     * @param geohash 1-12 characters of the geohash base32 alphabet
+     * @param country ISO 3166-1 alpha-2 code, upper case; null when the value has none
+     */
+    public record Requested(String geohash, @Nullable String country) {
+        /** Validates the components. */
+        public Requested {
+            GeoSyntax.require("geohash", GeoSyntax.geohashProblem(geohash));
+            if (country != null) {
+                GeoSyntax.require("country", GeoSyntax.countryProblem(country));
+            }
+        }
+    }
+
+    /**
+     * Parses a {@code sec-ch-geohash} field value with the country, {@code "<geohash>-<CC>"}. As
+     * RFC 8941 §4.2 allows, spaces around the String are skipped; parameters are refused, since
+     * none is defined.
      *
      * @throws GeoAssertionException with reason {@link GeoAssertionException.Reason#MALFORMED} if
      *     the value is longer than {@value #MAX_FIELD_LENGTH} characters, is not a String Item, has
      *     no {@code '-'}, or either part is outside its syntax
      */
     public static SecChGeohash parse(String fieldValue) {
+        String text = fieldText(fieldValue);
+        if (text.lastIndexOf('-') < 0) {
+            throw GeoAssertionException.malformed(
+                    FIELD + ": has no '-' (expected: \"<geohash>-<country>\", e.g. \"u4pru-GB\")");
+        }
+        Requested r = parseText(text);
+        return new SecChGeohash(r.geohash(), Objects.requireNonNull(r.country()));
+    }
+
+    /**
+     * Parses a {@code sec-ch-geohash} field value as a request may send it: {@code "<geohash>"}
+     * or {@code "<geohash>-<CC>"} ({@link Requested}). Otherwise as {@link #parse}.
+     *
+     * @throws GeoAssertionException with reason {@link GeoAssertionException.Reason#MALFORMED} if
+     *     the value is longer than {@value #MAX_FIELD_LENGTH} characters, is not a String Item, or
+     *     a part is outside its syntax
+     */
+    public static Requested parseRequested(String fieldValue) {
+        return parseText(fieldText(fieldValue));
+    }
+
+    private static String fieldText(String fieldValue) {
         StructuredFieldParser parser = GeoSyntax.fieldParser(FIELD, fieldValue, MAX_FIELD_LENGTH);
         Object item = parser.parseItem(GeoSyntax.noParameters(parser));
         if (!(item instanceof String text)) {
             throw GeoAssertionException.malformed(FIELD + ": is not an RFC 8941 String");
         }
+        return text;
+    }
+
+    private static Requested parseText(String text) {
         int dash = text.lastIndexOf('-');
-        if (dash < 0) {
-            throw GeoAssertionException.malformed(
-                    FIELD + ": has no '-' (expected: \"<geohash>-<country>\", e.g. \"u4pru-GB\")");
-        }
-        String geohash = text.substring(0, dash);
-        String country = text.substring(dash + 1);
+        String geohash = dash < 0 ? text : text.substring(0, dash);
         String problem = GeoSyntax.geohashProblem(geohash);
         if (problem != null) {
             throw GeoAssertionException.malformed(FIELD + ": geohash " + problem);
         }
+        if (dash < 0) {
+            return new Requested(geohash, null);
+        }
+        String country = text.substring(dash + 1);
         problem = GeoSyntax.countryProblem(country);
         if (problem != null) {
             throw GeoAssertionException.malformed(FIELD + ": country " + problem);
         }
-        return new SecChGeohash(geohash, country);
+        return new Requested(geohash, country);
     }
 }

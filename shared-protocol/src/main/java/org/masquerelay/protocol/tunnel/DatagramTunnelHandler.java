@@ -84,6 +84,7 @@ public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
     private @Nullable HttpDatagramDemuxHandler demux;
     private @Nullable CapsuleListener capsuleListener;
     private boolean streamWritePending;
+    private boolean capsuleProtocol = true;
 
     public DatagramTunnelHandler(QuicStreamChannel stream, Local local, TunnelMetrics metrics) {
         this.stream = stream;
@@ -132,8 +133,9 @@ public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof Http3DataFrame frame)) {
-            // Trailers or anything else after the 2xx carry nothing for a UDP tunnel.
+        if (!(msg instanceof Http3DataFrame frame) || !capsuleProtocol) {
+            // Trailers or anything else after the 2xx carry nothing for a UDP tunnel, and without
+            // the Capsule Protocol neither does DATA (RFC 9297 §3.4: it is not parsed as capsules).
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -185,7 +187,7 @@ public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == ChannelInputShutdownEvent.INSTANCE) {
-            if (capsules.hasPartial()) {
+            if (capsuleProtocol && capsules.hasPartial()) {
                 // RFC 9297 §3.3: a stream that ends inside a capsule is a malformed message.
                 metrics.datagramDropped("malformed_capsule");
                 resetStream(Http3ErrorCode.H3_MESSAGE_ERROR.code());
@@ -202,6 +204,15 @@ public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // A stream reset or connection loss surfaces here; the tunnel just ends.
         stream.close();
+    }
+
+    /**
+     * For a request without {@code capsule-protocol: ?1} (RFC 9297 §3.4): its stream's data is not
+     * parsed as capsules, and UDP payloads go as HTTP Datagrams only, never as DATAGRAM capsules;
+     * those the peer cannot take as datagrams are dropped. Call before the first read.
+     */
+    public void withoutCapsuleProtocol() {
+        capsuleProtocol = false;
     }
 
     /** Routes capsules of other types than DATAGRAM to {@code listener}; set it before the first read. */
@@ -236,6 +247,10 @@ public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
         int len = udpPayload.readableBytes();
         int max = demux.maxDatagramLength();
         try {
+            if (max < 0 && !capsuleProtocol) {
+                metrics.datagramDropped("no_datagram_path");
+                return;
+            }
             if (max >= 0) {
                 if (HttpDatagram.overhead(quarterStreamId, 0) + len > max) {
                     metrics.datagramDropped("too_large");

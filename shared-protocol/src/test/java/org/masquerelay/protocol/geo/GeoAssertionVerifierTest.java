@@ -165,7 +165,7 @@ class GeoAssertionVerifierTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"u4prv", "u4pru0", "u4q", "b"})
+    @ValueSource(strings = {"u4prv", "u4pr0", "u4q", "b"})
     void geohashThatIsNotAPrefixIsRefused(String geohash) {
         assertRefused(
                         verifierAt(SIGNED_AT),
@@ -173,6 +173,28 @@ class GeoAssertionVerifierTest {
                         new SecChGeohash(geohash, "GB"),
                         Reason.GEOHASH_NOT_PREFIX)
                 .hasMessage("sec-ch-geohash: geohash is not a prefix of the asserted one");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"u4pru0", "u4prv0"})
+    void geohashFinerThanTheAssertedOneIsRefused(String geohash) {
+        assertRefused(
+                        verifierAt(SIGNED_AT),
+                        Rfc8032.signedAssertion(),
+                        new SecChGeohash(geohash, "GB"),
+                        Reason.GEOHASH_TOO_FINE)
+                .hasMessage("sec-ch-geohash: geohash has 6 characters, finer than the asserted 5");
+    }
+
+    @Test
+    void aFieldWithoutTheCountryIsCheckedAgainstTheAssertedCountry() {
+        GeoAssertionVerifier verifier = verifierAt(SIGNED_AT);
+        String assertion = Rfc8032.signedAssertion().toHeaderValue();
+
+        assertThat(verifier.verify(assertion, "\"u4pr\"").geohash()).isEqualTo("u4pru");
+        assertThat(verifier.verify(assertion, "\"u4pru-GB\"").geohash()).isEqualTo("u4pru");
+        Refusals.assertRefused(() -> verifier.verify(assertion, "\"u4prv\""), Reason.GEOHASH_NOT_PREFIX);
+        Refusals.assertRefused(() -> verifier.verify(assertion, "\"u4pru-FR\""), Reason.COUNTRY_MISMATCH);
     }
 
     @Test

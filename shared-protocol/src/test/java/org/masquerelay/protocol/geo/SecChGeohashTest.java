@@ -26,6 +26,20 @@ import org.masquerelay.protocol.geo.GeoAssertionException.Reason;
 class SecChGeohashTest {
 
     @Test
+    void aRequestMaySendTheGeohashWithOrWithoutTheCountry() {
+        // draft-pauly-httpbis-geohash-hint-00 §2 writes "gc"; Cloudflare writes "gc-GB".
+        assertThat(SecChGeohash.parseRequested("\"gc\"")).isEqualTo(new SecChGeohash.Requested("gc", null));
+        assertThat(SecChGeohash.parseRequested("\"gc-GB\"")).isEqualTo(new SecChGeohash.Requested("gc", "GB"));
+        assertThat(SecChGeohash.parseRequested(" \"u4pru\" ")).isEqualTo(new SecChGeohash.Requested("u4pru", null));
+        assertRefused(() -> SecChGeohash.parseRequested("\"u4pruGB\""), Reason.MALFORMED)
+                .hasMessage("sec-ch-geohash: geohash has 'G' at index 5 (expected: geohash base32,"
+                        + " 0123456789bcdefghjkmnpqrstuvwxyz)");
+        assertRefused(() -> SecChGeohash.parseRequested("\"gc-gb\""), Reason.MALFORMED);
+        assertRefused(() -> SecChGeohash.parseRequested("\"\""), Reason.MALFORMED);
+        assertRefused(() -> SecChGeohash.parseRequested("gc"), Reason.MALFORMED);
+    }
+
+    @Test
     void writesDesignExample() {
         assertThat(new SecChGeohash("u4pru", "GB").toHeaderValue()).isEqualTo("\"u4pru-GB\"");
     }

@@ -311,6 +311,42 @@ class DatagramTunnelHandlerTest {
         assertThat(metrics.bytesToPeer).isEqualTo(5);
     }
 
+    // ---- without the Capsule Protocol (RFC 9297 §3.4) ----
+
+    @Test
+    void withoutTheCapsuleProtocolStreamDataIsNotParsedAndNoCapsuleIsSent() {
+        tunnel.withoutCapsuleProtocol();
+        // A valid DATAGRAM capsule, and what would be a malformed one: neither is read as such.
+        ByteBuf content = Hex.buf("00" + "06" + "00" + "68656c6c6f" + "00" + "ff");
+        stream.writeInbound(new DefaultHttp3DataFrame(content));
+
+        assertThat(content.refCnt()).isZero();
+        assertThat(local.drain()).isEmpty();
+        assertThat(stream.outputShutdownError()).as("no reset").isNull();
+
+        ByteBuf payload = Hex.buf("68656c6c6f");
+        tunnel.sendToPeer(payload); // datagrams not negotiated: no capsule either
+        tunnel.flush();
+
+        assertThat(payload.refCnt()).isZero();
+        assertThat(stream.<Object>readOutbound()).isNull();
+        assertThat(metrics.dropped).containsExactly("no_datagram_path");
+    }
+
+    @Test
+    void withoutTheCapsuleProtocolPayloadsStillGoAsQuicDatagrams() {
+        tunnel.withoutCapsuleProtocol();
+        connection.negotiateDatagrams(1200);
+        HttpDatagramDemuxHandlerTest.peerSettings(connection, true);
+
+        tunnel.sendToPeer(Hex.buf("68656c6c6f"));
+        tunnel.flush();
+
+        ByteBuf datagram = connection.readOutbound();
+        assertThat(Hex.of(datagram)).isEqualTo("01" + "00" + "68656c6c6f");
+        datagram.release();
+    }
+
     @Test
     void onceNegotiatedAPayloadGoesAsAQuicDatagramWithQuarterStreamIdAndContextId() {
         connection.negotiateDatagrams(1200);
