@@ -204,7 +204,9 @@ public final class LoopbackDeployment {
     private static String allowLines(List<String> allow) {
         StringBuilder b = new StringBuilder();
         for (String a : allow) {
-            b.append(b.length() == 0 ? "" : "\n").append("    - \"").append(a).append('"');
+            // Plain scalars, as an operator writes them; [v6]:port needs quotes in YAML.
+            String entry = a.startsWith("[") ? '"' + a + '"' : a;
+            b.append(b.length() == 0 ? "" : "\n").append("    - ").append(entry);
         }
         return b.toString();
     }
