@@ -68,7 +68,11 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dir = Files.createTempDirectory("masque-demo");
         try (HttpOrigin origin = new HttpOrigin(new InetSocketAddress("127.0.0.1", 0))) {
-            LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free());
+            LoopbackDeployment.write(
+                    dir,
+                    LoopbackDeployment.Ports.free(),
+                    null,
+                    LoopbackDeployment.origins(origin.localAddress().getPort()));
             PoolRegistry pool = PoolRegistry.load(dir.resolve("pool.yaml"));
             try (IssuerServer issuer = IssuerServer.start(IssuerConfig.load(dir.resolve("issuer.yaml")));
                     EgressServer egress = EgressServer.start(EgressConfig.load(dir.resolve("egress.yaml")));

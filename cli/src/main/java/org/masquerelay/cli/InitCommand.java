@@ -67,7 +67,9 @@ final class InitCommand implements Callable<Integer> {
         int http = tcp("127.0.0.1", ORIGIN_HTTP_PORT);
         int udp = udp("127.0.0.1", ORIGIN_UDP_PORT);
         try {
-            LoopbackDeployment.write(dir, ports);
+            // The egress may reach the test origin's two ports and nothing else on loopback: not
+            // the ingress, the issuer, nor its own listeners.
+            LoopbackDeployment.write(dir, ports, null, LoopbackDeployment.origins(http, udp));
         } catch (FileSystemException e) {
             System.err.println("error: cannot write " + dir + ": " + e.getMessage());
             return 1;

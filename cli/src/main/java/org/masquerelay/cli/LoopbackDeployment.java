@@ -68,15 +68,35 @@ public final class LoopbackDeployment {
     }
 
     /**
+     * The egress's {@code destinations.allow} of the overloads without one: all of loopback, for
+     * tests and benches whose origins take ephemeral ports. The egress's own listeners stay
+     * refused all the same; the ingress's and the issuer's are reachable through it, so {@code
+     * masque init} and the demo write {@link #origins} instead.
+     */
+    public static final List<String> ALL_LOOPBACK = List.of("127.0.0.0/8");
+
+    /** The allowlist of a deployment whose origins are {@code 127.0.0.1} at {@code ports}, and nothing else. */
+    public static List<String> origins(int... ports) {
+        return java.util.Arrays.stream(ports).mapToObj(p -> "127.0.0.1:" + p).toList();
+    }
+
+    /** {@link #write(Path, Ports, List, List)} with the allowlist {@link #ALL_LOOPBACK}. */
+    public static void write(Path dir, Ports ports, @Nullable List<String> sourceAddresses) throws IOException {
+        write(dir, ports, sourceAddresses, ALL_LOOPBACK);
+    }
+
+    /**
      * @param sourceAddresses the egress's fixed {@code source-addresses}, with location routing
      *     off on both relays; null for the geo deployment of {@link #write(Path, Ports)}
+     * @param allow the egress's {@code destinations.allow} entries
      */
-    public static void write(Path dir, Ports ports, @Nullable List<String> sourceAddresses) throws IOException {
+    public static void write(Path dir, Ports ports, @Nullable List<String> sourceAddresses, List<String> allow)
+            throws IOException {
         boolean geo = sourceAddresses == null;
         Files.createDirectories(dir);
         InetAddress lo = InetAddress.getByName("127.0.0.1");
-        // The egress has an address of its own: it refuses to dial its own addresses, even
-        // allow-listed ones, so the origins on 127.0.0.1 must not be the egress's address.
+        // The egress has an address of its own, so its listeners never share a port number on
+        // 127.0.0.1 with an origin; it refuses them as targets whatever the allowlist says.
         InetAddress egressLo = InetAddress.getByName(EGRESS_HOST);
         Pki.Credential ca = Pki.newCa("masque-relay loopback CA", Duration.ofDays(825));
         Pki.Credential ingress = Pki.issueServer(
@@ -143,15 +163,24 @@ public final class LoopbackDeployment {
                   - 127.0.0.0/8
                 %sdestinations:
                   # Loopback is refused by default (an egress must never become a way into its own
-                  # host). This loopback deployment admits 127.0.0.0/8 so the demo and local test
-                  # origins are reachable; remove it in production.
+                  # host). This loopback deployment admits %s so its
+                  # origins are reachable: entries with a port admit only that port. The egress's
+                  # own QUIC and admin ports stay refused whatever this list says. Remove it in
+                  # production.
                   allow:
-                    - 127.0.0.0/8
+                %s
                 limits:
                   connect-timeout: PT10S
                   udp-idle-timeout: PT2M
                 drain-timeout: PT10S
-                """.formatted(EGRESS_HOST, ports.egress(), EGRESS_HOST, ports.egressAdmin(), sources)
+                """.formatted(
+                                        EGRESS_HOST,
+                                        ports.egress(),
+                                        EGRESS_HOST,
+                                        ports.egressAdmin(),
+                                        sources,
+                                        String.join(", ", allow),
+                                        allowLines(allow))
                         + (geo ? EGRESS_GEO : ""));
         Files.writeString(
                 dir.resolve("client.yaml"),
@@ -170,6 +199,16 @@ public final class LoopbackDeployment {
                         + (geo ? CLIENT_TOKENS.formatted(ports.issuer()) : ""));
         Files.writeString(dir.resolve("geo.csv"), GEO_CSV);
         Files.writeString(dir.resolve("pool.yaml"), POOL_YAML);
+    }
+
+    private static String allowLines(List<String> allow) {
+        StringBuilder b = new StringBuilder();
+        for (String a : allow) {
+            // Plain scalars, as an operator writes them; [v6]:port needs quotes in YAML.
+            String entry = a.startsWith("[") ? '"' + a + '"' : a;
+            b.append(b.length() == 0 ? "" : "\n").append("    - ").append(entry);
+        }
+        return b.toString();
     }
 
     /**

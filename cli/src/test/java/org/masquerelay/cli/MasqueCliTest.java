@@ -73,6 +73,19 @@ class MasqueCliTest {
                 .contains("listen: 127.0.0.2:4434")
                 .contains("listen: 127.0.0.2:9434")
                 .contains("- 127.0.0.0/8");
+        // ...and allow-lists the test origin's two ports, not all of loopback: through it, no
+        // client reaches the ingress, the issuer or either relay's admin listener.
+        assertThat(org.masquerelay.egress.config.EgressConfig.load(dir.resolve("egress.yaml"))
+                        .destinationsOrDefault()
+                        .allowList())
+                .hasSize(2)
+                .allSatisfy(a -> {
+                    assertThat(a.prefix())
+                            .hasToString(org.masquerelay.config.IpPrefix.parse("127.0.0.1/32")
+                                    .toString());
+                    assertThat(a.firstPort()).isEqualTo(a.lastPort());
+                    assertThat(a.firstPort()).isNotIn(4433, 4434, 9433, 9434, 9435);
+                });
         assertThat(MasqueCli.run(
                         "ingress", "--config", dir.resolve("ingress.yaml").toString(), "--check-config"))
                 .isZero();

@@ -19,6 +19,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -37,6 +39,7 @@ import org.masquerelay.egress.config.EgressLimitsConfig;
 import org.masquerelay.egress.downstream.EgressConnectionInitializer;
 import org.masquerelay.egress.downstream.EgressContext;
 import org.masquerelay.egress.policy.DestinationPolicy;
+import org.masquerelay.egress.policy.HostAddresses;
 import org.masquerelay.egress.policy.IngressFilterHandler;
 import org.masquerelay.egress.policy.LocationVerifier;
 import org.masquerelay.egress.upstream.ConfiguredSourceAddresses;
@@ -77,6 +80,10 @@ public final class EgressServer extends Relay<EgressConfig> {
 
         @Nullable
         TargetResolver resolver;
+
+        /** The host's addresses, watched while a listener is on a wildcard address. */
+        @Nullable
+        HostAddresses host;
 
         @Nullable
         EventLoopGroup tcpGroup;
@@ -136,8 +143,10 @@ public final class EgressServer extends Relay<EgressConfig> {
             RelayMetrics metrics,
             Live live) {
         EgressLimitsConfig limits = config.limitsOrDefault();
-        DestinationPolicy policy =
-                new DestinationPolicy(config.destinationsOrDefault().allowList(), ownPrefixes(config, pool));
+        DestinationPolicy policy = new DestinationPolicy(
+                config.destinationsOrDefault().allowList(),
+                new DestinationPolicy.Own(
+                        ownPrefixes(config, pool), listeners(config), Objects.requireNonNull(live.host)));
         Optional<LocationVerifier> locations = pool == null
                 ? Optional.empty()
                 : Optional.of(
@@ -194,6 +203,11 @@ public final class EgressServer extends Relay<EgressConfig> {
                     TargetResolver resolver = new TargetResolver(group.next(), config.dnsOrDefault());
                     resources.push(resolver);
                     live.resolver = resolver;
+                    HostAddresses host = listensOnWildcard(config)
+                            ? HostAddresses.watch(HostAddresses.DEFAULT_REFRESH)
+                            : HostAddresses.none();
+                    resources.push(host);
+                    live.host = host;
                     live.counter = new TunnelCounter(limits.maxFlows(), limits.maxFlowsPerConnection());
                     live.connections = connections;
                     live.context.set(context(config, sources, pool, metrics, live));
@@ -218,22 +232,50 @@ public final class EgressServer extends Relay<EgressConfig> {
     }
 
     /**
-     * What {@link DestinationPolicy} refuses as the relay's own, allowlist or not: the QUIC and
-     * admin listen addresses, the source addresses and every pool prefix.
+     * What {@link DestinationPolicy} refuses as the relays' own at every port, allowlist or not:
+     * the QUIC and admin listen addresses outside loopback and the wildcard (their listeners are
+     * refused per port, {@link #listeners}), the source addresses, every pool prefix and the
+     * ingress prefixes outside loopback.
      *
      * @param pool the city pool, or null without a {@code geo} section
      */
     static List<IpPrefix> ownPrefixes(EgressConfig config, @Nullable PoolRegistry pool) {
         List<IpPrefix> own = new ArrayList<>();
-        own.add(IpPrefix.of(config.listenAddress().getAddress()));
-        if (config.admin() != null) {
-            own.add(IpPrefix.of(config.admin().listenAddress().getAddress()));
+        for (InetSocketAddress l : listeners(config)) {
+            InetAddress a = l.getAddress();
+            IpPrefix p = IpPrefix.of(a);
+            if (!a.isAnyLocalAddress() && !a.isLoopbackAddress() && !own.contains(p)) {
+                own.add(p);
+            }
         }
         config.sourceAddressList().forEach(a -> own.add(IpPrefix.of(a)));
         if (pool != null) {
             pool.cities().forEach(c -> own.addAll(c.prefixes()));
         }
+        for (IpPrefix p : config.ingressPrefixList()) {
+            if (!LOOPBACK_V4.contains(p) && !LOOPBACK_V6.contains(p)) {
+                own.add(p);
+            }
+        }
         return own;
+    }
+
+    private static final IpPrefix LOOPBACK_V4 = IpPrefix.parse("127.0.0.0/8");
+    private static final IpPrefix LOOPBACK_V6 = IpPrefix.parse("::1/128");
+
+    /** The egress's listeners, QUIC then admin: never a target at their port. */
+    static List<InetSocketAddress> listeners(EgressConfig config) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        out.add(config.listenAddress());
+        if (config.admin() != null) {
+            out.add(config.admin().listenAddress());
+        }
+        return out;
+    }
+
+    /** Whether a listener is on a wildcard address, so the host's addresses must be learnt. */
+    static boolean listensOnWildcard(EgressConfig config) {
+        return listeners(config).stream().anyMatch(l -> l.getAddress().isAnyLocalAddress());
     }
 
     public static EgressServer start(EgressConfig config) throws Exception {

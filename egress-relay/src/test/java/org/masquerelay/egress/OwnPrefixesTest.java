@@ -56,13 +56,14 @@ class OwnPrefixesTest {
                         IpPrefix.parse("198.51.100.10/32"),
                         IpPrefix.parse("10.9.0.5/32"),
                         IpPrefix.parse("198.51.100.20/32"),
-                        IpPrefix.parse("2001:db8::20/128"));
+                        IpPrefix.parse("2001:db8::20/128"),
+                        IpPrefix.parse("192.0.2.0/24"));
         // The admin listener on a management network stays unreachable through an allowlist
         // that opens that network.
         DestinationPolicy policy =
-                new DestinationPolicy(config.destinationsOrDefault().allowList(), own);
-        assertThat(policy.permits(IpPrefix.parse("10.9.0.5/32").network())).isFalse();
-        assertThat(policy.permits(IpPrefix.parse("10.9.0.6/32").network())).isTrue();
+                new DestinationPolicy(config.destinationsOrDefault().allowList(), DestinationPolicy.Own.of(own));
+        assertThat(policy.permits(IpPrefix.parse("10.9.0.5/32").network(), 443)).isFalse();
+        assertThat(policy.permits(IpPrefix.parse("10.9.0.6/32").network(), 443)).isTrue();
     }
 
     @Test
@@ -85,6 +86,25 @@ class OwnPrefixesTest {
                         IpPrefix.parse("198.51.100.10/32"),
                         IpPrefix.parse("203.0.113.0/28"),
                         IpPrefix.parse("2001:db8:101::/64"),
-                        IpPrefix.parse("203.0.113.16/28"));
+                        IpPrefix.parse("203.0.113.16/28"),
+                        IpPrefix.parse("192.0.2.0/24"));
+    }
+
+    @Test
+    void loopbackAndWildcardListenersAreRefusedPerPortNotWhole() throws Exception {
+        EgressConfig config = load("""
+                listen: 0.0.0.0:4434
+                admin: {listen: "127.0.0.2:9434"}
+                tls: {certificate: egress.crt, private-key: egress.key}
+                ingress-prefixes: [127.0.0.0/8, "::1/128"]
+                source-addresses: [127.0.0.3]
+                """);
+
+        assertThat(EgressServer.ownPrefixes(config, null)).containsExactly(IpPrefix.parse("127.0.0.3/32"));
+        assertThat(EgressServer.listeners(config))
+                .containsExactly(
+                        new java.net.InetSocketAddress("0.0.0.0", 4434),
+                        new java.net.InetSocketAddress("127.0.0.2", 9434));
+        assertThat(EgressServer.listensOnWildcard(config)).isTrue();
     }
 }

@@ -16,19 +16,22 @@ package org.masquerelay.egress.config;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.ConfigErrors;
-import org.masquerelay.config.IpPrefix;
 
 /**
  * Destination policy. Loopback, private, link-local, multicast, CGNAT, documentation and the
- * relay's own addresses are refused by default; {@code allow} admits explicit exceptions (test
- * origins on loopback, an internal service the operator means to expose).
+ * relays' own addresses are refused by default; {@code allow} admits explicit exceptions (test
+ * origins on loopback, an internal service the operator means to expose), each a CIDR prefix,
+ * optionally with ports ({@link AllowedDestination}). No entry admits a relay listener, and only
+ * an entry with ports admits an address the relays own.
  */
 public record DestinationsConfig(@Nullable List<String> allow) {
     public void validate(String path, ConfigErrors errors) {
-        errors.parseEach(path + ".allow", allow, IpPrefix::parse, "a CIDR prefix");
+        errors.parseEach(path + ".allow", allow, AllowedDestination::parse, AllowedDestination.SYNTAX);
     }
 
-    public List<IpPrefix> allowList() {
-        return allow == null ? List.of() : allow.stream().map(IpPrefix::parse).toList();
+    public List<AllowedDestination> allowList() {
+        return allow == null
+                ? List.of()
+                : allow.stream().map(AllowedDestination::parse).toList();
     }
 }

@@ -110,7 +110,10 @@ public final class EgressRequestHandler extends RelayRequestHandler<EgressReques
                     }
                     try {
                         List<InetAddress> permitted = TargetResolver.interleave(context.policy()
-                                .permitted(f.getNow(), a -> context.dialer().routable(city, a)));
+                                .permitted(
+                                        f.getNow(),
+                                        flow.target().port(),
+                                        a -> context.dialer().routable(city, a)));
                         byte[] key = stream.parent()
                                 .attr(EgressConnectionInitializer.CONNECTION_KEY)
                                 .get();

@@ -13,23 +13,43 @@
  */
 package org.masquerelay.egress.policy;
 
+import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.IpPrefix;
+import org.masquerelay.egress.config.AllowedDestination;
 import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.RelayException;
 import org.masquerelay.protocol.status.RelayException.Side;
 
 /**
- * Which target addresses the egress may dial. A relay that dials anything is an open proxy into
- * its operator's private networks, so special-purpose space (RFC 6890 and its updates) is
- * refused unless an explicit allowlist admits it. The relay's own addresses are refused even
- * when the allowlist admits them: a flow to ourselves is a loop, into the relay's QUIC port or
- * its unauthenticated admin listener, and no configuration may make one dialable.
+ * Which target addresses and ports the egress may dial. A relay that dials anything is an open
+ * proxy into its operator's private networks, so special-purpose space (RFC 6890 and its
+ * updates) is refused unless an explicit allowlist admits it. What belongs to the relays
+ * themselves ({@link Own}) is judged first, and no allowlist entry overrides it:
+ *
+ * <ul>
+ *   <li>the egress's listeners (QUIC and admin) at their port: on their address, or, for a
+ *       wildcard address, on loopback and on every address of the host, so a flow to ourselves
+ *       (a loop into the QUIC port, or the unauthenticated {@code /metrics}) is never dialled;
+ *   <li>{@code 0.0.0.0} and {@code ::}, which reach this host;
+ *   <li>at every port: the source addresses and pools, the listen addresses outside loopback and
+ *       the ingress prefixes outside loopback;
+ *   <li>the host's other addresses outside loopback (learnt when a listener is on a wildcard)
+ *       at every port, unless an allowlist entry with ports names that service.
+ * </ul>
+ *
+ * <p>Loopback is judged per (address, port) because one host's loopback carries the relays and
+ * the services next to them alike: {@code 127.0.0.1:8000} may be allow-listed as an origin while
+ * {@code 127.0.0.1:<admin port>} stays refused. Special-purpose space stays refused unless an
+ * allowlist entry admits the address at that port.
  *
  * <p>IPv6 addresses that embed an IPv4 address are judged by the embedded address too, so
  * {@code ::ffff:127.0.0.1} is loopback: IPv4-mapped {@code ::ffff:0:0/96} (RFC 4291 §2.5.5.2),
@@ -73,54 +93,111 @@ public final class DestinationPolicy {
             p("fec0::/10"), // site-local (deprecated), RFC 3879
             p("ff00::/8")); // multicast, RFC 4291
 
-    private final List<IpPrefix> allow;
-    private final List<IpPrefix> own;
+    /** Why an address was refused, as the {@code details} of {@code destination_ip_prohibited}. */
+    enum Refusal {
+        SPECIAL("special-purpose and not allow-listed"),
+        OWN("one of the relays' own addresses"),
+        LISTENER("a relay listener");
+
+        final String text;
+
+        Refusal(String text) {
+            this.text = text;
+        }
+    }
 
     /**
-     * @param allow prefixes admitted despite {@link #DENIED}
-     * @param own the relay's own addresses and source pools, always refused, allowlist or not (a
-     *     flow back into the egress itself, or to a neighbour on its pool, is never a target)
+     * What belongs to the relays themselves and is never a target, allowlist or not.
+     *
+     * @param addresses refused at every port: source addresses and pools, non-loopback listen
+     *     addresses, and the ingress prefixes outside loopback (a flow into the egress itself, to
+     *     a neighbour on its pool, or back to an ingress)
+     * @param listeners the egress's QUIC and admin listeners: refused at their port on the
+     *     address they listen on, or, for a wildcard address, on loopback and every address of
+     *     {@code host} ({@code ::} also takes IPv4, {@code 0.0.0.0} only IPv4)
+     * @param host the host's own addresses, refused at every port outside loopback; empty unless
+     *     a listener is on a wildcard address
      */
-    public DestinationPolicy(List<IpPrefix> allow, List<IpPrefix> own) {
+    public record Own(List<IpPrefix> addresses, List<InetSocketAddress> listeners, HostAddresses host) {
+        public Own {
+            addresses = List.copyOf(addresses);
+            listeners = List.copyOf(listeners);
+        }
+
+        /** Only {@code addresses}, refused at every port. */
+        public static Own of(List<IpPrefix> addresses) {
+            return new Own(addresses, List.of(), HostAddresses.none());
+        }
+    }
+
+    private final List<AllowedDestination> allow;
+    private final Own own;
+
+    /**
+     * @param allow what is admitted despite {@link #DENIED}; never a relay listener, and an
+     *     address in {@code own} only by an entry with ports (one that names the service meant)
+     * @param own the relays' own addresses and listeners
+     */
+    public DestinationPolicy(List<AllowedDestination> allow, Own own) {
         this.allow = List.copyOf(allow);
-        this.own = List.copyOf(own);
+        this.own = own;
+    }
+
+    /** Prefixes admitted at every port, and addresses owned at every port (tests). */
+    DestinationPolicy(List<IpPrefix> allow, List<IpPrefix> own) {
+        this(allow.stream().map(AllowedDestination::anyPort).toList(), Own.of(own));
     }
 
     private static IpPrefix p(String s) {
         return IpPrefix.parse(s);
     }
 
-    /** True when the egress may dial {@code target}. */
-    public boolean permits(InetAddress target) {
-        for (InetAddress a : views(target)) {
-            if (!permitsOne(a)) {
-                return false;
-            }
-        }
-        return true;
+    /** True when the egress may dial {@code port} on {@code target}. */
+    public boolean permits(InetAddress target, int port) {
+        return refusal(target, port) == null;
     }
 
     /**
-     * The addresses of a resolved target that the egress may dial, in their given order: each is
-     * checked against this policy, then against {@code routable} (whether a source address of the
-     * right family exists for it).
+     * Why the egress may not dial {@code port} on {@code target}, in words for the client (the
+     * {@code details} of {@code proxy-status}), or null when it may. It names a category only,
+     * never which relay address or which configured range matched.
+     */
+    public @Nullable String refusal(InetAddress target, int port) {
+        List<InetAddress> views = views(target);
+        for (int i = 0; i < views.size(); i++) {
+            Refusal r = refusalOne(views.get(i), port);
+            if (r != null) {
+                return (i == 0 ? "the target is " : "the target embeds an IPv4 address that is ") + r.text;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The addresses of a resolved target that the egress may dial at {@code port}, in their given
+     * order: each is checked against this policy, then against {@code routable} (whether a
+     * source address of the right family exists for it).
      *
      * @throws RelayException {@code destination_ip_prohibited} if the policy refused an address
-     *     and none is left, {@code destination_ip_unroutable} if none has a source address
+     *     and none is left (its details say why the first was refused), {@code
+     *     destination_ip_unroutable} if none has a source address
      */
-    public List<InetAddress> permitted(List<InetAddress> resolved, Predicate<InetAddress> routable) {
+    public List<InetAddress> permitted(List<InetAddress> resolved, int port, Predicate<InetAddress> routable) {
         List<InetAddress> out = new ArrayList<>(resolved.size());
-        boolean prohibited = false;
+        String refused = null;
         for (InetAddress a : resolved) {
-            if (!permits(a)) {
-                prohibited = true;
+            String why = refusal(a, port);
+            if (why != null) {
+                if (refused == null) {
+                    refused = why;
+                }
             } else if (routable.test(a)) {
                 out.add(a);
             }
         }
         if (out.isEmpty()) {
-            throw prohibited
-                    ? new RelayException(ProxyErrorType.DESTINATION_IP_PROHIBITED, Side.DOWNSTREAM, null)
+            throw refused != null
+                    ? new RelayException(ProxyErrorType.DESTINATION_IP_PROHIBITED, Side.DOWNSTREAM, refused)
                     : new RelayException(
                             ProxyErrorType.DESTINATION_IP_UNROUTABLE,
                             Side.UPSTREAM,
@@ -129,24 +206,47 @@ public final class DestinationPolicy {
         return out;
     }
 
-    private boolean permitsOne(InetAddress a) {
-        // Own addresses first: the allowlist overrides DENIED, never the loop check.
-        for (IpPrefix p : own) {
+    private @Nullable Refusal refusalOne(InetAddress a, int port) {
+        // The relays' own first: the allowlist overrides DENIED, never these.
+        if (a.isAnyLocalAddress()) {
+            return Refusal.OWN; // 0.0.0.0 and :: reach this host
+        }
+        for (IpPrefix p : own.addresses()) {
             if (p.contains(a)) {
-                return false;
+                return Refusal.OWN;
             }
         }
-        for (IpPrefix p : allow) {
-            if (p.contains(a)) {
-                return true;
+        boolean hostAddress = own.host().contains(a);
+        for (InetSocketAddress l : own.listeners()) {
+            if (l.getPort() == port && listensOn(l.getAddress(), a, hostAddress)) {
+                return Refusal.LISTENER;
             }
+        }
+        boolean ownHost = hostAddress && !a.isLoopbackAddress();
+        for (AllowedDestination e : allow) {
+            // Only an entry with ports names a service on an address the relays own.
+            if (e.admits(a, port) && (!ownHost || !e.allPorts())) {
+                return null;
+            }
+        }
+        if (ownHost) {
+            return Refusal.OWN;
         }
         for (IpPrefix p : DENIED) {
             if (p.contains(a)) {
-                return false;
+                return Refusal.SPECIAL;
             }
         }
-        return true;
+        return null;
+    }
+
+    /** Whether a socket bound to {@code bound} receives what is sent to {@code a}. */
+    private static boolean listensOn(InetAddress bound, InetAddress a, boolean hostAddress) {
+        if (bound.isAnyLocalAddress()) {
+            boolean family = bound instanceof Inet6Address || a instanceof Inet4Address;
+            return family && (a.isLoopbackAddress() || hostAddress);
+        }
+        return Arrays.equals(bound.getAddress(), a.getAddress());
     }
 
     /** The address itself plus any IPv4 address it embeds. */
@@ -168,8 +268,10 @@ public final class DestinationPolicy {
                 v4 = slice(b, 12);
             } else if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x02) {
                 v4 = new byte[] {b[2], b[3], b[4], b[5]}; // 6to4 2002::/16, RFC 3056
-            } else if (isZero(b, 0, 12) && !isZero(b, 12, 16)) {
-                v4 = slice(b, 12); // IPv4-compatible ::a.b.c.d (deprecated)
+            } else if (isZero(b, 0, 12) && !isZero(b, 12, 16) && !(isZero(b, 12, 15) && b[15] == 1)) {
+                // IPv4-compatible ::a.b.c.d (deprecated); not ::1, which is loopback itself, so
+                // an allowlist that names ::1 admits it.
+                v4 = slice(b, 12);
             } else if (isTeredo(b)) {
                 // Teredo 2001::/32, RFC 4380 §4: the server's IPv4 in bits 32..63, the client's
                 // (bits inverted) in the last 32. The prefix is DENIED; both views matter where an

@@ -22,6 +22,7 @@ import java.security.SecureRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.masquerelay.config.ConfigException;
+import org.masquerelay.config.IpPrefix;
 import org.masquerelay.protocol.geo.Ed25519Keys;
 
 class EgressConfigTest {
@@ -106,6 +107,61 @@ class EgressConfigTest {
                     .anySatisfy(
                             m -> assertThat(m).startsWith("geo.trusted-keys[1].id: k1 (expected: a key id used once)"));
             assertThat(e.errors()).anySatisfy(m -> assertThat(m).startsWith("geo.max-clock-skew: PT1H"));
+        });
+    }
+
+    @Test
+    void allowEntriesTakePortsAndBadOnesSayWhatIsWrong() throws Exception {
+        EgressConfig c = EgressConfig.load(write("""
+                listen: 127.0.0.1:4434
+                tls: {certificate: egress.crt, private-key: egress.key}
+                ingress-prefixes: [127.0.0.0/8]
+                destinations:
+                  allow: [10.0.0.0/8, 127.0.0.1:8000, 127.0.0.0/8:8000-8010, "[::1]:8007", "fd00::/8"]
+                """));
+        assertThat(c.destinationsOrDefault().allowList())
+                .containsExactly(
+                        AllowedDestination.anyPort(IpPrefix.parse("10.0.0.0/8")),
+                        new AllowedDestination(IpPrefix.parse("127.0.0.1/32"), 8000, 8000),
+                        new AllowedDestination(IpPrefix.parse("127.0.0.0/8"), 8000, 8010),
+                        new AllowedDestination(IpPrefix.parse("::1/128"), 8007, 8007),
+                        AllowedDestination.anyPort(IpPrefix.parse("fd00::/8")));
+
+        Path f = write("""
+                listen: 127.0.0.1:4434
+                tls: {certificate: egress.crt, private-key: egress.key}
+                ingress-prefixes: [127.0.0.0/8]
+                destinations:
+                  allow: ["127.0.0.1:0", "127.0.0.1:70000", "127.0.0.1:9-8", "[127.0.0.1]:80", "[::1]", "[::1:80",
+                          "127.0.0.1:http", "127.0.0.1/8:80"]
+                """);
+        assertThatThrownBy(() -> EgressConfig.load(f)).isInstanceOfSatisfying(ConfigException.class, e -> {
+            assertThat(e.errors())
+                    .anySatisfy(m -> assertThat(m)
+                            .startsWith("destinations.allow[0]: 127.0.0.1:0 (expected: a CIDR prefix, optionally"
+                                    + " with a port or port range")
+                            .contains("port 0 (expected: 1-65535)"));
+            assertThat(e.errors())
+                    .anySatisfy(m ->
+                            assertThat(m).startsWith("destinations.allow[1]: ").contains("port 70000"));
+            assertThat(e.errors())
+                    .anySatisfy(m ->
+                            assertThat(m).startsWith("destinations.allow[2]: ").contains("runs backwards"));
+            assertThat(e.errors())
+                    .anySatisfy(m ->
+                            assertThat(m).startsWith("destinations.allow[3]: ").contains("IPv6 only"));
+            assertThat(e.errors())
+                    .anySatisfy(m ->
+                            assertThat(m).startsWith("destinations.allow[4]: ").contains("a port after"));
+            assertThat(e.errors())
+                    .anySatisfy(m ->
+                            assertThat(m).startsWith("destinations.allow[5]: ").contains("no closing ]"));
+            assertThat(e.errors())
+                    .anySatisfy(m ->
+                            assertThat(m).startsWith("destinations.allow[6]: ").contains("port http"));
+            assertThat(e.errors())
+                    .anySatisfy(m ->
+                            assertThat(m).startsWith("destinations.allow[7]: ").contains("host bits"));
         });
     }
 
