@@ -125,7 +125,7 @@ final class DemoCommand implements Callable<Integer> {
                     .flatMap(l -> city.map(x -> String.format(
                             "%.1f km", Geohashes.centre(l.geohash()).distanceKm(x.location()))))
                     .orElse("?");
-            System.out.printf(
+            System.out.print(String.format(
                     "client %-11s location %-11s -> egress city %-7s source %-13s (%s away)  "
                             + "%d bytes in %.0f ms (setup %.0f ms)%n",
                     c.address(),
@@ -135,7 +135,7 @@ final class DemoCommand implements Callable<Integer> {
                     distance,
                     page.bodyBytes(),
                     page.nanos() / 1e6,
-                    setup / 1e6);
+                    setup / 1e6));
             return page.status() == 200
                     && page.bodyBytes() == bytes
                     && city.isPresent()

@@ -61,7 +61,7 @@ final class FetchCommand implements Callable<Integer> {
             HttpFetcher.Result r =
                     HttpFetcher.fetch(c, target, out, client.insecure).get(timeoutSeconds, TimeUnit.SECONDS);
             out.flush();
-            System.err.printf("%d %d bytes in %.1f ms%n", r.status(), r.bodyBytes(), r.nanos() / 1e6);
+            System.err.print(String.format("%d %d bytes in %.1f ms%n", r.status(), r.bodyBytes(), r.nanos() / 1e6));
             return r.status() >= 200 && r.status() < 400 ? 0 : 1;
         } catch (java.util.concurrent.TimeoutException e) {
             System.err.println("error: no response within " + timeoutSeconds + " s (--timeout-seconds)");

@@ -96,18 +96,19 @@ final class ProxyBenchCommand implements Callable<Integer> {
                                     fetcher, origin.uri("/bytes/" + bytes), OutputStream.nullOutputStream(), false)
                             .get(30, TimeUnit.MINUTES);
                     mbps[3][i] = r.bodyBytes() / (r.nanos() / 1e9) / 1e6;
-                    System.err.printf(
+                    System.err.print(String.format(
                             "run %d: direct %.0f, socks5h %.1f, http %.1f, fetch %.1f MB/s%n",
-                            i + 1, mbps[0][i], mbps[1][i], mbps[2][i], mbps[3][i]);
+                            i + 1, mbps[0][i], mbps[1][i], mbps[2][i], mbps[3][i]));
                 }
-                System.out.printf("%nmasque bench proxy: %d runs, medians, %d MiB with curl%n", runs, bytes >> 20);
+                System.out.print(
+                        String.format("%nmasque bench proxy: %d runs, medians, %d MiB with curl%n", runs, bytes >> 20));
                 double direct = Bench.median(mbps[0]);
                 double fetch = Bench.median(mbps[3]);
                 for (int k = 0; k < names.length; k++) {
                     double m = Bench.median(mbps[k]);
-                    System.out.printf(
+                    System.out.print(String.format(
                             "  %-28s %8.1f MB/s   vs direct %.3f   vs in-process fetch %.2f%n",
-                            names[k], m, m / direct, m / fetch);
+                            names[k], m, m / direct, m / fetch));
                 }
                 System.out.println(
                         "  one hop (egress only)         n/a: the client always tunnels through the ingress");

@@ -62,14 +62,14 @@ final class TunnelsBenchCommand implements Callable<Integer> {
         Path dir = Files.createTempDirectory("masque-tunnels");
         try {
             List<IdleTunnels.Result> results = onLoopback(dir, count, System.err);
-            System.out.printf(
+            System.out.print(String.format(
                     "%nmasque bench tunnels: heap after a full GC, before and with the tunnels open, Java %s%n",
-                    Runtime.version());
-            System.out.printf(
+                    Runtime.version()));
+            System.out.print(String.format(
                     "  %-8s %8s %12s %12s %14s %14s%n",
-                    "relay", "tunnels", "heap before", "heap after", "heap/tunnel", "RSS/tunnel");
+                    "relay", "tunnels", "heap before", "heap after", "heap/tunnel", "RSS/tunnel"));
             for (IdleTunnels.Result r : results) {
-                System.out.printf(
+                System.out.print(String.format(
                         Locale.ROOT,
                         "  %-8s %8d %9.1f MB %9.1f MB %10.1f KiB %10.1f KiB%n",
                         r.relay(),
@@ -77,7 +77,7 @@ final class TunnelsBenchCommand implements Callable<Integer> {
                         r.heapBeforeBytes() / 1e6,
                         r.heapAfterBytes() / 1e6,
                         r.bytesPerTunnel() / 1024,
-                        r.rssPerTunnel() / 1024);
+                        r.rssPerTunnel() / 1024));
             }
             return 0;
         } finally {

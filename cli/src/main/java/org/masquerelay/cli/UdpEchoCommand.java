@@ -65,9 +65,11 @@ final class UdpEchoCommand implements Callable<Integer> {
         }
         try (MasqueClient c = client.newClient()) {
             UdpEchoProbe.Result r = UdpEchoProbe.run(c, a.host(), a.port(), count, size, window, lossTimeoutMillis);
-            System.out.printf(
+            // One write: printf writes each piece on its own, and a relay sharing the terminal or log
+            // could land between them.
+            System.out.print(String.format(
                     "sent %d received %d (%.2f%%) rtt p50 %.0f us p99 %.0f us%n",
-                    r.sent(), r.received(), 100.0 * r.deliveredRatio(), r.p50Nanos() / 1e3, r.p99Nanos() / 1e3);
+                    r.sent(), r.received(), 100.0 * r.deliveredRatio(), r.p50Nanos() / 1e3, r.p99Nanos() / 1e3));
             return r.received() > 0 ? 0 : 1;
         } catch (Exception e) {
             return client.fail(e);

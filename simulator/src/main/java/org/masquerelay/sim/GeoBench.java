@@ -51,7 +51,7 @@ public final class GeoBench {
                 && first.get("connections") instanceof Number x) {
             n = x.longValue();
         }
-        System.out.printf(
+        System.out.print(String.format(
                 Locale.ROOT,
                 "sim geo: %,d clients x 24 h, %,d connections, %d threads, %d cores: %.2f s, %,.0f clients/s%n",
                 clients,
@@ -59,7 +59,7 @@ public final class GeoBench {
                 threads,
                 Runtime.getRuntime().availableProcessors(),
                 r.seconds(),
-                r.clientsPerSecond());
+                r.clientsPerSecond()));
         PoolRegistry pool = PoolRegistry.load(dir.resolve("in/pool.yaml"));
         City city = pool.cities().get(0);
         SplittableRandom rng = new SplittableRandom(1);
@@ -71,11 +71,11 @@ public final class GeoBench {
             AddressSelector.select(city, key, epoch, (i & 1) == 0);
         }
         double s = (System.nanoTime() - t0) / 1e9;
-        System.out.printf(
+        System.out.print(String.format(
                 Locale.ROOT,
                 "AddressSelector alone, 1 thread: %,d selections in %.2f s (%.2f us each)%n",
                 n,
                 s,
-                s * 1e6 / Math.max(1, n));
+                s * 1e6 / Math.max(1, n)));
     }
 }
