@@ -230,28 +230,10 @@ class RelayLifecycleIT {
         IngressConfig config = IngressConfig.load(ingressYaml);
         egress = EgressServer.start(EgressConfig.load(dir.resolve("egress.yaml")));
         Path log = dir.resolve("ingress.log");
-        relayProcess = new ProcessBuilder(
-                        javaBin(),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        "org.masquerelay.cli.MasqueCli",
-                        "ingress",
-                        "--config",
-                        ingressYaml.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+        relayProcess = startRelay("ingress", ingressYaml);
         URI healthz =
                 URI.create("http://127.0.0.1:" + config.admin().listenAddress().getPort() + "/healthz");
-        // A cold JVM on a shared 2-core machine can take a while; a dead process fails at once.
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (status(healthz) != 200) {
-            assertThat(relayProcess.isAlive())
-                    .as("ingress process: %s", Files.readString(log))
-                    .isTrue();
-            assertThat(System.nanoTime()).as("ingress /healthz within 90 s").isLessThan(end);
-            Thread.sleep(100);
-        }
+        awaitHealthy(healthz, relayProcess, log);
 
         client = new MasqueClient(ClientConfig.load(dir.resolve("client.yaml")), false, CLIENT);
         try (LocalForwarder fwd = new LocalForwarder(
