@@ -13,6 +13,7 @@
  */
 package org.masquerelay.cli;
 
+import org.masquerelay.config.IoTransport;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -23,13 +24,15 @@ final class ThreadsOption {
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
-    private int threads = Runtime.getRuntime().availableProcessors();
+    // Several sockets on one port need the kernel to spread flows across them, which only epoll offers here.
+    private int threads =
+            IoTransport.current().reusePort() ? Runtime.getRuntime().availableProcessors() : 1;
 
     @Option(
             names = "--threads",
             paramLabel = "N",
             description = "Event loops, each with its own QUIC socket on the listen address (SO_REUSEPORT);"
-                    + " default: one per core.")
+                    + " default: one per core on Linux (epoll), else 1.")
     void threads(int n) {
         if (n < 1) {
             throw new ParameterException(spec.commandLine(), "--threads: " + n + " (expected: 1 or more)");

@@ -19,19 +19,28 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.kqueue.KQueue;
+import io.netty.channel.kqueue.KQueueDatagramChannel;
+import io.netty.channel.kqueue.KQueueIoHandler;
+import io.netty.channel.kqueue.KQueueServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.util.Locale;
 
 /**
- * The Netty transport of a process's event loops and UDP sockets: epoll where its native library
- * loads (every supported Linux), NIO elsewhere. The system property {@code masque.io} overrides
- * the choice ({@code auto}, {@code epoll} or {@code nio}; see docs/netty.md). Only the places that
- * create event loop groups and pick channel classes ask for it; the handlers are the same on both.
+ * The Netty transport of a process's event loops and sockets: epoll where its native library loads
+ * (Linux on x86-64 and aarch64), else kqueue (macOS and the BSDs), else NIO (anywhere Java runs).
+ * The system property {@code masque.io} overrides the choice ({@code auto}, {@code epoll},
+ * {@code kqueue} or {@code nio}; see docs/netty.md). Only the places that create event loop groups
+ * and pick channel classes ask for it; the handlers are the same on all three.
  */
 public enum IoTransport {
     EPOLL,
+    KQUEUE,
     NIO;
 
     /** The system property that overrides the choice. */
@@ -43,28 +52,67 @@ public enum IoTransport {
         switch (asked) {
             case "":
             case "auto":
-                return Epoll.isAvailable() ? EPOLL : NIO;
+                if (Epoll.isAvailable()) {
+                    return EPOLL;
+                }
+                return KQueue.isAvailable() ? KQUEUE : NIO;
             case "nio":
                 return NIO;
             case "epoll":
                 if (!Epoll.isAvailable()) {
-                    throw new IllegalStateException(PROPERTY + "=epoll, but the epoll transport does not load here ("
-                            + Epoll.unavailabilityCause().getMessage() + "); use " + PROPERTY + "=nio");
+                    throw unavailable("epoll", Epoll.unavailabilityCause());
                 }
                 return EPOLL;
+            case "kqueue":
+                if (!KQueue.isAvailable()) {
+                    throw unavailable("kqueue", KQueue.unavailabilityCause());
+                }
+                return KQUEUE;
             default:
-                throw new IllegalArgumentException(PROPERTY + " must be auto, epoll or nio, not '" + asked + "'");
+                throw new IllegalArgumentException(
+                        PROPERTY + " must be auto, epoll, kqueue or nio, not '" + asked + "'");
         }
+    }
+
+    private static IllegalStateException unavailable(String asked, Throwable cause) {
+        return new IllegalStateException(PROPERTY + "=" + asked + ", but the " + asked
+                + " transport does not load here (" + cause.getMessage() + "); use " + PROPERTY + "=auto or nio");
     }
 
     /** The I/O handler of this transport's event loops. */
     public IoHandlerFactory handlerFactory() {
-        return this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        switch (this) {
+            case EPOLL:
+                return EpollIoHandler.newFactory();
+            case KQUEUE:
+                return KQueueIoHandler.newFactory();
+            default:
+                return NioIoHandler.newFactory();
+        }
     }
 
     /** This transport's UDP channel class. */
     public Class<? extends DatagramChannel> datagramChannel() {
-        return this == EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class;
+        switch (this) {
+            case EPOLL:
+                return EpollDatagramChannel.class;
+            case KQUEUE:
+                return KQueueDatagramChannel.class;
+            default:
+                return NioDatagramChannel.class;
+        }
+    }
+
+    /** This transport's TCP listening channel class. */
+    public Class<? extends ServerSocketChannel> serverSocketChannel() {
+        switch (this) {
+            case EPOLL:
+                return EpollServerSocketChannel.class;
+            case KQUEUE:
+                return KQueueServerSocketChannel.class;
+            default:
+                return NioServerSocketChannel.class;
+        }
     }
 
     /**
@@ -81,7 +129,11 @@ public enum IoTransport {
         return b;
     }
 
-    /** Whether several sockets can share one UDP port ({@code SO_REUSEPORT}, epoll only here). */
+    /**
+     * Whether several sockets can share one UDP port and have the kernel spread the flows across them
+     * ({@code SO_REUSEPORT}). Only Linux balances that way; on macOS and most BSDs one of the sockets
+     * takes every datagram, so kqueue answers no.
+     */
     public boolean reusePort() {
         return this == EPOLL;
     }

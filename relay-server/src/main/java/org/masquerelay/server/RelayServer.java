@@ -176,7 +176,8 @@ public final class RelayServer implements AutoCloseable {
         IoTransport io = IoTransport.current();
         if (reusePort && !io.reusePort()) {
             throw new IllegalArgumentException(name + ": more than one listener thread needs SO_REUSEPORT, which the "
-                    + io.name().toLowerCase(java.util.Locale.ROOT) + " transport lacks here; use one thread or epoll");
+                    + io.name().toLowerCase(java.util.Locale.ROOT)
+                    + " transport lacks here; use --threads 1 (the default off Linux)");
         }
         Bootstrap b = UdpSockets.tune(new Bootstrap()).group(group).handler(new ChannelInitializer<Channel>() {
             @Override

@@ -19,49 +19,42 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.ServerSocketChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import org.masquerelay.config.IoTransport;
 
 /**
- * Picks epoll where it loads and NIO elsewhere, and owns the bind/shutdown steps the origins share.
- * Epoll is preferred so a benchmark measures the relay rather than the origin.
+ * Takes the process's transport from {@link IoTransport} (native where it loads, so a benchmark
+ * measures the relay rather than the origin), and owns the bind/shutdown steps the origins share.
  */
 final class OriginTransport {
 
     private OriginTransport() {}
 
-    static boolean epoll() {
-        return Epoll.isAvailable();
-    }
-
     /**
      * A new group whose threads are named after the server.
      *
-     * @param nio force NIO even where epoll is available
+     * @param nio force NIO even where a native transport loads
      */
     static EventLoopGroup newGroup(int threads, String name, boolean nio) {
-        IoHandlerFactory factory = nio || !epoll() ? NioIoHandler.newFactory() : EpollIoHandler.newFactory();
+        IoHandlerFactory factory =
+                nio ? NioIoHandler.newFactory() : IoTransport.current().handlerFactory();
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
     }
 
     static Class<? extends ServerSocketChannel> serverSocketChannel(boolean nio) {
-        return nio || !epoll() ? NioServerSocketChannel.class : EpollServerSocketChannel.class;
+        return nio ? NioServerSocketChannel.class : IoTransport.current().serverSocketChannel();
     }
 
     static Class<? extends DatagramChannel> datagramChannel() {
-        return epoll() ? EpollDatagramChannel.class : NioDatagramChannel.class;
+        return IoTransport.current().datagramChannel();
     }
 
     /** Binds, or shuts the group down and reports why the address could not be bound. */
