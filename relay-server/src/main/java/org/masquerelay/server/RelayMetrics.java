@@ -16,12 +16,16 @@ package org.masquerelay.server;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.masquerelay.protocol.tunnel.TunnelMetrics;
@@ -29,7 +33,7 @@ import org.masquerelay.protocol.tunnel.TunnelMetrics;
 /**
  * A relay's metrics on a Micrometer registry: connections, open request streams (tunnels at the
  * ingress, flows at the egress), bytes, error responses by RFC 9209 type and datagram drops by
- * reason. Privacy (docs/architecture.md §2): no label ever carries a target, a client address or a token;
+ * reason, and latency histograms of the set-up phases. Privacy (docs/architecture.md §2): no label ever carries a target, a client address or a token;
  * every label value comes from a closed set of constants.
  */
 public final class RelayMetrics implements TunnelMetrics {
@@ -44,6 +48,7 @@ public final class RelayMetrics implements TunnelMetrics {
     private final TaggedCounters challenges;
     private final TaggedCounters drops;
     private final TaggedCounters refused;
+    private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
 
     /** One counter name with one tag, a counter per tag value, registered on first use. */
     private final class TaggedCounters {
@@ -168,6 +173,38 @@ public final class RelayMetrics implements TunnelMetrics {
     public void error(String proxyStatusType) {
         errors.increment(proxyStatusType);
     }
+
+    /**
+     * Records how long one set-up phase took, into the histogram {@code <prefix>_<phase>_seconds}
+     * ({@code setup}: request HEADERS to the 2xx, everything included; the egress adds {@code dns}
+     * and {@code connect}). {@code kind} is a constant such as {@code tcp flow} (tagged {@code tcp_flow}). The
+     * buckets span 1 ms to 30 s, so Prometheus can take any quantile with {@code
+     * histogram_quantile}.
+     */
+    public void phase(String phase, String kind, long nanos) {
+        String tag = kind.replace(' ', '_');
+        timers.computeIfAbsent(
+                        phase + '|' + tag,
+                        k -> Timer.builder(prefix + "_" + phase)
+                                .tag("kind", tag)
+                                .description(PHASES.getOrDefault(phase, phase))
+                                .publishPercentileHistogram()
+                                .minimumExpectedValue(Duration.ofMillis(1))
+                                .maximumExpectedValue(Duration.ofSeconds(30))
+                                .register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** How many times {@code phase} of {@code kind} was recorded. */
+    public long phaseCount(String phase, String kind) {
+        Timer t = timers.get(phase + '|' + kind.replace(' ', '_'));
+        return t == null ? 0 : t.count();
+    }
+
+    private static final Map<String, String> PHASES = Map.of(
+            "setup", "From a request's HEADERS to its 2xx",
+            "dns", "Resolving a target's name (IP literals are not counted)",
+            "connect", "From the resolved addresses to a connected (TCP) or bound (UDP) upstream socket");
 
     /** Registers a gauge over a counter owned elsewhere (for example the egress's ingress filter). */
     public void gauge(String name, String description, LongSupplier value) {

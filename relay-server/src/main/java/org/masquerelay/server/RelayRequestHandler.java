@@ -199,6 +199,7 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
             return;
         }
         state = State.OPEN;
+        metrics.phase("setup", upstream.kind(), System.nanoTime() - startNanos);
         metrics.tunnelOpened();
         upstream.channel().closeFuture().addListener(x -> {
             metrics.tunnelClosed();

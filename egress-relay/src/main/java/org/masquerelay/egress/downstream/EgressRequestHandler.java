@@ -97,9 +97,16 @@ public final class EgressRequestHandler extends RelayRequestHandler<EgressReques
             throw new RelayException(ProxyErrorType.CONNECTION_LIMIT_REACHED, Side.DOWNSTREAM, "flow limit reached");
         }
         Promise<Upstream> result = stream.eventLoop().newPromise();
+        String kind = flow.udp() ? "udp tunnel" : "tcp flow";
+        boolean named = flow.target().ipLiteral().isEmpty();
+        long asked = System.nanoTime();
         context.resolver()
                 .resolveAll(flow.target())
                 .addListener((Future<List<InetAddress>> f) -> stream.eventLoop().execute(() -> {
+                    long answered = System.nanoTime();
+                    if (named && f.isSuccess()) {
+                        context.metrics().phase("dns", kind, answered - asked);
+                    }
                     if (!f.isSuccess()) {
                         result.setFailure(f.cause());
                         return;
@@ -121,6 +128,11 @@ public final class EgressRequestHandler extends RelayRequestHandler<EgressReques
                         Future<Upstream> dialed = flow.udp()
                                 ? context.dialer().openUdp(stream, key, city, permitted, port)
                                 : context.dialer().dialTcp(stream, key, city, permitted, port);
+                        dialed.addListener(d -> {
+                            if (d.isSuccess()) {
+                                context.metrics().phase("connect", kind, System.nanoTime() - answered);
+                            }
+                        });
                         PromiseNotifier.cascade(dialed, result);
                     } catch (RelayException e) {
                         result.setFailure(e);
