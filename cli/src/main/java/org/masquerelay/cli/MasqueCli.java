@@ -67,7 +67,16 @@ public final class MasqueCli implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand");
     }
 
+    /** The environment variable that picks the log format (logback.xml). */
+    static final String LOG_FORMAT = "MASQUE_LOG_FORMAT";
+
     public static void main(String[] args) {
+        // Checked before anything logs: logback would drop every line of an unknown appender name.
+        String format = System.getenv(LOG_FORMAT);
+        if (format != null && !format.equals("text") && !format.equals("json")) {
+            System.err.println("error: " + LOG_FORMAT + " must be text or json, not '" + format + "'");
+            System.exit(EX_CONFIG);
+        }
         System.exit(run(args));
     }
 

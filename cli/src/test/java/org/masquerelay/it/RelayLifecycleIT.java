@@ -16,6 +16,8 @@ package org.masquerelay.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -29,7 +31,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -191,7 +195,11 @@ class RelayLifecycleIT {
     }
 
     private Process startRelay(String role, Path config) throws java.io.IOException {
-        return new ProcessBuilder(
+        return startRelay(role, config, Map.of());
+    }
+
+    private Process startRelay(String role, Path config, Map<String, String> env) throws java.io.IOException {
+        ProcessBuilder b = new ProcessBuilder(
                         javaBin(),
                         "-cp",
                         System.getProperty("java.class.path"),
@@ -201,8 +209,72 @@ class RelayLifecycleIT {
                         config.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(
-                        dir.resolve(role + ".log").toFile()))
-                .start();
+                        dir.resolve(role + ".log").toFile()));
+        b.environment().putAll(env);
+        return b.start();
+    }
+
+    /**
+     * {@code MASQUE_LOG_FORMAT=json}: every log line of a real egress process is one JSON object,
+     * its access line carries the flow's fields as key-value pairs, and nothing names the client.
+     * Any other value than text or json is refused before the relay starts.
+     */
+    @Test
+    void jsonLogsAreOneObjectPerLineAndTheAccessLineCarriesItsFields() throws Exception {
+        Path egressYaml = dir.resolve("egress.yaml");
+        Path log = dir.resolve("egress.log");
+        Process bad = startRelay("egress", egressYaml, Map.of("MASQUE_LOG_FORMAT", "yaml"));
+        assertThat(bad.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(bad.exitValue()).isEqualTo(78);
+        assertThat(Files.readString(log)).isEqualTo("error: MASQUE_LOG_FORMAT must be text or json, not 'yaml'\n");
+        Files.delete(log);
+
+        relayProcess = startRelay("egress", egressYaml, Map.of("MASQUE_LOG_FORMAT", "json"));
+        InetSocketAddress admin = EgressConfig.load(egressYaml).admin().listenAddress();
+        awaitHealthy(
+                URI.create("http://" + admin.getHostString() + ":" + admin.getPort() + "/healthz"), relayProcess, log);
+        ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")));
+        client = new MasqueClient(ClientConfig.load(dir.resolve("client.yaml")), false, CLIENT);
+        assertThat(fetch(4096)).isEqualTo(4096);
+        ObjectMapper json = new ObjectMapper();
+        JsonNode access = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        List<JsonNode> lines = new ArrayList<>();
+        while (access == null) { // the access line is written when the flow ends
+            assertThat(System.nanoTime())
+                    .as("an access line within 20 s: %s", Files.readString(log))
+                    .isLessThan(deadline);
+            Thread.sleep(100);
+            lines.clear();
+            for (String line : Files.readAllLines(log)) {
+                if (line.startsWith("{")) { // stdout's banner shares the file and is plain text
+                    JsonNode node = json.readTree(line);
+                    lines.add(node);
+                    if (node.path("loggerName").asText().equals("org.masquerelay.access")) {
+                        access = node;
+                    }
+                }
+            }
+        }
+        assertThat(lines)
+                .anySatisfy(l -> assertThat(l.path("formattedMessage").asText()).startsWith("egress listening on"));
+        assertThat(lines).allSatisfy(l -> {
+            assertThat(l.path("timestamp").asLong()).isPositive();
+            assertThat(l.path("level").asText()).isIn("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
+        });
+        assertThat(access.path("formattedMessage").asText()).matches("egress tcp flow status=200 error=- ms=\\d+");
+        Map<String, String> fields = new java.util.TreeMap<>();
+        access.path("kvpList")
+                .forEach(kv -> kv.fields()
+                        .forEachRemaining(
+                                f -> fields.put(f.getKey(), f.getValue().asText())));
+        assertThat(fields)
+                .containsEntry("relay", "egress")
+                .containsEntry("kind", "tcp flow")
+                .containsEntry("status", "200")
+                .containsEntry("error", "-")
+                .containsKey("ms");
+        assertThat(Files.readString(log)).doesNotContain(CLIENT.getHostAddress());
     }
 
     /** A cold JVM on a shared 2-core machine can take a while; a dead process fails at once. */

@@ -352,13 +352,21 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
 
     private void access(String kind, int status, String error) {
         if (ACCESS.isInfoEnabled()) {
-            ACCESS.info(
-                    "{} {} status={} error={} ms={}",
-                    proxyName,
-                    kind,
-                    status,
-                    error,
-                    (System.nanoTime() - startNanos) / 1_000_000);
+            long ms = (System.nanoTime() - startNanos) / 1_000_000;
+            // The same fields as key-value pairs, for the JSON log format (kvpList).
+            ACCESS.atInfo()
+                    .setMessage("{} {} status={} error={} ms={}")
+                    .addArgument(proxyName)
+                    .addArgument(kind)
+                    .addArgument(status)
+                    .addArgument(error)
+                    .addArgument(ms)
+                    .addKeyValue("relay", proxyName)
+                    .addKeyValue("kind", kind)
+                    .addKeyValue("status", status)
+                    .addKeyValue("error", error)
+                    .addKeyValue("ms", ms)
+                    .log();
         }
     }
 
