@@ -101,8 +101,8 @@ public final class IngressServer extends Relay<IngressConfig> {
     /**
      * docs/architecture.md §7: egress relays, template, proxy name, tunnel limits and idle
      * timeout, token keys and issuer, and the geo database and signing keys apply to new tunnels.
-     * The listen and admin addresses, TLS, the spend store, QUIC forwarding and the connection
-     * limits need a restart: a reload that changes them is refused.
+     * The listen and admin addresses, TLS, the spend store, QUIC forwarding, the connection
+     * limits and the handshake budget need a restart: a reload that changes them is refused.
      */
     @Override
     protected void apply(IngressConfig current, IngressConfig next) {
@@ -123,6 +123,11 @@ public final class IngressServer extends Relay<IngressConfig> {
                 "limits.max-connections-per-address",
                 current.limitsOrDefault().maxConnectionsPerAddress(),
                 next.limitsOrDefault().maxConnectionsPerAddress());
+        unchanged(
+                fixed,
+                "limits.handshakes-per-second",
+                current.limitsOrDefault().handshakesPerSecond(),
+                next.limitsOrDefault().handshakesPerSecond());
         refuseIfAny(fixed);
         IngressContext old = live.current();
         IngressContext fresh;
@@ -211,11 +216,17 @@ public final class IngressServer extends Relay<IngressConfig> {
                             connections::size,
                             connections.maxConnections(),
                             connections.maxConnectionsPerAddress(),
-                            Clock.systemUTC());
+                            limits.handshakesPerSecond(),
+                            Clock.systemUTC(),
+                            System::nanoTime);
                     metrics.gauge(
                             "masque_ingress_address_validation_retries",
                             "QUIC Retry packets sent to validate a client's address",
                             validation::retries);
+                    metrics.gauge(
+                            "masque_ingress_handshake_budget_retries",
+                            "QUIC Retry packets sent because limits.handshakes-per-second was spent",
+                            validation::budgetRetries);
                     metrics.gauge(
                             "masque_ingress_address_validation_invalid_tokens",
                             "Initials dropped for a forged, altered, expired or misdirected Retry token",

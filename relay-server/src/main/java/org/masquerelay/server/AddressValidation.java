@@ -21,8 +21,10 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.ToIntFunction;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -43,7 +45,13 @@ import javax.crypto.spec.SecretKeySpec;
  * <ul>
  *   <li>the sender's address already holds {@link #PER_ADDRESS_THRESHOLD} connections, or half its
  *       per-address limit if that is less, or
- *   <li>the listener holds at least half of its {@code maxConnections}.
+ *   <li>the listener holds at least half of its {@code maxConnections}, or
+ *   <li>the handshake budget is spent: at most {@code handshakesPerSecond} connections a second
+ *       (with a burst of one second's worth) are admitted without a validated address. Each of
+ *       them costs a TLS handshake (a signature) and state until it times out, so an attacker
+ *       who sends Initials from spoofed addresses, each from a new one, gets at most that many;
+ *       past the budget every sender gets a Retry, which costs the relay one MAC and costs a
+ *       real client one round trip, and the cores stay with the connections already open.
  * </ul>
  *
  * <p>Tokens from NEW_TOKEN frames are not issued; an invalid or expired token drops the packet,
@@ -68,9 +76,16 @@ public final class AddressValidation implements QuicTokenHandler {
     private final int maxConnections;
     private final int perAddressThreshold;
     private final Clock clock;
+    private final long handshakeIntervalNanos;
+    private final long handshakeBurstNanos;
+    private final LongSupplier nanoTime;
+    /** The budget's theoretical arrival time (GCRA, ITU-T I.371): when it is next all spent. */
+    private final AtomicLong budgetAt;
+
     private final ThreadLocal<Mac> mac;
     private final LongAdder retries = new LongAdder();
     private final LongAdder invalid = new LongAdder();
+    private final LongAdder budgetSpent = new LongAdder();
 
     /**
      * @param connectionsFrom open connections from an address (including those still in their
@@ -83,6 +98,37 @@ public final class AddressValidation implements QuicTokenHandler {
             int maxConnections,
             int maxConnectionsPerAddress,
             Clock clock) {
+        this(
+                connectionsFrom,
+                connections,
+                maxConnections,
+                maxConnectionsPerAddress,
+                Integer.MAX_VALUE,
+                clock,
+                System::nanoTime);
+    }
+
+    /**
+     * @param handshakesPerSecond connections admitted without a Retry per second, at most (a
+     *     second's worth at once); {@link Integer#MAX_VALUE} for no budget
+     * @param nanoTime the monotonic clock the budget runs on
+     */
+    public AddressValidation(
+            ToIntFunction<InetAddress> connectionsFrom,
+            IntSupplier connections,
+            int maxConnections,
+            int maxConnectionsPerAddress,
+            int handshakesPerSecond,
+            Clock clock,
+            LongSupplier nanoTime) {
+        if (handshakesPerSecond < 1) {
+            throw new IllegalArgumentException("handshakesPerSecond: " + handshakesPerSecond + " (expected: >= 1)");
+        }
+        this.handshakeIntervalNanos =
+                handshakesPerSecond == Integer.MAX_VALUE ? 0 : 1_000_000_000L / handshakesPerSecond;
+        this.handshakeBurstNanos = 1_000_000_000L;
+        this.nanoTime = nanoTime;
+        this.budgetAt = new AtomicLong(nanoTime.getAsLong());
         byte[] k = new byte[32];
         new SecureRandom().nextBytes(k);
         this.key = new SecretKeySpec(k, "HmacSHA256");
@@ -116,7 +162,37 @@ public final class AddressValidation implements QuicTokenHandler {
 
     boolean underPressure(InetAddress sender) {
         return connectionsFrom.applyAsInt(sender) >= perAddressThreshold
-                || connections.getAsInt() * 2L >= maxConnections;
+                || connections.getAsInt() * 2L >= maxConnections
+                || !takeHandshake();
+    }
+
+    /**
+     * Takes one admission from the handshake budget, or answers false when it is spent. A generic
+     * cell rate algorithm: each admission moves the budget's time on by one interval, and none is
+     * given while that time runs more than the burst ahead of now. Lock-free: every socket's event
+     * loop shares one budget.
+     */
+    private boolean takeHandshake() {
+        if (handshakeIntervalNanos == 0) {
+            return true;
+        }
+        long now = nanoTime.getAsLong();
+        while (true) {
+            long at = budgetAt.get();
+            long next = Math.max(at, now) + handshakeIntervalNanos;
+            if (next - now > handshakeBurstNanos) {
+                budgetSpent.increment();
+                return false;
+            }
+            if (budgetAt.compareAndSet(at, next)) {
+                return true;
+            }
+        }
+    }
+
+    /** Retry packets sent because the handshake budget was spent (a part of {@link #retries()}). */
+    public long budgetRetries() {
+        return budgetSpent.sum();
     }
 
     @Override

@@ -14,6 +14,7 @@
 package org.masquerelay.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -78,6 +80,44 @@ class AddressValidationTest {
         assertThat(validation.writeToken(Unpooled.buffer(), odcid, CLIENT)).isTrue();
         assertThat(validation.retries()).isEqualTo(2);
         assertThat(token.readableBytes()).isLessThanOrEqualTo(validation.maxTokenLength());
+    }
+
+    /**
+     * The handshake budget: a second's worth at once, then one per interval; each sender past it
+     * gets a Retry, whatever its address, and the budget refills with time.
+     */
+    @Test
+    void pastTheHandshakeBudgetEveryNewSenderGetsARetryUntilItRefills() {
+        AtomicLong nanos = new AtomicLong(5_000_000_000L);
+        AddressValidation budgeted =
+                new AddressValidation(a -> 0, () -> 0, 10_000, 64, 10, Clock.systemUTC(), nanos::get);
+        for (int i = 0; i < 10; i++) {
+            InetSocketAddress spoofed = new InetSocketAddress("127.77.0." + (i + 1), 5000);
+            assertThat(budgeted.writeToken(token, odcid, spoofed))
+                    .as("admission %d", i)
+                    .isFalse();
+        }
+        ByteBuf retry = Unpooled.buffer();
+        try {
+            assertThat(budgeted.writeToken(retry, odcid, new InetSocketAddress("127.77.1.1", 5000)))
+                    .isTrue();
+            assertThat(retry.readableBytes()).isPositive();
+            assertThat(budgeted.budgetRetries()).isEqualTo(1);
+            assertThat(budgeted.retries()).isEqualTo(1);
+            nanos.addAndGet(100_000_000L); // a tenth of a second: one more admission at 10/s
+            assertThat(budgeted.writeToken(token, odcid, CLIENT)).isFalse();
+            assertThat(budgeted.writeToken(retry.clear(), odcid, CLIENT)).isTrue();
+            nanos.addAndGet(10_000_000_000L); // long quiet: the whole burst again, and no more
+            for (int i = 0; i < 10; i++) {
+                assertThat(budgeted.writeToken(token, odcid, CLIENT)).isFalse();
+            }
+            assertThat(budgeted.writeToken(retry.clear(), odcid, CLIENT)).isTrue();
+            assertThat(budgeted.budgetRetries()).isEqualTo(3);
+        } finally {
+            retry.release();
+        }
+        assertThatThrownBy(() -> new AddressValidation(a -> 0, () -> 0, 1, 1, 0, Clock.systemUTC(), nanos::get))
+                .hasMessage("handshakesPerSecond: 0 (expected: >= 1)");
     }
 
     @Test

@@ -29,14 +29,22 @@ import org.masquerelay.config.ConfigErrors;
  * @param maxConnectionsPerAddress concurrent QUIC connections from one client IP address; more
  *     are closed with CONNECTION_REFUSED after the handshake (a NAT may hide many users behind
  *     one address, so keep it generous)
+ * @param handshakesPerSecond new connections a second admitted before their address is
+ *     validated; past it every new connection first gets a QUIC Retry (RFC 9000 §8.1.2), so a
+ *     flood of Initials from spoofed addresses costs one MAC each, not a TLS handshake
  */
 public record LimitsConfig(
         Integer maxTunnelsPerConnection,
         Integer maxTunnels,
         Duration tunnelIdleTimeout,
         Integer maxConnections,
-        Integer maxConnectionsPerAddress) {
-    public static final LimitsConfig DEFAULTS = new LimitsConfig(16, 10_000, Duration.ofMinutes(2), 10_000, 64);
+        Integer maxConnectionsPerAddress,
+        Integer handshakesPerSecond) {
+    /** The default handshake budget (docs/architecture.md §7, "Floods"). */
+    public static final int DEFAULT_HANDSHAKES_PER_SECOND = 100;
+
+    public static final LimitsConfig DEFAULTS =
+            new LimitsConfig(16, 10_000, Duration.ofMinutes(2), 10_000, 64, DEFAULT_HANDSHAKES_PER_SECOND);
 
     public LimitsConfig withDefaults() {
         return new LimitsConfig(
@@ -44,7 +52,8 @@ public record LimitsConfig(
                 maxTunnels == null ? DEFAULTS.maxTunnels : maxTunnels,
                 tunnelIdleTimeout == null ? DEFAULTS.tunnelIdleTimeout : tunnelIdleTimeout,
                 maxConnections == null ? DEFAULTS.maxConnections : maxConnections,
-                maxConnectionsPerAddress == null ? DEFAULTS.maxConnectionsPerAddress : maxConnectionsPerAddress);
+                maxConnectionsPerAddress == null ? DEFAULTS.maxConnectionsPerAddress : maxConnectionsPerAddress,
+                handshakesPerSecond == null ? DEFAULTS.handshakesPerSecond : handshakesPerSecond);
     }
 
     public void validate(String path, ConfigErrors errors) {
@@ -61,6 +70,7 @@ public record LimitsConfig(
                 path + ".max-connections-per-address",
                 l.maxConnectionsPerAddress,
                 ">= 1");
+        errors.check(l.handshakesPerSecond >= 1, path + ".handshakes-per-second", l.handshakesPerSecond, ">= 1");
         errors.check(
                 !l.tunnelIdleTimeout.isNegative() && !l.tunnelIdleTimeout.isZero(),
                 path + ".tunnel-idle-timeout",
