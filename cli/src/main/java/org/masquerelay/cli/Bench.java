@@ -51,6 +51,7 @@ import org.masquerelay.tools.bench.HopMeter;
 import org.masquerelay.tools.bench.HopMeter.Hop;
 import org.masquerelay.tools.bench.HopMeter.SyscallCounter;
 import org.masquerelay.tools.bench.Profile;
+import org.masquerelay.tools.bench.WarmUp;
 import org.masquerelay.tools.origin.HttpOrigin;
 import org.masquerelay.tools.origin.UdpEchoServer;
 
@@ -255,31 +256,6 @@ final class Bench {
     /** One arm to run: how to transfer, which hops it crosses, and its counters. */
     private record Arm(String name, List<Hop> hops, Transfer transfer, PacketCounter packets, DropCounter drops) {}
 
-    /**
-     * The warm-up rule, for the arms and the scaling table alike: warm once a run no longer
-     * beats the best so far by 5%, twice in a row.
-     */
-    private static final class WarmUp {
-        final List<Double> runs = new ArrayList<>();
-        private double best;
-        private int flat;
-
-        void add(double mbps) {
-            runs.add(mbps);
-            flat = mbps < best * 1.05 ? flat + 1 : 0;
-            best = Math.max(best, mbps);
-        }
-
-        boolean settled() {
-            return flat >= 2;
-        }
-
-        /** The warm-up line: its runs, and whether throughput was still rising when it stopped. */
-        String describe() {
-            return format(runs) + " MB/s" + (settled() ? "" : " (still rising at --max-warmup)");
-        }
-    }
-
     /** An arm's accumulated measurements. */
     private static final class Tally {
         final WarmUp warm = new WarmUp();
@@ -367,7 +343,7 @@ final class Bench {
                     arm.name(),
                     t.mbps,
                     t.warm.settled(),
-                    t.warm.runs.size(),
+                    t.warm.runs().size(),
                     t.bytes,
                     t.wall,
                     t.cpu,

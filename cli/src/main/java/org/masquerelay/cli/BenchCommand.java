@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
             "Benchmark direct TCP, one plain QUIC+HTTP/3 stream, one hop and two hops on loopback, in one run:",
             "throughput medians after warm-up, per-hop CPU, packets, syscalls and drops, and datagram RTT."
         },
-        subcommands = {ProxyBenchCommand.class, TunnelsBenchCommand.class})
+        subcommands = {ProxyBenchCommand.class, TunnelsBenchCommand.class, FloodBenchCommand.class})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--bytes", defaultValue = "67108864", description = "Bytes per bulk run (default 64 MiB).")
     long bytes;

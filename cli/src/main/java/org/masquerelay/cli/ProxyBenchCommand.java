@@ -64,7 +64,7 @@ final class ProxyBenchCommand implements Callable<Integer> {
         Path dir = Files.createTempDirectory("masque-bench-proxy");
         try (HttpOrigin origin = new HttpOrigin(new InetSocketAddress("127.0.0.1", 0))) {
             // The plain relay pair (no tokens, no location): the bench measures the data path.
-            LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free(), java.util.List.of("127.0.0.1"));
+            LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free(), java.util.List.of("127.0.0.3"));
             ClientConfig clientConfig = ClientConfig.load(dir.resolve("client.yaml"));
             InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
             try (EgressServer egress = EgressServer.start(EgressConfig.load(dir.resolve("egress.yaml")));

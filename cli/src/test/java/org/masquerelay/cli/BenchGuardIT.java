@@ -75,4 +75,19 @@ class BenchGuardIT {
             assertThat(r.rssAfterBytes()).isPositive();
         });
     }
+
+    /**
+     * {@code masque bench flood} on a small scale: both arms run, their rows print, and the arm
+     * with the budget sends Retry packets while the one without sends none.
+     */
+    @Test
+    void floodBenchMeasuresTheBudgetAgainstNoBudget() {
+        CliRun run =
+                CliRun.of("bench", "flood", "--rate", "2000", "--addresses", "16", "--runs", "1", "--bytes", "1048576");
+        assertThat(run.status()).as(run.output()).isZero();
+        assertThat(run.output())
+                .contains("masque bench flood: 2000 forged Initials/s from 16 spoofed addresses")
+                .containsPattern("(?m)^  budget 100/s .* [1-9][0-9]* +[0-9]+% / +[0-9]+% +0$")
+                .containsPattern("(?m)^  no budget .* 0 +[0-9]+% / +[0-9]+% +[0-9]+$");
+    }
 }

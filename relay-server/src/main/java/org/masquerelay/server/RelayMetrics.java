@@ -44,6 +44,7 @@ public final class RelayMetrics implements TunnelMetrics {
     private final Counter bytesUpstream;
     private final Counter bytesDownstream;
     private final Counter streamsOpened;
+    private final Counter connectionsAccepted;
     private final TaggedCounters errors;
     private final TaggedCounters challenges;
     private final TaggedCounters drops;
@@ -103,6 +104,10 @@ public final class RelayMetrics implements TunnelMetrics {
                 .description("Payload bytes relayed")
                 .register(registry);
         streamsOpened = Counter.builder(prefix + "_" + streamNoun + "_opened").register(registry);
+        connectionsAccepted = Counter.builder(prefix + "_connections_accepted")
+                .description("QUIC connections admitted, counted at their first packet: also those whose handshake"
+                        + " never completes")
+                .register(registry);
         errors = new TaggedCounters(prefix + "_errors", "type", "Error responses by Proxy-Status type");
         challenges = new TaggedCounters(
                 prefix + "_auth_challenges",
@@ -129,6 +134,7 @@ public final class RelayMetrics implements TunnelMetrics {
     }
 
     public void connectionOpened() {
+        connectionsAccepted.increment();
         connections.incrementAndGet();
     }
 

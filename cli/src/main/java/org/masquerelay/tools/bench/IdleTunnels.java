@@ -167,15 +167,18 @@ public final class IdleTunnels {
         Files.writeString(egress, eg);
     }
 
-    /** A relay in a JVM of its own, from this JVM's class path. */
-    private static final class Child implements AutoCloseable {
+    /**
+     * A relay in a JVM of its own, from this JVM's class path, with one event loop and without
+     * Netty's leak detection (as in production).
+     */
+    public static final class Child implements AutoCloseable {
         private final Process process;
 
         private Child(Process process) {
             this.process = process;
         }
 
-        static Child start(Path dir, String role, int port) throws Exception {
+        public static Child start(Path dir, String role, int port) throws Exception {
             String java = ProcessHandle.current().info().command().orElse("java");
             Process p = new ProcessBuilder(
                             java,
@@ -217,6 +220,16 @@ public final class IdleTunnels {
             return Long.parseLong(m.group(1)) * 1024;
         }
 
+        /**
+         * CPU seconds the process has used, user and system, from {@code /proc/PID/stat} (fields
+         * 14 and 15, in clock ticks of 1/100 s on Linux).
+         */
+        public double cpuSeconds() throws IOException {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        }
+
         /** Resident set size, from {@code /proc/PID/status}. */
         long rss() throws IOException {
             Matcher m = RSS.matcher(Files.readString(Path.of("/proc", Long.toString(process.pid()), "status")));
@@ -237,6 +250,11 @@ public final class IdleTunnels {
                 throw new IOException("jcmd " + command + " failed: " + out);
             }
             return out;
+        }
+
+        /** Whether the process is still running. */
+        public boolean isAlive() {
+            return process.isAlive();
         }
 
         @Override

@@ -11,7 +11,7 @@
  * either express or implied. See the License for the specific language governing permissions
  * and limitations under the License.
  */
-package org.masquerelay.it;
+package org.masquerelay.tools.bench;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -42,7 +42,8 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Real QUIC v1 client Initial packets with connection ids of our choosing, for flood tests: what
+ * Real QUIC v1 client Initial packets with connection ids of our choosing, for flood tests and
+ * {@code masque bench flood}: what
  * an attacker with a spoofed source address sends, and what a server must decrypt and answer as a
  * new connection (a ClientHello, ALPN {@code h3}).
  *
@@ -52,7 +53,7 @@ import javax.crypto.spec.SecretKeySpec;
  * and PADDING) are then protected again under fresh connection ids (RFC 9001 §5.3 AEAD, §5.4
  * header protection). Each forged packet is a new connection to the server.
  */
-final class QuicInitials {
+public final class QuicInitials {
     /** RFC 9001 §5.2: the QUIC v1 Initial salt. */
     private static final byte[] SALT = HexFormat.of().parseHex("38762cf7f55934b34d179ae6a4c80cadccbb7f0a");
 
@@ -75,7 +76,7 @@ final class QuicInitials {
     }
 
     /** Captures a real client Initial (ALPN h3) and keeps its plaintext frames. */
-    static QuicInitials capture() throws Exception {
+    public static QuicInitials capture() throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try (DatagramSocket sink = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             sink.setSoTimeout(10_000);
@@ -109,7 +110,7 @@ final class QuicInitials {
     }
 
     /** Removes the protection of a client Initial (RFC 9001 §5.4, §5.3) and keeps its frames. */
-    static QuicInitials parse(byte[] p) throws GeneralSecurityException {
+    public static QuicInitials parse(byte[] p) throws GeneralSecurityException {
         if ((p[0] & 0xF0) != 0xC0 || p[1] != 0 || p[2] != 0 || p[3] != 0 || p[4] != 1) {
             throw new IllegalStateException("not a QUIC v1 Initial: first byte " + (p[0] & 0xFF));
         }
@@ -143,12 +144,12 @@ final class QuicInitials {
     }
 
     /** The plaintext frames: a CRYPTO frame with the ClientHello, then PADDING. */
-    byte[] frames() {
+    public byte[] frames() {
         return frames.clone();
     }
 
     /** A protected Initial packet that opens a new connection under random connection ids. */
-    byte[] forge(SplittableRandom random) throws GeneralSecurityException {
+    public byte[] forge(SplittableRandom random) throws GeneralSecurityException {
         byte[] dcid = new byte[dcidLength];
         byte[] scid = new byte[scidLength];
         random.nextBytes(dcid);
@@ -194,11 +195,11 @@ final class QuicInitials {
     }
 
     /** The client's Initial keys for one destination connection id (RFC 9001 §5.2, A.1). */
-    static final class Keys {
-        final SecretKeySpec key;
-        final byte[] iv;
-        final byte[] hpKey;
-        final Cipher hp;
+    public static final class Keys {
+        private final SecretKeySpec key;
+        private final byte[] iv;
+        private final byte[] hpKey;
+        private final Cipher hp;
 
         private Keys(byte[] secret) throws GeneralSecurityException {
             key = new SecretKeySpec(expandLabel(secret, "quic key", 16), "AES");
@@ -208,7 +209,12 @@ final class QuicInitials {
             hp.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(hpKey, "AES"));
         }
 
-        static Keys client(byte[] dcid) throws GeneralSecurityException {
+        /** The AEAD key, IV and header protection key, in that order (for checks against RFC 9001 A.1). */
+        public byte[][] material() {
+            return new byte[][] {key.getEncoded(), iv.clone(), hpKey.clone()};
+        }
+
+        public static Keys client(byte[] dcid) throws GeneralSecurityException {
             Mac extract = Mac.getInstance("HmacSHA256");
             extract.init(new SecretKeySpec(SALT, "HmacSHA256"));
             byte[] initial = extract.doFinal(dcid);
