@@ -49,6 +49,9 @@ import org.masquerelay.egress.EgressServer;
 import org.masquerelay.egress.config.EgressConfig;
 import org.masquerelay.ingress.IngressServer;
 import org.masquerelay.ingress.config.IngressConfig;
+import org.masquerelay.proxy.ClientPool;
+import org.masquerelay.proxy.ProxyConfig;
+import org.masquerelay.proxy.ProxyServer;
 import org.masquerelay.tools.origin.HttpOrigin;
 import org.masquerelay.tools.origin.TcpEchoServer;
 
@@ -192,6 +195,69 @@ class RelayLifecycleIT {
         awaitHealthy(healthz, relayProcess, dir.resolve("egress.log"));
         LoopbackRelays.await(this::fetchQuietly, "a fetch through the restarted egress");
         assertThat(fetch(100_000)).isEqualTo(100_000);
+    }
+
+    /**
+     * SIGTERM to a real egress process while a flow keeps it draining: a new request through the
+     * local proxy, whose relay connection is up and idle, is answered at once (503 from the
+     * draining egress, or a new session refused), not after the egress's whole drain-timeout.
+     */
+    @Test
+    void aNewProxyRequestWhileTheEgressDrainsIsAnsweredAtOnce() throws Exception {
+        Path egressYaml = dir.resolve("egress.yaml");
+        relayProcess = startRelay("egress", egressYaml);
+        InetSocketAddress admin = EgressConfig.load(egressYaml).admin().listenAddress();
+        URI healthz = URI.create("http://" + admin.getHostString() + ":" + admin.getPort() + "/healthz");
+        awaitHealthy(healthz, relayProcess, dir.resolve("egress.log"));
+        ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")));
+        ClientConfig config = ClientConfig.load(dir.resolve("client.yaml"));
+        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        try (ProxyServer proxy = ProxyServer.start(
+                        ProxyConfig.of(null, any, null, 100, Duration.ofSeconds(20)),
+                        new ClientPool(() -> new MasqueClient(config, false, CLIENT), 100, Duration.ofSeconds(20)));
+                Socket open = new Socket()) {
+            InetSocketAddress http = java.util.Objects.requireNonNull(proxy.httpAddress());
+            String url = "http://" + TARGET.getHostAddress() + ":"
+                    + origin.localAddress().getPort() + "/bytes/100";
+            assertThat(proxyGet(http, url)).startsWith("HTTP/1.1 200");
+            // A flow that stays open keeps the egress draining for its whole drain-timeout (10 s).
+            open.connect(http, 5000);
+            open.setSoTimeout(20_000);
+            String echo = TARGET.getHostAddress() + ":" + tcpEcho.localAddress().getPort();
+            open.getOutputStream()
+                    .write(("CONNECT " + echo + " HTTP/1.1\r\nHost: " + echo + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(open.getInputStream().readNBytes(12), StandardCharsets.US_ASCII))
+                    .isEqualTo("HTTP/1.1 200");
+
+            relayProcess.destroy(); // SIGTERM: GOAWAY, refuse new requests, drain
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (status(healthz) != 503) {
+                assertThat(System.nanoTime()).as("the egress reports draining").isLessThan(end);
+                Thread.sleep(20);
+            }
+            long t = System.nanoTime();
+            String answer = proxyGet(http, url);
+            double seconds = (System.nanoTime() - t) / 1e9;
+            System.err.printf(
+                    "draining egress: a new proxy request answered in %.2f s: %s%n",
+                    seconds, answer.lines().findFirst().orElse(""));
+            assertThat(answer).startsWith("HTTP/1.1 503");
+            assertThat(seconds).as("answered at once, not after the drain").isLessThan(2.0);
+        }
+    }
+
+    /** One GET through the HTTP proxy; the response head. */
+    private static String proxyGet(InetSocketAddress proxy, String url) throws java.io.IOException {
+        try (Socket s = new Socket()) {
+            s.connect(proxy, 5000);
+            s.setSoTimeout(30_000);
+            String host = URI.create(url).getAuthority();
+            s.getOutputStream()
+                    .write(("GET " + url + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
     }
 
     private Process startRelay(String role, Path config) throws java.io.IOException {
