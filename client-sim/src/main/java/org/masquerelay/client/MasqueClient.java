@@ -32,6 +32,7 @@ import io.netty.handler.codec.http3.Http3Headers;
 import io.netty.handler.codec.http3.Http3SettingsFrame;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicClientCodecBuilder;
+import io.netty.handler.codec.quic.QuicConnectionPathStats;
 import io.netty.handler.codec.quic.QuicConnectionStats;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicStreamChannel;
@@ -92,8 +93,15 @@ import org.slf4j.LoggerFactory;
  * public methods may be called from any thread; all channel work runs on one event loop.
  */
 public final class MasqueClient implements AutoCloseable {
-    /** Outer UDP payload (docs/netty.md trap 3): room for a full-size inner QUIC packet. */
+    /**
+     * Largest outer UDP payload (docs/netty.md trap 3): a 1500-byte MTU with IPv6 and UDP headers.
+     * The outer connection starts at 1200 and grows to it, or to the path's size, by DPLPMTUD.
+     */
     public static final int OUTER_MAX_UDP_PAYLOAD = 1452;
+    /** Smallest UDP payload a QUIC path must carry, and the size every connection starts at (RFC 9000 §14). */
+    static final int MIN_QUIC_PACKET = 1200;
+    /** How often the client checks whether the outer connection's PMTU probes have passed. */
+    static final int PMTU_POLL_MILLIS = 5;
     /** Time the inner CONNECTION_CLOSE gets to leave through the tunnel before it closes. */
     static final int INNER_CLOSE_GRACE_MILLIS = 50;
     /** A QUIC handshake without an answer fails after this; UDP gives no "connection refused". */
@@ -227,6 +235,9 @@ public final class MasqueClient implements AutoCloseable {
 
         @Nullable
         QuicChannel inner;
+
+        /** The outer path's size when the inner connection started (for diagnostics). */
+        long outerPmtu;
 
         /** The ingress's signed location for us, or null when it sends none (docs/architecture.md §4). */
         volatile @Nullable GeoAssertion location;
@@ -420,6 +431,10 @@ public final class MasqueClient implements AutoCloseable {
                 .maxIdleTimeout(30, TimeUnit.SECONDS)
                 .maxSendUdpPayloadSize(maxUdpPayload)
                 .maxRecvUdpPayloadSize(maxUdpPayload)
+                // DPLPMTUD (RFC 8899, RFC 9000 §14.3): quiche sends 1200-byte packets until a
+                // padded PING probe of a larger size is acknowledged, first at maxUdpPayload, then
+                // by binary search after three losses of one size.
+                .discoverPmtu(true)
                 .initialMaxStreamsUnidirectional(8)
                 .datagram(4096, 4096);
     }
@@ -577,14 +592,68 @@ public final class MasqueClient implements AutoCloseable {
         // The tunnel is up: requestTunnel set both.
         QuicChannel outer = Objects.requireNonNull(s.outer, "outer");
         QuicStreamChannel tunnel = Objects.requireNonNull(s.tunnel, "tunnel");
+        // The largest DATAGRAM frame payload the outer connection can ever send: quiche computes
+        // it at the handshake from the outer packet size it may grow to (its first PMTU probe) and
+        // the ingress's max_datagram_frame_size (RFC 9221 §3). An inner packet also carries the
+        // quarter stream id and context id (RFC 9297 §2.1, RFC 9298 §5).
         int outerMax = HttpDatagramDemuxHandler.of(outer).maxDatagramLength();
-        int room = outerMax - HttpDatagram.overhead(tunnel.streamId() / 4, 0);
-        int innerMax = Math.min(config.innerMaxUdpPayloadOrDefault(), room);
-        if (innerMax < 1200) {
+        int tunnelOverhead = HttpDatagram.overhead(tunnel.streamId() / 4, 0);
+        int room = outerMax - tunnelOverhead;
+        if (room < MIN_QUIC_PACKET) {
             result.completeExceptionally(new IOException("the ingress path carries datagrams of " + room
-                    + " bytes; a nested QUIC connection needs 1200 (RFC 9000 §14)"));
+                    + " bytes; a nested QUIC connection needs " + MIN_QUIC_PACKET + " (RFC 9000 §14)"));
             return;
         }
+        int innerMax = Math.min(config.innerMaxUdpPayloadOrDefault(room), room);
+        // The outer packet that carries a minimum-size inner packet: the outer connection's
+        // per-packet overhead is what its largest packet loses to its largest DATAGRAM frame.
+        long outerPacket =
+                Math.min(OUTER_MAX_UDP_PAYLOAD, outer.peerTransportParameters().maxUdpPayloadSize());
+        int needed = MIN_QUIC_PACKET + tunnelOverhead + (int) (outerPacket - outerMax);
+        awaitOuterPmtu(s, outer, needed, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONNECT_TIMEOUT_MILLIS))
+                .thenRun(() -> loop.execute(() -> startInner(s, bridge, innerMax, result)))
+                .exceptionally(e -> fail(result, e));
+    }
+
+    /**
+     * Completes once the outer connection's path has been shown to carry UDP payloads of {@code
+     * needed} bytes (RFC 8899 §4.3: its PMTU probes were acknowledged). Until then an inner Initial
+     * (1200 bytes, RFC 9000 §14.1) would not fit one outer DATAGRAM frame and would be dropped.
+     */
+    private CompletableFuture<Void> awaitOuterPmtu(Session s, QuicChannel outer, int needed, long deadline) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        outer.collectPathStats(0).addListener((Future<QuicConnectionPathStats> f) -> {
+            if (!f.isSuccess()) {
+                done.completeExceptionally(wrap("ingress", f.cause()));
+                return;
+            }
+            long pmtu = f.getNow().pmtu();
+            s.outerPmtu = pmtu;
+            if (pmtu >= needed) {
+                done.complete(null);
+            } else if (!outer.isActive()) {
+                done.completeExceptionally(new IOException("the ingress closed the connection"));
+            } else if (System.nanoTime() > deadline) {
+                done.completeExceptionally(new IOException("the path to the ingress carries UDP payloads of only "
+                        + pmtu + " bytes; a nested QUIC connection needs " + needed
+                        + " (1200 for its own packets, RFC 9000 §14, plus the outer headers)"));
+            } else {
+                loop.schedule(
+                        () -> awaitOuterPmtu(s, outer, needed, deadline).whenComplete((ok, e) -> {
+                            if (e != null) {
+                                done.completeExceptionally(e);
+                            } else {
+                                done.complete(null);
+                            }
+                        }),
+                        PMTU_POLL_MILLIS,
+                        TimeUnit.MILLISECONDS);
+            }
+        });
+        return done;
+    }
+
+    private void startInner(Session s, TunnelDatagramChannel bridge, int innerMax, CompletableFuture<Session> result) {
         bridge.pipeline().addLast(innerCodec(innerMax));
         s.innerSocket = bridge;
         loop.register(bridge).addListener(registered -> {
@@ -598,7 +667,7 @@ public final class MasqueClient implements AutoCloseable {
 
     /** {@link Route#EGRESS_ONLY}: the inner connection from a plain UDP socket of ours. */
     private void openInnerDirect(Session s, CompletableFuture<Session> result) {
-        s.innerSocket = udpSocket(innerCodec(config.innerMaxUdpPayloadOrDefault()))
+        s.innerSocket = udpSocket(innerCodec(config.innerMaxUdpPayloadOrDefault(OUTER_MAX_UDP_PAYLOAD)))
                 .bind(new InetSocketAddress(bindAddress, 0))
                 .syncUninterruptibly()
                 .channel();
@@ -823,6 +892,39 @@ public final class MasqueClient implements AutoCloseable {
                     outer.collectStats().addListener((Future<QuicConnectionStats> o) -> {
                         if (o.isSuccess()) {
                             out.complete(new ConnectionStats(Optional.of(o.getNow()), in.getNow()));
+                        } else {
+                            out.completeExceptionally(o.cause());
+                        }
+                    });
+                }
+            });
+            return out;
+        });
+    }
+
+    /**
+     * The packet sizes the current session's connections send now, as their path MTU discovery
+     * has found them (RFC 8899): {@code outer} is 0 on {@link Route#EGRESS_ONLY}; {@code inner} is
+     * the UDP payload of an inner QUIC packet, which rides in one outer DATAGRAM frame.
+     */
+    public record PathMtus(long outer, long inner) {}
+
+    /** Collects {@link PathMtus} on the event loop; fails when no session is up. */
+    public CompletableFuture<PathMtus> pathMtus() {
+        return session().thenCompose(s -> {
+            CompletableFuture<PathMtus> out = new CompletableFuture<>();
+            QuicChannel inner = Objects.requireNonNull(s.inner, "a completed session has its inner connection");
+            QuicChannel outer = s.outer;
+            inner.collectPathStats(0).addListener((Future<QuicConnectionPathStats> in) -> {
+                if (!in.isSuccess()) {
+                    out.completeExceptionally(in.cause());
+                } else if (outer == null) {
+                    out.complete(new PathMtus(0, in.getNow().pmtu()));
+                } else {
+                    outer.collectPathStats(0).addListener((Future<QuicConnectionPathStats> o) -> {
+                        if (o.isSuccess()) {
+                            out.complete(
+                                    new PathMtus(o.getNow().pmtu(), in.getNow().pmtu()));
                         } else {
                             out.completeExceptionally(o.cause());
                         }

@@ -232,6 +232,9 @@ public final class IngressServer extends Relay<IngressConfig> {
                                     .tokenHandler(validation)
                                     .maxSendUdpPayloadSize(MAX_UDP_PAYLOAD)
                                     .maxRecvUdpPayloadSize(MAX_UDP_PAYLOAD)
+                                    // Start at 1200 and probe up (RFC 8899, RFC 9000 §14.3): a
+                                    // path narrower than MAX_UDP_PAYLOAD still carries every packet.
+                                    .discoverPmtu(true)
                                     // Each tunnel is one bidi stream; admission beyond the limit is answered 503.
                                     .initialMaxStreamsBidirectional(
                                             Math.max(100, limits.maxTunnelsPerConnection() * 2L))

@@ -79,9 +79,11 @@ public final class HttpDatagramDemuxHandler extends ChannelInboundHandlerAdapter
     }
 
     /**
-     * The largest DATAGRAM frame payload the peer accepts, or -1 until both sides negotiated the
-     * extension (docs/netty.md trap 4: writing before {@link QuicDatagramExtensionEvent} can close the
-     * connection).
+     * The largest DATAGRAM frame payload quiche could send when the connection was established,
+     * or -1 until both sides negotiated the extension. With path MTU discovery the size that fits
+     * changes as probes succeed: this is then the figure at the handshake, not a limit. It stays
+     * -1 until negotiated (docs/netty.md trap 4: writing before {@link QuicDatagramExtensionEvent}
+     * can close the connection).
      */
     public int maxDatagramLength() {
         if (maxDatagramLength < 0 || channel == null) {
