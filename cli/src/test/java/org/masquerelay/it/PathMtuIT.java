@@ -77,8 +77,39 @@ class PathMtuIT {
         try (MasqueClient client = new MasqueClient(relays.clientConfig(), false, CLIENT)) {
             MasqueClient.PathMtus mtus = transfer(client, "loopback path (1452-byte outer packets)");
             assertThat(mtus.outer()).isEqualTo(MasqueClient.OUTER_MAX_UDP_PAYLOAD);
-            assertThat(mtus.inner()).isGreaterThan(1350L);
+            // One outer DATAGRAM frame's room: the outer packet less its short header (1 byte,
+            // the ingress's 10-byte ID behind two listener sockets), a 4-byte packet number, the
+            // 16-byte AEAD tag, the frame's type and length (3), and the HTTP Datagram's two ids.
+            assertThat(mtus.inner()).isEqualTo(MasqueClient.OUTER_MAX_UDP_PAYLOAD - (1 + 10 + 4 + 16 + 3) - 2);
         }
+    }
+
+    @Test
+    void bothEndsOfTheOuterConnectionUseShortConnectionIds() throws Exception {
+        try (UdpTap tap = new UdpTap(
+                        new InetSocketAddress(LoopbackRelays.addr("127.0.0.1"), 0),
+                        relays.ingress().quicAddress());
+                MasqueClient client = new MasqueClient(via(tap.address(), false), false, CLIENT)) {
+            client.connect().get(20, TimeUnit.SECONDS);
+            // Long headers name both IDs (RFC 8999 §5.1): the client's is 8 bytes, the ingress's
+            // 10, the least Netty's dispatcher over two sockets allows (2 bytes name the socket).
+            assertThat(longHeaderIdLengths(tap.packets(true), false)).containsOnly(MasqueClient.CONNECTION_ID_LENGTH);
+            assertThat(longHeaderIdLengths(tap.packets(false), true)).containsOnly(MasqueClient.CONNECTION_ID_LENGTH);
+            assertThat(longHeaderIdLengths(tap.packets(false), false)).containsOnly(10);
+        }
+    }
+
+    /** The destination ({@code dcid}) or source connection ID lengths of the long-header packets. */
+    private static java.util.Set<Integer> longHeaderIdLengths(java.util.List<UdpTap.Packet> packets, boolean dcid) {
+        java.util.Set<Integer> lengths = new java.util.HashSet<>();
+        for (UdpTap.Packet p : packets) {
+            byte[] b = p.bytes();
+            if (b.length > 6 && (b[0] & 0x80) != 0) {
+                int dcidLength = b[5] & 0xff;
+                lengths.add(dcid ? dcidLength : b[6 + dcidLength] & 0xff);
+            }
+        }
+        return lengths;
     }
 
     /** Connects, fetches {@link #BULK} bytes byte-exact, and prints the sizes and the rate. */

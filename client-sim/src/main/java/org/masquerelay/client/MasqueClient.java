@@ -100,6 +100,14 @@ public final class MasqueClient implements AutoCloseable {
     public static final int OUTER_MAX_UDP_PAYLOAD = 1452;
     /** Smallest UDP payload a QUIC path must carry, and the size every connection starts at (RFC 9000 §14). */
     static final int MIN_QUIC_PACKET = 1200;
+    /**
+     * Length of the connection IDs the client issues, on both connections: 8 bytes, 64 random
+     * bits, as many as an ID needs against guessing on a connection this short-lived; quiche's
+     * default is 20 (docs/quic-forwarding.md, "Connection ID length").
+     */
+    public static final int CONNECTION_ID_LENGTH = 8;
+    /** A short-header packet's cost around one DATAGRAM frame's payload with an empty connection ID. */
+    static final int MIN_SHORT_PACKET_OVERHEAD = 1 + 4 + 16 + 3;
     /** How often the client checks whether the outer connection's PMTU probes have passed. */
     static final int PMTU_POLL_MILLIS = 5;
     /** Time the inner CONNECTION_CLOSE gets to leave through the tunnel before it closes. */
@@ -431,6 +439,9 @@ public final class MasqueClient implements AutoCloseable {
                 .maxIdleTimeout(30, TimeUnit.SECONDS)
                 .maxSendUdpPayloadSize(maxUdpPayload)
                 .maxRecvUdpPayloadSize(maxUdpPayload)
+                // The ID the relay puts in every packet to us: 8 bytes instead of quiche's 20,
+                // 12 more bytes of payload in each outer and each inner packet (RFC 9000 §5.1).
+                .localConnectionIdLength(CONNECTION_ID_LENGTH)
                 // DPLPMTUD (RFC 8899, RFC 9000 §14.3): quiche sends 1200-byte packets until a
                 // padded PING probe of a larger size is acknowledged, first at maxUdpPayload, then
                 // by binary search after three losses of one size.
@@ -592,27 +603,47 @@ public final class MasqueClient implements AutoCloseable {
         // The tunnel is up: requestTunnel set both.
         QuicChannel outer = Objects.requireNonNull(s.outer, "outer");
         QuicStreamChannel tunnel = Objects.requireNonNull(s.tunnel, "tunnel");
-        // The largest DATAGRAM frame payload the outer connection can ever send: quiche computes
-        // it at the handshake from the outer packet size it may grow to (its first PMTU probe) and
-        // the ingress's max_datagram_frame_size (RFC 9221 §3). An inner packet also carries the
-        // quarter stream id and context id (RFC 9297 §2.1, RFC 9298 §5).
-        int outerMax = HttpDatagramDemuxHandler.of(outer).maxDatagramLength();
+        long outerPacket =
+                Math.min(OUTER_MAX_UDP_PAYLOAD, outer.peerTransportParameters().maxUdpPayloadSize());
+        int[] frame = outerDatagramFrame(HttpDatagramDemuxHandler.of(outer).maxDatagramLength(), (int) outerPacket);
+        // An inner packet also carries the quarter stream id and context id (RFC 9297 §2.1, RFC 9298 §5).
         int tunnelOverhead = HttpDatagram.overhead(tunnel.streamId() / 4, 0);
-        int room = outerMax - tunnelOverhead;
+        int room = frame[0] - tunnelOverhead;
         if (room < MIN_QUIC_PACKET) {
             result.completeExceptionally(new IOException("the ingress path carries datagrams of " + room
                     + " bytes; a nested QUIC connection needs " + MIN_QUIC_PACKET + " (RFC 9000 §14)"));
             return;
         }
         int innerMax = Math.min(config.innerMaxUdpPayloadOrDefault(room), room);
-        // The outer packet that carries a minimum-size inner packet: the outer connection's
-        // per-packet overhead is what its largest packet loses to its largest DATAGRAM frame.
-        long outerPacket =
-                Math.min(OUTER_MAX_UDP_PAYLOAD, outer.peerTransportParameters().maxUdpPayloadSize());
-        int needed = MIN_QUIC_PACKET + tunnelOverhead + (int) (outerPacket - outerMax);
+        // The outer packet that carries a minimum-size inner packet.
+        int needed = MIN_QUIC_PACKET + tunnelOverhead + frame[1];
         awaitOuterPmtu(s, outer, needed, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONNECT_TIMEOUT_MILLIS))
                 .thenRun(() -> loop.execute(() -> startInner(s, bridge, innerMax, result)))
                 .exceptionally(e -> fail(result, e));
+    }
+
+    /**
+     * The largest DATAGRAM frame payload the outer connection may send once its path MTU discovery
+     * reached {@code outerPacket}, and the per-packet overhead it has: {@code {frame, overhead}}.
+     *
+     * <p>quiche reports one figure, when the connection is established: {@code reported}, its
+     * packet size then less the short header (1 byte and the ingress's connection ID), the
+     * packet number (4), the AEAD tag (16) and the frame's type and length (3), capped by the
+     * ingress's max_datagram_frame_size (RFC 9221 §3). With DPLPMTUD that packet size is either
+     * the 1200-byte start or already the first probe's, depending on timing. A figure 24 to 44
+     * bytes (IDs of 0 to 20 bytes) below 1200 is the start's, and is scaled to {@code
+     * outerPacket}; any other is taken as it is.
+     */
+    static int[] outerDatagramFrame(int reported, int outerPacket) {
+        int overhead = MIN_QUIC_PACKET - reported;
+        if (overhead >= MIN_SHORT_PACKET_OVERHEAD && overhead <= MIN_SHORT_PACKET_OVERHEAD + 20) {
+            return new int[] {outerPacket - overhead, overhead};
+        }
+        // Reported at the full size, or capped by the peer: then the overhead is at most a
+        // 20-byte ID's (RFC 9000 §17.2).
+        int packetOverhead =
+                Math.max(MIN_SHORT_PACKET_OVERHEAD, Math.min(outerPacket - reported, MIN_SHORT_PACKET_OVERHEAD + 20));
+        return new int[] {reported, packetOverhead};
     }
 
     /**
