@@ -35,6 +35,9 @@ import org.masquerelay.protocol.uri.UdpProxyTemplate;
  * @param tokens where Privacy Pass tokens for the ingress come from; none when absent
  * @param quicForwarding offer the ingress forwarded mode for the inner connection
  *     (docs/quic-forwarding.md); default true
+ * @param quicDatagrams negotiate QUIC DATAGRAM frames (RFC 9221) on the outer connection; false
+ *     carries the inner packets in DATAGRAM capsules on the tunnel stream instead (RFC 9297 §3.5),
+ *     as the client also does when the ingress offers no datagrams; default true
  */
 public record ClientConfig(
         HopConfig ingress,
@@ -43,8 +46,21 @@ public record ClientConfig(
         @Nullable String uriTemplate,
         @Nullable Integer innerMaxUdpPayload,
         @Nullable TokensConfig tokens,
-        @Nullable Boolean quicForwarding)
+        @Nullable Boolean quicForwarding,
+        @Nullable Boolean quicDatagrams)
         implements YamlConfigLoader.Validated {
+
+    /** A config with the default {@code quic-datagrams}. */
+    public ClientConfig(
+            HopConfig ingress,
+            HopConfig egress,
+            @Nullable Path caFile,
+            @Nullable String uriTemplate,
+            @Nullable Integer innerMaxUdpPayload,
+            @Nullable TokensConfig tokens,
+            @Nullable Boolean quicForwarding) {
+        this(ingress, egress, caFile, uriTemplate, innerMaxUdpPayload, tokens, quicForwarding, null);
+    }
 
     /**
      * The Privacy Pass issuer (RFC 9578) the client fetches tokens from when the ingress asks
@@ -70,7 +86,8 @@ public record ClientConfig(
                                 : new TokensConfig(
                                         c.tokens.issuer(),
                                         c.tokens.apiKeyFile() == null ? null : dir.resolve(c.tokens.apiKeyFile())),
-                        c.quicForwarding));
+                        c.quicForwarding,
+                        c.quicDatagrams));
     }
 
     @Override
@@ -122,6 +139,11 @@ public record ClientConfig(
     }
 
     /** The inner connection's packet size limit, {@code room} (what the outer frame holds) by default. */
+    /** Whether the outer connection negotiates QUIC DATAGRAM frames; default yes. */
+    public boolean quicDatagramsOrDefault() {
+        return quicDatagrams == null || quicDatagrams;
+    }
+
     public int innerMaxUdpPayloadOrDefault(int room) {
         return innerMaxUdpPayload == null ? room : innerMaxUdpPayload;
     }

@@ -247,6 +247,9 @@ public final class MasqueClient implements AutoCloseable {
         /** The outer path's size when the inner connection started (for diagnostics). */
         long outerPmtu;
 
+        /** The tunnel carries the inner packets in DATAGRAM capsules, not QUIC DATAGRAM frames. */
+        boolean capsules;
+
         /** The ingress's signed location for us, or null when it sends none (docs/architecture.md §4). */
         volatile @Nullable GeoAssertion location;
 
@@ -376,7 +379,8 @@ public final class MasqueClient implements AutoCloseable {
             CompletableFuture.runAsync(() -> openInnerDirect(s, result)).exceptionally(e -> fail(result, e));
             return;
         }
-        ChannelHandler outerCodec = clientCodec(ingressTls, config.ingress(), OUTER_MAX_UDP_PAYLOAD)
+        ChannelHandler outerCodec = clientCodec(
+                        ingressTls, config.ingress(), OUTER_MAX_UDP_PAYLOAD, config.quicDatagramsOrDefault())
                 .initialMaxData(16L << 20)
                 .initialMaxStreamDataBidirectionalLocal(1L << 20)
                 .initialMaxStreamDataBidirectionalRemote(1L << 20)
@@ -396,7 +400,7 @@ public final class MasqueClient implements AutoCloseable {
             s.outerSocket = ((ChannelFuture) bound).channel();
             QuicChannel.newBootstrap(s.outerSocket)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
-                    .handler(connectionInitializer())
+                    .handler(connectionInitializer(config.quicDatagramsOrDefault()))
                     .remoteAddress(config.ingress().socketAddress())
                     .connect()
                     .addListener((Future<QuicChannel> f) -> {
@@ -409,7 +413,8 @@ public final class MasqueClient implements AutoCloseable {
                         // Losing any layer ends the session, so flows on it fail now
                         // instead of waiting for the inner connection's idle timeout.
                         s.outer.closeFuture().addListener(c -> s.close());
-                        awaitExtendedConnect("ingress", s.outer)
+                        // Without HTTP Datagrams the tunnel runs on DATAGRAM capsules (RFC 9297 §3.5).
+                        awaitExtendedConnect("ingress", s.outer, false)
                                 .thenRun(() -> loop.execute(() -> openTunnel(s, result)))
                                 .exceptionally(e -> fail(result, e));
                     });
@@ -430,8 +435,9 @@ public final class MasqueClient implements AutoCloseable {
      * An HTTP/3 client codec toward {@code hop}: certificate checked for its server name (SNI and
      * hostname, docs/netty.md trap 2), packets of {@code maxUdpPayload}, DATAGRAM frames on.
      */
-    private static QuicClientCodecBuilder clientCodec(QuicSslContext tls, HopConfig hop, int maxUdpPayload) {
-        return Http3.newQuicClientCodecBuilder()
+    private static QuicClientCodecBuilder clientCodec(
+            QuicSslContext tls, HopConfig hop, int maxUdpPayload, boolean datagrams) {
+        QuicClientCodecBuilder b = Http3.newQuicClientCodecBuilder()
                 .sslEngineProvider(q -> tls.newEngine(
                         q.alloc(),
                         hop.serverNameOrAddress(),
@@ -446,28 +452,28 @@ public final class MasqueClient implements AutoCloseable {
                 // padded PING probe of a larger size is acknowledged, first at maxUdpPayload, then
                 // by binary search after three losses of one size.
                 .discoverPmtu(true)
-                .initialMaxStreamsUnidirectional(8)
-                .datagram(4096, 4096);
+                .initialMaxStreamsUnidirectional(8);
+        return datagrams ? b.datagram(4096, 4096) : b;
     }
 
-    private static ChannelInitializer<QuicChannel> connectionInitializer() {
+    private static ChannelInitializer<QuicChannel> connectionInitializer(boolean datagrams) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(QuicChannel ch) {
-                ch.pipeline().addLast(new HttpDatagramDemuxHandler(TunnelMetrics.NOOP));
+                ch.pipeline().addLast(new HttpDatagramDemuxHandler(TunnelMetrics.NOOP, datagrams));
                 ch.pipeline()
                         .addLast(new Http3ClientConnectionHandler(
                                 new PeerSettingsHandler(),
                                 null,
                                 null,
-                                PeerSettingsHandler.localMasqueSettings(),
+                                PeerSettingsHandler.localMasqueSettings(datagrams),
                                 true));
             }
         };
     }
 
     /** RFC 9220 §3: do not send an extended CONNECT before the peer's SETTINGS allow it. */
-    private static CompletableFuture<Void> awaitExtendedConnect(String hop, QuicChannel ch) {
+    private static CompletableFuture<Void> awaitExtendedConnect(String hop, QuicChannel ch, boolean needDatagrams) {
         return PeerSettingsHandler.peerSettings(ch)
                 .orTimeout(10, TimeUnit.SECONDS)
                 .thenAccept(settings -> {
@@ -477,7 +483,7 @@ public final class MasqueClient implements AutoCloseable {
                     if (!isOne(settings, H3Settings.SETTINGS_ENABLE_CONNECT_PROTOCOL)) {
                         throw new CompletionException(new IOException(hop + " does not support extended CONNECT"));
                     }
-                    if (!isOne(settings, H3Settings.SETTINGS_H3_DATAGRAM)) {
+                    if (needDatagrams && !isOne(settings, H3Settings.SETTINGS_H3_DATAGRAM)) {
                         throw new CompletionException(new IOException(hop + " does not support HTTP Datagrams"));
                     }
                 });
@@ -605,7 +611,18 @@ public final class MasqueClient implements AutoCloseable {
         QuicStreamChannel tunnel = Objects.requireNonNull(s.tunnel, "tunnel");
         long outerPacket =
                 Math.min(OUTER_MAX_UDP_PAYLOAD, outer.peerTransportParameters().maxUdpPayloadSize());
-        int[] frame = outerDatagramFrame(HttpDatagramDemuxHandler.of(outer).maxDatagramLength(), (int) outerPacket);
+        int reported = HttpDatagramDemuxHandler.of(outer).maxDatagramLength();
+        if (reported < 0) {
+            // No QUIC datagrams on the outer connection (our setting, or the ingress offers none):
+            // the tunnel's DatagramTunnelHandler sends DATAGRAM capsules on the request stream
+            // (RFC 9297 §3.5), which no frame size limits. The inner connection still probes the
+            // path from the ingress to the egress, up to a 1500-byte MTU's UDP payload.
+            s.capsules = true;
+            int capsuleMax = Math.min(config.innerMaxUdpPayloadOrDefault(OUTER_MAX_UDP_PAYLOAD), OUTER_MAX_UDP_PAYLOAD);
+            startInner(s, bridge, capsuleMax, result);
+            return;
+        }
+        int[] frame = outerDatagramFrame(reported, (int) outerPacket);
         // An inner packet also carries the quarter stream id and context id (RFC 9297 §2.1, RFC 9298 §5).
         int tunnelOverhead = HttpDatagram.overhead(tunnel.streamId() / 4, 0);
         int room = frame[0] - tunnelOverhead;
@@ -706,7 +723,7 @@ public final class MasqueClient implements AutoCloseable {
     }
 
     private ChannelHandler innerCodec(int maxUdpPayload) {
-        return clientCodec(egressTls, config.egress(), maxUdpPayload)
+        return clientCodec(egressTls, config.egress(), maxUdpPayload, true)
                 .initialMaxData(32L << 20)
                 .initialMaxStreamDataBidirectionalLocal(2L << 20)
                 .initialMaxStreamDataBidirectionalRemote(2L << 20)
@@ -730,7 +747,7 @@ public final class MasqueClient implements AutoCloseable {
     private void connectInner(Session s, SocketAddress remote, CompletableFuture<Session> result) {
         QuicChannel.newBootstrap(s.innerSocket)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
-                .handler(connectionInitializer())
+                .handler(connectionInitializer(true))
                 .remoteAddress(remote)
                 .connect()
                 .addListener((Future<QuicChannel> f) -> {
@@ -741,7 +758,7 @@ public final class MasqueClient implements AutoCloseable {
                     s.inner = f.getNow();
                     watchLiveness("egress", s.inner);
                     s.inner.closeFuture().addListener(c -> s.close());
-                    awaitExtendedConnect("egress", s.inner)
+                    awaitExtendedConnect("egress", s.inner, true)
                             .thenRun(() -> result.complete(s))
                             .exceptionally(e -> fail(result, e));
                 });
@@ -964,6 +981,26 @@ public final class MasqueClient implements AutoCloseable {
             });
             return out;
         });
+    }
+
+    /** How the tunnel through the ingress carries the inner connection's packets. */
+    public enum TunnelTransport {
+        /** In QUIC DATAGRAM frames of the outer connection (RFC 9297 §2). */
+        DATAGRAMS,
+        /** In DATAGRAM capsules on the connect-udp request stream (RFC 9297 §3.5). */
+        CAPSULES
+    }
+
+    /** The current session's tunnel transport; empty before it is up or on {@link Route#EGRESS_ONLY}. */
+    public Optional<TunnelTransport> tunnelTransport() {
+        CompletableFuture<Session> s;
+        synchronized (this) {
+            s = session;
+        }
+        if (s == null || !s.isDone() || s.isCompletedExceptionally() || s.join().outer == null) {
+            return Optional.empty();
+        }
+        return Optional.of(s.join().capsules ? TunnelTransport.CAPSULES : TunnelTransport.DATAGRAMS);
     }
 
     /** The inner connection's event loop, where flow handlers run. */

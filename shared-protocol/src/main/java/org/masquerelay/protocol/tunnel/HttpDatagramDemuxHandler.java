@@ -44,8 +44,21 @@ public final class HttpDatagramDemuxHandler extends ChannelInboundHandlerAdapter
 
     private @Nullable Channel channel;
 
+    /** Whether this end negotiates QUIC DATAGRAM frames (its codec has {@code datagram(...)}). */
+    private final boolean local;
+
     public HttpDatagramDemuxHandler(TunnelMetrics metrics) {
+        this(metrics, true);
+    }
+
+    /**
+     * @param local false when this end's codec does not enable QUIC DATAGRAM frames: Netty still
+     *     fires {@link QuicDatagramExtensionEvent} when only the peer offers them, but writing one
+     *     then fails and closes the connection, so {@link #maxDatagramLength} stays -1
+     */
+    public HttpDatagramDemuxHandler(TunnelMetrics metrics, boolean local) {
         this.metrics = metrics;
+        this.local = local;
     }
 
     /** The demux of {@code quicChannel}, or an exception if the pipeline has none. */
@@ -101,7 +114,7 @@ public final class HttpDatagramDemuxHandler extends ChannelInboundHandlerAdapter
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof QuicDatagramExtensionEvent e) {
+        if (evt instanceof QuicDatagramExtensionEvent e && local) {
             maxDatagramLength = e.maxLength();
         }
         ctx.fireUserEventTriggered(evt);
