@@ -29,11 +29,15 @@ import org.masquerelay.protocol.uri.UdpProxyTemplate;
  * @param egress the second hop, reached through the ingress
  * @param caFile PEM file of the CA(s) that sign both relays' certificates
  * @param uriTemplate the ingress's connect-udp template (RFC 9298 §2); default the well-known one
- * @param innerMaxUdpPayload the inner QUIC connection's packet size; must fit one outer DATAGRAM
- *     frame (docs/architecture.md §3), default 1350
+ * @param innerMaxUdpPayload the largest packet the inner QUIC connection may grow to by path MTU
+ *     discovery; it never exceeds what one outer DATAGRAM frame holds (docs/architecture.md §3),
+ *     which is also the default
  * @param tokens where Privacy Pass tokens for the ingress come from; none when absent
  * @param quicForwarding offer the ingress forwarded mode for the inner connection
  *     (docs/quic-forwarding.md); default true
+ * @param quicDatagrams negotiate QUIC DATAGRAM frames (RFC 9221) on the outer connection; false
+ *     carries the inner packets in DATAGRAM capsules on the tunnel stream instead (RFC 9297 §3.5),
+ *     as the client also does when the ingress offers no datagrams; default true
  */
 public record ClientConfig(
         HopConfig ingress,
@@ -42,8 +46,21 @@ public record ClientConfig(
         @Nullable String uriTemplate,
         @Nullable Integer innerMaxUdpPayload,
         @Nullable TokensConfig tokens,
-        @Nullable Boolean quicForwarding)
+        @Nullable Boolean quicForwarding,
+        @Nullable Boolean quicDatagrams)
         implements YamlConfigLoader.Validated {
+
+    /** A config with the default {@code quic-datagrams}. */
+    public ClientConfig(
+            HopConfig ingress,
+            HopConfig egress,
+            @Nullable Path caFile,
+            @Nullable String uriTemplate,
+            @Nullable Integer innerMaxUdpPayload,
+            @Nullable TokensConfig tokens,
+            @Nullable Boolean quicForwarding) {
+        this(ingress, egress, caFile, uriTemplate, innerMaxUdpPayload, tokens, quicForwarding, null);
+    }
 
     /**
      * The Privacy Pass issuer (RFC 9578) the client fetches tokens from when the ingress asks
@@ -69,7 +86,8 @@ public record ClientConfig(
                                 : new TokensConfig(
                                         c.tokens.issuer(),
                                         c.tokens.apiKeyFile() == null ? null : dir.resolve(c.tokens.apiKeyFile())),
-                        c.quicForwarding));
+                        c.quicForwarding,
+                        c.quicDatagrams));
     }
 
     @Override
@@ -104,10 +122,10 @@ public record ClientConfig(
         }
         if (innerMaxUdpPayload != null) {
             errors.check(
-                    innerMaxUdpPayload >= 1200 && innerMaxUdpPayload <= 1400,
+                    innerMaxUdpPayload >= 1200 && innerMaxUdpPayload <= 1452,
                     "inner-max-udp-payload",
                     innerMaxUdpPayload,
-                    "1200-1400 (QUIC needs 1200; the outer frame holds about 1400)");
+                    "1200-1452 (QUIC needs 1200; the outer frame holds at most about 1420)");
         }
     }
 
@@ -120,7 +138,13 @@ public record ClientConfig(
         return quicForwarding == null || quicForwarding;
     }
 
-    public int innerMaxUdpPayloadOrDefault() {
-        return innerMaxUdpPayload == null ? 1350 : innerMaxUdpPayload;
+    /** The inner connection's packet size limit, {@code room} (what the outer frame holds) by default. */
+    /** Whether the outer connection negotiates QUIC DATAGRAM frames; default yes. */
+    public boolean quicDatagramsOrDefault() {
+        return quicDatagrams == null || quicDatagrams;
+    }
+
+    public int innerMaxUdpPayloadOrDefault(int room) {
+        return innerMaxUdpPayload == null ? room : innerMaxUdpPayload;
     }
 }

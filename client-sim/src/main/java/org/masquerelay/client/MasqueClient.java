@@ -32,6 +32,7 @@ import io.netty.handler.codec.http3.Http3Headers;
 import io.netty.handler.codec.http3.Http3SettingsFrame;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicClientCodecBuilder;
+import io.netty.handler.codec.quic.QuicConnectionPathStats;
 import io.netty.handler.codec.quic.QuicConnectionStats;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicStreamChannel;
@@ -92,8 +93,23 @@ import org.slf4j.LoggerFactory;
  * public methods may be called from any thread; all channel work runs on one event loop.
  */
 public final class MasqueClient implements AutoCloseable {
-    /** Outer UDP payload (docs/netty.md trap 3): room for a full-size inner QUIC packet. */
+    /**
+     * Largest outer UDP payload (docs/netty.md trap 3): a 1500-byte MTU with IPv6 and UDP headers.
+     * The outer connection starts at 1200 and grows to it, or to the path's size, by DPLPMTUD.
+     */
     public static final int OUTER_MAX_UDP_PAYLOAD = 1452;
+    /** Smallest UDP payload a QUIC path must carry, and the size every connection starts at (RFC 9000 §14). */
+    static final int MIN_QUIC_PACKET = 1200;
+    /**
+     * Length of the connection IDs the client issues, on both connections: 8 bytes, 64 random
+     * bits, as many as an ID needs against guessing on a connection this short-lived; quiche's
+     * default is 20 (docs/quic-forwarding.md, "Connection ID length").
+     */
+    public static final int CONNECTION_ID_LENGTH = 8;
+    /** A short-header packet's cost around one DATAGRAM frame's payload with an empty connection ID. */
+    static final int MIN_SHORT_PACKET_OVERHEAD = 1 + 4 + 16 + 3;
+    /** How often the client checks whether the outer connection's PMTU probes have passed. */
+    static final int PMTU_POLL_MILLIS = 5;
     /** Time the inner CONNECTION_CLOSE gets to leave through the tunnel before it closes. */
     static final int INNER_CLOSE_GRACE_MILLIS = 50;
     /** A QUIC handshake without an answer fails after this; UDP gives no "connection refused". */
@@ -228,6 +244,12 @@ public final class MasqueClient implements AutoCloseable {
         @Nullable
         QuicChannel inner;
 
+        /** The outer path's size when the inner connection started (for diagnostics). */
+        long outerPmtu;
+
+        /** The tunnel carries the inner packets in DATAGRAM capsules, not QUIC DATAGRAM frames. */
+        boolean capsules;
+
         /** The ingress's signed location for us, or null when it sends none (docs/architecture.md §4). */
         volatile @Nullable GeoAssertion location;
 
@@ -357,7 +379,8 @@ public final class MasqueClient implements AutoCloseable {
             CompletableFuture.runAsync(() -> openInnerDirect(s, result)).exceptionally(e -> fail(result, e));
             return;
         }
-        ChannelHandler outerCodec = clientCodec(ingressTls, config.ingress(), OUTER_MAX_UDP_PAYLOAD)
+        ChannelHandler outerCodec = clientCodec(
+                        ingressTls, config.ingress(), OUTER_MAX_UDP_PAYLOAD, config.quicDatagramsOrDefault())
                 .initialMaxData(16L << 20)
                 .initialMaxStreamDataBidirectionalLocal(1L << 20)
                 .initialMaxStreamDataBidirectionalRemote(1L << 20)
@@ -377,7 +400,7 @@ public final class MasqueClient implements AutoCloseable {
             s.outerSocket = ((ChannelFuture) bound).channel();
             QuicChannel.newBootstrap(s.outerSocket)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
-                    .handler(connectionInitializer())
+                    .handler(connectionInitializer(config.quicDatagramsOrDefault()))
                     .remoteAddress(config.ingress().socketAddress())
                     .connect()
                     .addListener((Future<QuicChannel> f) -> {
@@ -390,7 +413,8 @@ public final class MasqueClient implements AutoCloseable {
                         // Losing any layer ends the session, so flows on it fail now
                         // instead of waiting for the inner connection's idle timeout.
                         s.outer.closeFuture().addListener(c -> s.close());
-                        awaitExtendedConnect("ingress", s.outer)
+                        // Without HTTP Datagrams the tunnel runs on DATAGRAM capsules (RFC 9297 §3.5).
+                        awaitExtendedConnect("ingress", s.outer, false)
                                 .thenRun(() -> loop.execute(() -> openTunnel(s, result)))
                                 .exceptionally(e -> fail(result, e));
                     });
@@ -411,8 +435,9 @@ public final class MasqueClient implements AutoCloseable {
      * An HTTP/3 client codec toward {@code hop}: certificate checked for its server name (SNI and
      * hostname, docs/netty.md trap 2), packets of {@code maxUdpPayload}, DATAGRAM frames on.
      */
-    private static QuicClientCodecBuilder clientCodec(QuicSslContext tls, HopConfig hop, int maxUdpPayload) {
-        return Http3.newQuicClientCodecBuilder()
+    private static QuicClientCodecBuilder clientCodec(
+            QuicSslContext tls, HopConfig hop, int maxUdpPayload, boolean datagrams) {
+        QuicClientCodecBuilder b = Http3.newQuicClientCodecBuilder()
                 .sslEngineProvider(q -> tls.newEngine(
                         q.alloc(),
                         hop.serverNameOrAddress(),
@@ -420,28 +445,35 @@ public final class MasqueClient implements AutoCloseable {
                 .maxIdleTimeout(30, TimeUnit.SECONDS)
                 .maxSendUdpPayloadSize(maxUdpPayload)
                 .maxRecvUdpPayloadSize(maxUdpPayload)
-                .initialMaxStreamsUnidirectional(8)
-                .datagram(4096, 4096);
+                // The ID the relay puts in every packet to us: 8 bytes instead of quiche's 20,
+                // 12 more bytes of payload in each outer and each inner packet (RFC 9000 §5.1).
+                .localConnectionIdLength(CONNECTION_ID_LENGTH)
+                // DPLPMTUD (RFC 8899, RFC 9000 §14.3): quiche sends 1200-byte packets until a
+                // padded PING probe of a larger size is acknowledged, first at maxUdpPayload, then
+                // by binary search after three losses of one size.
+                .discoverPmtu(true)
+                .initialMaxStreamsUnidirectional(8);
+        return datagrams ? b.datagram(4096, 4096) : b;
     }
 
-    private static ChannelInitializer<QuicChannel> connectionInitializer() {
+    private static ChannelInitializer<QuicChannel> connectionInitializer(boolean datagrams) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(QuicChannel ch) {
-                ch.pipeline().addLast(new HttpDatagramDemuxHandler(TunnelMetrics.NOOP));
+                ch.pipeline().addLast(new HttpDatagramDemuxHandler(TunnelMetrics.NOOP, datagrams));
                 ch.pipeline()
                         .addLast(new Http3ClientConnectionHandler(
                                 new PeerSettingsHandler(),
                                 null,
                                 null,
-                                PeerSettingsHandler.localMasqueSettings(),
+                                PeerSettingsHandler.localMasqueSettings(datagrams),
                                 true));
             }
         };
     }
 
     /** RFC 9220 §3: do not send an extended CONNECT before the peer's SETTINGS allow it. */
-    private static CompletableFuture<Void> awaitExtendedConnect(String hop, QuicChannel ch) {
+    private static CompletableFuture<Void> awaitExtendedConnect(String hop, QuicChannel ch, boolean needDatagrams) {
         return PeerSettingsHandler.peerSettings(ch)
                 .orTimeout(10, TimeUnit.SECONDS)
                 .thenAccept(settings -> {
@@ -451,7 +483,7 @@ public final class MasqueClient implements AutoCloseable {
                     if (!isOne(settings, H3Settings.SETTINGS_ENABLE_CONNECT_PROTOCOL)) {
                         throw new CompletionException(new IOException(hop + " does not support extended CONNECT"));
                     }
-                    if (!isOne(settings, H3Settings.SETTINGS_H3_DATAGRAM)) {
+                    if (needDatagrams && !isOne(settings, H3Settings.SETTINGS_H3_DATAGRAM)) {
                         throw new CompletionException(new IOException(hop + " does not support HTTP Datagrams"));
                     }
                 });
@@ -577,14 +609,99 @@ public final class MasqueClient implements AutoCloseable {
         // The tunnel is up: requestTunnel set both.
         QuicChannel outer = Objects.requireNonNull(s.outer, "outer");
         QuicStreamChannel tunnel = Objects.requireNonNull(s.tunnel, "tunnel");
-        int outerMax = HttpDatagramDemuxHandler.of(outer).maxDatagramLength();
-        int room = outerMax - HttpDatagram.overhead(tunnel.streamId() / 4, 0);
-        int innerMax = Math.min(config.innerMaxUdpPayloadOrDefault(), room);
-        if (innerMax < 1200) {
-            result.completeExceptionally(new IOException("the ingress path carries datagrams of " + room
-                    + " bytes; a nested QUIC connection needs 1200 (RFC 9000 §14)"));
+        long outerPacket =
+                Math.min(OUTER_MAX_UDP_PAYLOAD, outer.peerTransportParameters().maxUdpPayloadSize());
+        int reported = HttpDatagramDemuxHandler.of(outer).maxDatagramLength();
+        if (reported < 0) {
+            // No QUIC datagrams on the outer connection (our setting, or the ingress offers none):
+            // the tunnel's DatagramTunnelHandler sends DATAGRAM capsules on the request stream
+            // (RFC 9297 §3.5), which no frame size limits. The inner connection still probes the
+            // path from the ingress to the egress, up to a 1500-byte MTU's UDP payload.
+            s.capsules = true;
+            int capsuleMax = Math.min(config.innerMaxUdpPayloadOrDefault(OUTER_MAX_UDP_PAYLOAD), OUTER_MAX_UDP_PAYLOAD);
+            startInner(s, bridge, capsuleMax, result);
             return;
         }
+        int[] frame = outerDatagramFrame(reported, (int) outerPacket);
+        // An inner packet also carries the quarter stream id and context id (RFC 9297 §2.1, RFC 9298 §5).
+        int tunnelOverhead = HttpDatagram.overhead(tunnel.streamId() / 4, 0);
+        int room = frame[0] - tunnelOverhead;
+        if (room < MIN_QUIC_PACKET) {
+            result.completeExceptionally(new IOException("the ingress path carries datagrams of " + room
+                    + " bytes; a nested QUIC connection needs " + MIN_QUIC_PACKET + " (RFC 9000 §14)"));
+            return;
+        }
+        int innerMax = Math.min(config.innerMaxUdpPayloadOrDefault(room), room);
+        // The outer packet that carries a minimum-size inner packet.
+        int needed = MIN_QUIC_PACKET + tunnelOverhead + frame[1];
+        awaitOuterPmtu(s, outer, needed, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONNECT_TIMEOUT_MILLIS))
+                .thenRun(() -> loop.execute(() -> startInner(s, bridge, innerMax, result)))
+                .exceptionally(e -> fail(result, e));
+    }
+
+    /**
+     * The largest DATAGRAM frame payload the outer connection may send once its path MTU discovery
+     * reached {@code outerPacket}, and the per-packet overhead it has: {@code {frame, overhead}}.
+     *
+     * <p>quiche reports one figure, when the connection is established: {@code reported}, its
+     * packet size then less the short header (1 byte and the ingress's connection ID), the
+     * packet number (4), the AEAD tag (16) and the frame's type and length (3), capped by the
+     * ingress's max_datagram_frame_size (RFC 9221 §3). With DPLPMTUD that packet size is either
+     * the 1200-byte start or already the first probe's, depending on timing. A figure 24 to 44
+     * bytes (IDs of 0 to 20 bytes) below 1200 is the start's, and is scaled to {@code
+     * outerPacket}; any other is taken as it is.
+     */
+    static int[] outerDatagramFrame(int reported, int outerPacket) {
+        int overhead = MIN_QUIC_PACKET - reported;
+        if (overhead >= MIN_SHORT_PACKET_OVERHEAD && overhead <= MIN_SHORT_PACKET_OVERHEAD + 20) {
+            return new int[] {outerPacket - overhead, overhead};
+        }
+        // Reported at the full size, or capped by the peer: then the overhead is at most a
+        // 20-byte ID's (RFC 9000 §17.2).
+        int packetOverhead =
+                Math.max(MIN_SHORT_PACKET_OVERHEAD, Math.min(outerPacket - reported, MIN_SHORT_PACKET_OVERHEAD + 20));
+        return new int[] {reported, packetOverhead};
+    }
+
+    /**
+     * Completes once the outer connection's path has been shown to carry UDP payloads of {@code
+     * needed} bytes (RFC 8899 §4.3: its PMTU probes were acknowledged). Until then an inner Initial
+     * (1200 bytes, RFC 9000 §14.1) would not fit one outer DATAGRAM frame and would be dropped.
+     */
+    private CompletableFuture<Void> awaitOuterPmtu(Session s, QuicChannel outer, int needed, long deadline) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        outer.collectPathStats(0).addListener((Future<QuicConnectionPathStats> f) -> {
+            if (!f.isSuccess()) {
+                done.completeExceptionally(wrap("ingress", f.cause()));
+                return;
+            }
+            long pmtu = f.getNow().pmtu();
+            s.outerPmtu = pmtu;
+            if (pmtu >= needed) {
+                done.complete(null);
+            } else if (!outer.isActive()) {
+                done.completeExceptionally(new IOException("the ingress closed the connection"));
+            } else if (System.nanoTime() > deadline) {
+                done.completeExceptionally(new IOException("the path to the ingress carries UDP payloads of only "
+                        + pmtu + " bytes; a nested QUIC connection needs " + needed
+                        + " (1200 for its own packets, RFC 9000 §14, plus the outer headers)"));
+            } else {
+                loop.schedule(
+                        () -> awaitOuterPmtu(s, outer, needed, deadline).whenComplete((ok, e) -> {
+                            if (e != null) {
+                                done.completeExceptionally(e);
+                            } else {
+                                done.complete(null);
+                            }
+                        }),
+                        PMTU_POLL_MILLIS,
+                        TimeUnit.MILLISECONDS);
+            }
+        });
+        return done;
+    }
+
+    private void startInner(Session s, TunnelDatagramChannel bridge, int innerMax, CompletableFuture<Session> result) {
         bridge.pipeline().addLast(innerCodec(innerMax));
         s.innerSocket = bridge;
         loop.register(bridge).addListener(registered -> {
@@ -598,7 +715,7 @@ public final class MasqueClient implements AutoCloseable {
 
     /** {@link Route#EGRESS_ONLY}: the inner connection from a plain UDP socket of ours. */
     private void openInnerDirect(Session s, CompletableFuture<Session> result) {
-        s.innerSocket = udpSocket(innerCodec(config.innerMaxUdpPayloadOrDefault()))
+        s.innerSocket = udpSocket(innerCodec(config.innerMaxUdpPayloadOrDefault(OUTER_MAX_UDP_PAYLOAD)))
                 .bind(new InetSocketAddress(bindAddress, 0))
                 .syncUninterruptibly()
                 .channel();
@@ -606,7 +723,7 @@ public final class MasqueClient implements AutoCloseable {
     }
 
     private ChannelHandler innerCodec(int maxUdpPayload) {
-        return clientCodec(egressTls, config.egress(), maxUdpPayload)
+        return clientCodec(egressTls, config.egress(), maxUdpPayload, true)
                 .initialMaxData(32L << 20)
                 .initialMaxStreamDataBidirectionalLocal(2L << 20)
                 .initialMaxStreamDataBidirectionalRemote(2L << 20)
@@ -630,7 +747,7 @@ public final class MasqueClient implements AutoCloseable {
     private void connectInner(Session s, SocketAddress remote, CompletableFuture<Session> result) {
         QuicChannel.newBootstrap(s.innerSocket)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
-                .handler(connectionInitializer())
+                .handler(connectionInitializer(true))
                 .remoteAddress(remote)
                 .connect()
                 .addListener((Future<QuicChannel> f) -> {
@@ -641,7 +758,7 @@ public final class MasqueClient implements AutoCloseable {
                     s.inner = f.getNow();
                     watchLiveness("egress", s.inner);
                     s.inner.closeFuture().addListener(c -> s.close());
-                    awaitExtendedConnect("egress", s.inner)
+                    awaitExtendedConnect("egress", s.inner, true)
                             .thenRun(() -> result.complete(s))
                             .exceptionally(e -> fail(result, e));
                 });
@@ -831,6 +948,59 @@ public final class MasqueClient implements AutoCloseable {
             });
             return out;
         });
+    }
+
+    /**
+     * The packet sizes the current session's connections send now, as their path MTU discovery
+     * has found them (RFC 8899): {@code outer} is 0 on {@link Route#EGRESS_ONLY}; {@code inner} is
+     * the UDP payload of an inner QUIC packet, which rides in one outer DATAGRAM frame.
+     */
+    public record PathMtus(long outer, long inner) {}
+
+    /** Collects {@link PathMtus} on the event loop; fails when no session is up. */
+    public CompletableFuture<PathMtus> pathMtus() {
+        return session().thenCompose(s -> {
+            CompletableFuture<PathMtus> out = new CompletableFuture<>();
+            QuicChannel inner = Objects.requireNonNull(s.inner, "a completed session has its inner connection");
+            QuicChannel outer = s.outer;
+            inner.collectPathStats(0).addListener((Future<QuicConnectionPathStats> in) -> {
+                if (!in.isSuccess()) {
+                    out.completeExceptionally(in.cause());
+                } else if (outer == null) {
+                    out.complete(new PathMtus(0, in.getNow().pmtu()));
+                } else {
+                    outer.collectPathStats(0).addListener((Future<QuicConnectionPathStats> o) -> {
+                        if (o.isSuccess()) {
+                            out.complete(
+                                    new PathMtus(o.getNow().pmtu(), in.getNow().pmtu()));
+                        } else {
+                            out.completeExceptionally(o.cause());
+                        }
+                    });
+                }
+            });
+            return out;
+        });
+    }
+
+    /** How the tunnel through the ingress carries the inner connection's packets. */
+    public enum TunnelTransport {
+        /** In QUIC DATAGRAM frames of the outer connection (RFC 9297 §2). */
+        DATAGRAMS,
+        /** In DATAGRAM capsules on the connect-udp request stream (RFC 9297 §3.5). */
+        CAPSULES
+    }
+
+    /** The current session's tunnel transport; empty before it is up or on {@link Route#EGRESS_ONLY}. */
+    public Optional<TunnelTransport> tunnelTransport() {
+        CompletableFuture<Session> s;
+        synchronized (this) {
+            s = session;
+        }
+        if (s == null || !s.isDone() || s.isCompletedExceptionally() || s.join().outer == null) {
+            return Optional.empty();
+        }
+        return Optional.of(s.join().capsules ? TunnelTransport.CAPSULES : TunnelTransport.DATAGRAMS);
     }
 
     /** The inner connection's event loop, where flow handlers run. */

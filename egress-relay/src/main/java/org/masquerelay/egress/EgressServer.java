@@ -64,8 +64,10 @@ import org.masquerelay.server.TunnelCounter;
  */
 public final class EgressServer extends Relay<EgressConfig> {
     /**
-     * Inner QUIC packets must fit in one outer DATAGRAM frame (docs/architecture.md §3): 1350 leaves room for
-     * the outer QUIC and HTTP Datagram overhead at a 1452-byte outer payload.
+     * The largest inner QUIC packet the egress grows to by path MTU discovery; it starts at 1200.
+     * It must fit one outer DATAGRAM frame (docs/architecture.md §3): 1350 leaves room for the
+     * outer QUIC and HTTP Datagram overhead at a 1452-byte outer payload, and stays at or below
+     * what a default client announces as its max_udp_payload_size (RFC 9000 §18.2).
      */
     public static final int MAX_UDP_PAYLOAD = 1350;
 
@@ -224,6 +226,14 @@ public final class EgressServer extends Relay<EgressConfig> {
                                             Objects.requireNonNull(tls.certificate(), "tls.certificate")))
                                     .maxSendUdpPayloadSize(MAX_UDP_PAYLOAD)
                                     .maxRecvUdpPayloadSize(1452)
+                                    // Inner packets start at 1200 and grow by DPLPMTUD (RFC 8899,
+                                    // RFC 9000 §14.3): a probe too large for the ingress's DATAGRAM
+                                    // frame toward the client, or for the path, is lost, and the
+                                    // search settles below it.
+                                    .discoverPmtu(true)
+                                    // 8-byte IDs instead of quiche's 20: 12 more bytes in every
+                                    // inner packet (docs/quic-forwarding.md, "Connection ID length").
+                                    .localConnectionIdLength(RelayServer.CONNECTION_ID_LENGTH)
                                     .initialMaxStreamsBidirectional(Math.max(100, limits.maxFlowsPerConnection() * 2L))
                                     .handler(new EgressConnectionInitializer(live::current, connections)));
                 })

@@ -243,6 +243,13 @@ public final class IngressServer extends Relay<IngressConfig> {
                                     .tokenHandler(validation)
                                     .maxSendUdpPayloadSize(MAX_UDP_PAYLOAD)
                                     .maxRecvUdpPayloadSize(MAX_UDP_PAYLOAD)
+                                    // Start at 1200 and probe up (RFC 8899, RFC 9000 §14.3): a
+                                    // path narrower than MAX_UDP_PAYLOAD still carries every packet.
+                                    .discoverPmtu(true)
+                                    // 8-byte IDs instead of quiche's 20 (docs/quic-forwarding.md,
+                                    // "Connection ID length"); with more than one listener thread
+                                    // RelayServer's dispatcher sets its own length.
+                                    .localConnectionIdLength(RelayServer.CONNECTION_ID_LENGTH)
                                     // Each tunnel is one bidi stream; admission beyond the limit is answered 503.
                                     .initialMaxStreamsBidirectional(
                                             Math.max(100, limits.maxTunnelsPerConnection() * 2L))

@@ -60,6 +60,18 @@ import org.slf4j.LoggerFactory;
 public final class RelayServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayServer.class);
 
+    /**
+     * Length of the connection IDs a relay issues from one socket: 8 bytes instead of quiche's 20
+     * (docs/quic-forwarding.md, "Connection ID length").
+     */
+    public static final int CONNECTION_ID_LENGTH = 8;
+
+    /**
+     * The same with more than one socket: Netty's {@link QuicCodecDispatcher} keeps 2 bytes of
+     * each ID for the socket's index and refuses fewer than 10.
+     */
+    static final int DISPATCHED_CONNECTION_ID_LENGTH = 10;
+
     /** Builds the listener's handlers once the event loops exist. */
     @FunctionalInterface
     public interface Pipeline {
@@ -147,7 +159,7 @@ public final class RelayServer implements AutoCloseable {
             }
         }
         QuicServerCodecBuilder codec = listener.codec();
-        QuicCodecDispatcher dispatcher = new QuicCodecDispatcher() {
+        QuicCodecDispatcher dispatcher = new QuicCodecDispatcher(DISPATCHED_CONNECTION_ID_LENGTH) {
             @Override
             protected void initChannel(Channel ch, int localConnectionIdLength, QuicConnectionIdGenerator ids) {
                 ChannelHandler built;

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http3.Http3ErrorCode;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.BufferUnderflowException;
 import org.jspecify.annotations.Nullable;
 import org.masquerelay.protocol.ProtocolException;
 import org.masquerelay.protocol.capsule.Capsule;
@@ -245,23 +246,32 @@ public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         int len = udpPayload.readableBytes();
-        int max = demux.maxDatagramLength();
+        int max = demux.maxDatagramLength(); // -1: no QUIC datagrams on this connection
         try {
             if (max < 0 && !capsuleProtocol) {
                 metrics.datagramDropped("no_datagram_path");
                 return;
             }
             if (max >= 0) {
-                if (HttpDatagram.overhead(quarterStreamId, 0) + len > max) {
-                    metrics.datagramDropped("too_large");
-                    return;
-                }
-                connection.write(HttpDatagram.encode(connection.alloc(), quarterStreamId, 0, udpPayload));
+                // No check against max: that is quiche's figure at the handshake, and with path MTU
+                // discovery the frame that fits grows from a 1200-byte packet's (RFC 9000 §14.3).
+                // quiche refuses a datagram too large for the packet size of now with
+                // BUFFER_TOO_SHORT, which Netty reports as a BufferUnderflowException on the
+                // write: it is dropped, as a too-large packet is on a real path.
+                connection
+                        .write(HttpDatagram.encode(connection.alloc(), quarterStreamId, 0, udpPayload))
+                        .addListener(f -> {
+                            if (f.isSuccess()) {
+                                metrics.bytesToPeer(len);
+                            } else if (f.cause() instanceof BufferUnderflowException) {
+                                metrics.datagramDropped("too_large");
+                            }
+                        });
             } else {
                 stream.write(new DefaultHttp3DataFrame(CapsuleEncoder.encodeDatagram(stream.alloc(), 0, udpPayload)));
                 streamWritePending = true;
+                metrics.bytesToPeer(len);
             }
-            metrics.bytesToPeer(len);
         } finally {
             udpPayload.release();
         }

@@ -44,8 +44,21 @@ public final class HttpDatagramDemuxHandler extends ChannelInboundHandlerAdapter
 
     private @Nullable Channel channel;
 
+    /** Whether this end negotiates QUIC DATAGRAM frames (its codec has {@code datagram(...)}). */
+    private final boolean local;
+
     public HttpDatagramDemuxHandler(TunnelMetrics metrics) {
+        this(metrics, true);
+    }
+
+    /**
+     * @param local false when this end's codec does not enable QUIC DATAGRAM frames: Netty still
+     *     fires {@link QuicDatagramExtensionEvent} when only the peer offers them, but writing one
+     *     then fails and closes the connection, so {@link #maxDatagramLength} stays -1
+     */
+    public HttpDatagramDemuxHandler(TunnelMetrics metrics, boolean local) {
         this.metrics = metrics;
+        this.local = local;
     }
 
     /** The demux of {@code quicChannel}, or an exception if the pipeline has none. */
@@ -79,9 +92,11 @@ public final class HttpDatagramDemuxHandler extends ChannelInboundHandlerAdapter
     }
 
     /**
-     * The largest DATAGRAM frame payload the peer accepts, or -1 until both sides negotiated the
-     * extension (docs/netty.md trap 4: writing before {@link QuicDatagramExtensionEvent} can close the
-     * connection).
+     * The largest DATAGRAM frame payload quiche could send when the connection was established,
+     * or -1 until both sides negotiated the extension. With path MTU discovery the size that fits
+     * changes as probes succeed: this is then the figure at the handshake, not a limit. It stays
+     * -1 until negotiated (docs/netty.md trap 4: writing before {@link QuicDatagramExtensionEvent}
+     * can close the connection).
      */
     public int maxDatagramLength() {
         if (maxDatagramLength < 0 || channel == null) {
@@ -99,7 +114,7 @@ public final class HttpDatagramDemuxHandler extends ChannelInboundHandlerAdapter
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof QuicDatagramExtensionEvent e) {
+        if (evt instanceof QuicDatagramExtensionEvent e && local) {
             maxDatagramLength = e.maxLength();
         }
         ctx.fireUserEventTriggered(evt);

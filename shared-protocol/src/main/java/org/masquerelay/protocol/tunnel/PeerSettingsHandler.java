@@ -63,9 +63,19 @@ public final class PeerSettingsHandler extends ChannelInboundHandlerAdapter {
      * (RFC 9297 §5.1). QPACK dynamic table stays off (the connection handlers disable it).
      */
     public static Http3SettingsFrame localMasqueSettings() {
+        return localMasqueSettings(true);
+    }
+
+    /**
+     * The same, with {@code SETTINGS_H3_DATAGRAM=1} only if {@code datagrams}: an endpoint that has
+     * not negotiated QUIC DATAGRAM frames must not send it (RFC 9297 §2.1.1).
+     */
+    public static Http3SettingsFrame localMasqueSettings(boolean datagrams) {
         Http3Settings s = new Http3Settings();
         s.enableConnectProtocol(true);
-        s.enableH3Datagram(true);
+        if (datagrams) {
+            s.enableH3Datagram(true);
+        }
         // RFC 9114 §7.2.4.1: a larger field section is refused (Netty closes the connection with
         // H3_EXCESSIVE_LOAD); advertised so peers know. MASQUE requests are a few hundred bytes.
         s.maxFieldSectionSize(MAX_FIELD_SECTION_SIZE);
