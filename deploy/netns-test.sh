@@ -103,6 +103,7 @@ cleanup() {
     for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
   done
   for ns in "${NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null; done
+  [[ "${DEB_INSTALLED_HERE:-0}" == 1 ]] && dpkg -r masque-relay >/dev/null 2>&1
   if [[ $rc -ne 0 || $FAILED -ne 0 ]]; then
     for name in egress ingress origin dns; do
       [[ -n "${LOG[$name]:-}" && -f "${LOG[$name]}" ]] || continue
@@ -192,6 +193,21 @@ say "work directory $WORK"
 "$MASQUE" --version >/dev/null    # builds on first use; the namespaced runs then start at once
 export MASQUE_JAVA_OPTS="${MASQUE_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
 
+# ---- the relays run from the Debian package, installed as an operator would ----------------------
+# deploy/build-deb.sh packs this build; dpkg installs it (and removes it at the end if it was not
+# installed before). MQ_NETNS_DEB=0 runs the relays from ./masque instead, e.g. where dpkg is absent.
+RELAY="$MASQUE"
+if [[ "${MQ_NETNS_DEB:-1}" == 1 ]]; then
+  command -v dpkg >/dev/null 2>&1 || die "dpkg is needed to install the package (or set MQ_NETNS_DEB=0)"
+  dpkg -s masque-relay >/dev/null 2>&1 || DEB_INSTALLED_HERE=1
+  DEB=$("$ROOT/deploy/build-deb.sh" "$WORK/deb" 2>/dev/null) || die "deploy/build-deb.sh failed"
+  dpkg -i "$DEB" >"$WORK/dpkg.log" 2>&1 || die "dpkg -i $DEB failed: $(tail -5 "$WORK/dpkg.log")"
+  [[ -x /usr/bin/masque ]] || die "the package installed no /usr/bin/masque"
+  RELAY=/usr/bin/masque
+  [[ "$("$RELAY" --version)" == "$("$MASQUE" --version)" ]] || die "the installed masque is another version"
+  pass "the .deb ($(basename "$DEB")) installs with dpkg; the relays run from /usr/bin/masque"
+fi
+
 # ---- the network -----------------------------------------------------------------------------
 for ns in "$NS_NET" "$NS_CLIENT" "$NS_INGRESS" "$NS_EGRESS" "$NS_ORIGIN" "$NS_DNS"; do
   ip netns add "$ns"
@@ -250,7 +266,7 @@ render "$SAMPLES/client.yaml" "$WORK/client/client.yaml" \
   ingress.example.net ingress.localhost egress.example.net egress.localhost
 
 for f in ingress egress; do
-  if out=$("$MASQUE" "$f" --config "$WORK/$f/$f.yaml" --check-config 2>&1); then
+  if out=$("$RELAY" "$f" --config "$WORK/$f/$f.yaml" --check-config 2>&1); then
     pass "deploy/config/$f.yaml passes --check-config"
   else
     fail "deploy/config/$f.yaml: $out"
@@ -271,8 +287,8 @@ start dns "$NS_DNS" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-reso
   --host-record="v6.origin.test,$ORIGIN4,$ORIGIN6" --host-record="v4.origin.test,$ORIGIN4" \
   --log-queries --log-facility=-
 start origin "$NS_ORIGIN" "$MASQUE" origin --listen "$ORIGIN4:$ORIGIN_PORT" --listen "[$ORIGIN6]:$ORIGIN_PORT"
-start egress "$NS_EGRESS" "$MASQUE" egress --config "$WORK/egress/egress.yaml"
-start ingress "$NS_INGRESS" "$MASQUE" ingress --config "$WORK/ingress/ingress.yaml"
+start egress "$NS_EGRESS" "$RELAY" egress --config "$WORK/egress/egress.yaml"
+start ingress "$NS_INGRESS" "$RELAY" ingress --config "$WORK/ingress/ingress.yaml"
 
 T_START=$(now_ms)
 wait_until dns "DNS listener" in_ns "$NS_DNS" sh -c "ss -Hlun 'sport = :53' | grep -q ."
