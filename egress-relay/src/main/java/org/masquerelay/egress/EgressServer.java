@@ -19,6 +19,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -95,6 +96,9 @@ public final class EgressServer extends Relay<EgressConfig> {
 
         @Nullable
         RelayConnections connections;
+
+        /** The published geofeed, rebuilt from the pool on every reload; null without geo routing. */
+        final AtomicReference<@Nullable EgressRanges> ranges = new AtomicReference<>();
     }
 
     private final Live live;
@@ -121,14 +125,22 @@ public final class EgressServer extends Relay<EgressConfig> {
         unchanged(fixed, "geo", current.geo() == null, next.geo() == null);
         refuseIfAny(fixed);
         PoolRegistry pool;
+        EgressRanges ranges;
         try {
-            pool = next.geo() == null
+            Path poolFile = next.geo() == null
                     ? null
-                    : PoolRegistry.load(Objects.requireNonNull(next.geo().pool(), "geo.pool"));
+                    : Objects.requireNonNull(next.geo().pool(), "geo.pool");
+            pool = poolFile == null ? null : PoolRegistry.load(poolFile);
+            ranges = pool == null ? null : EgressRanges.of(pool, Objects.requireNonNull(poolFile));
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("geo.pool: " + e.getMessage(), e);
         }
         live.context.set(context(next, sources(next, pool), pool, metrics(), live));
+        // The published feed follows the pool the egress now routes with (RFC 8805 §2: publish
+        // what you use), so a site polling it sees the change with a new ETag.
+        live.ranges.set(ranges);
     }
 
     private static SourceAddressSelector sources(EgressConfig config, @Nullable PoolRegistry pool) {
@@ -191,11 +203,14 @@ public final class EgressServer extends Relay<EgressConfig> {
                 .threads(threads)
                 .connections(connections, registry)
                 .admin(Optional.ofNullable(config.admin()).map(AdminConfig::listenAddress));
+        Live live = new Live();
         if (pool != null) { // then geo is set, see start()
             Path poolFile = Objects.requireNonNull(config.geo(), "geo").pool();
-            builder.adminRoute(EgressRanges.PATH, EgressRanges.of(pool, Objects.requireNonNull(poolFile))::handle);
+            live.ranges.set(EgressRanges.of(pool, Objects.requireNonNull(poolFile)));
+            builder.adminRoute(
+                    EgressRanges.PATH,
+                    ex -> Objects.requireNonNull(live.ranges.get(), "ranges").handle(ex));
         }
-        Live live = new Live();
         RelayServer server = builder.pipeline((group, resources) -> {
                     MultiThreadIoEventLoopGroup tcpGroup = new MultiThreadIoEventLoopGroup(
                             threads, new DefaultThreadFactory("egress-tcp"), NioIoHandler.newFactory());
