@@ -172,12 +172,27 @@ public final class RelayServer implements AutoCloseable {
                 ch.pipeline().addLast(built);
             }
         };
-        InetSocketAddress address = listen;
+        InetSocketAddress address = listen.getPort() == 0 ? freePort(listen) : listen;
         for (int i = 0; i < threads; i++) {
-            Channel socket = bind(address, true, listener.filters(), dispatcher);
-            sockets.add(socket);
-            // With port 0 the first bind picks the port; the others join it.
-            address = (InetSocketAddress) socket.localAddress();
+            sockets.add(bind(address, true, listener.filters(), dispatcher));
+        }
+    }
+
+    /**
+     * A port for {@code listen}'s address that no socket holds. The group cannot bind port 0 with
+     * {@code SO_REUSEPORT} itself: Linux may then hand out a port that another {@code SO_REUSEPORT}
+     * group of the same user already listens on, and the kernel would spread this relay's clients
+     * over both relays. A probe bound without the option gets a port nobody holds; the group binds
+     * it right after the probe lets go.
+     */
+    static InetSocketAddress freePort(InetSocketAddress listen) {
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(null)) {
+            probe.setReuseAddress(false);
+            probe.bind(listen);
+            return new InetSocketAddress(listen.getAddress(), probe.getLocalPort());
+        } catch (java.net.SocketException e) {
+            throw new IllegalStateException(
+                    "cannot find a free UDP port on " + listen.getAddress() + ": " + e.getMessage(), e);
         }
     }
 
