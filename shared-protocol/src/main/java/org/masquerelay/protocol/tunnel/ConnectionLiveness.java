@@ -48,6 +48,10 @@ import org.jspecify.annotations.Nullable;
  * <p>The dead-peer timeout is {@code deadAfter}, raised on long paths to three probe timeouts
  * (RFC 9000 §6.2.1, PTO ≈ 2·RTT + max_ack_delay here, without the RTT variance Netty does not
  * report), so a slow but live path is not cut.
+ *
+ * <p>Silence counts only while this watcher runs on time. When a tick comes late (the event loop
+ * or the whole process was held up: a busy machine, a long GC), packets may be waiting unread in
+ * the socket, so the time beyond one tick is not counted as the peer's silence.
  */
 public final class ConnectionLiveness {
     /** How often the connection's packet count is read. */
@@ -68,6 +72,7 @@ public final class ConnectionLiveness {
     private final Consumer<Duration> onDead;
     private long lastRecv = -1;
     private long lastHeardNanos;
+    private long lastJudgedNanos;
     private long rttNanos;
     private @Nullable ScheduledFuture<?> task;
 
@@ -99,6 +104,7 @@ public final class ConnectionLiveness {
             return;
         }
         lastHeardNanos = System.nanoTime();
+        lastJudgedNanos = lastHeardNanos;
         task = channel.eventLoop()
                 .scheduleAtFixedRate(this::tick, TICK.toNanos(), TICK.toNanos(), TimeUnit.NANOSECONDS);
         channel.closeFuture().addListener(f -> cancel());
@@ -130,6 +136,11 @@ public final class ConnectionLiveness {
 
     private void judge(long recv) {
         long now = System.nanoTime();
+        long gap = now - lastJudgedNanos;
+        lastJudgedNanos = now;
+        if (gap > 2 * TICK.toNanos()) {
+            lastHeardNanos = Math.min(now, lastHeardNanos + gap - TICK.toNanos()); // we were not looking
+        }
         if (recv != lastRecv) {
             lastRecv = recv;
             lastHeardNanos = now;
