@@ -80,6 +80,22 @@ class ProxyStallIT {
         return (System.nanoTime() - t0) / 1_000_000;
     }
 
+    /** Waits (at most 60 s) until the proxy's download counter stops growing; returns its growth. */
+    private static long settle() throws InterruptedException {
+        long start = proxy.stats().bytesDown();
+        long last = start;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(1_000);
+            long now = proxy.stats().bytesDown();
+            if (now - last < (256 << 10)) {
+                return now - start;
+            }
+            last = now;
+        }
+        return last - start;
+    }
+
     @Test
     void stalledDownloadsStopOnlyTheirOwnFlows() throws Exception {
         liveDownload(LIVE_BODY); // warm-up: JIT, the relay connections, congestion windows
@@ -93,11 +109,14 @@ class ProxyStallIT {
                 send(s, "GET /bytes/" + STALLED_BODY + " HTTP/1.1\r\nHost: o\r\nConnection: close\r\n\r\n");
                 stalled.add(s); // never read again
             }
-            Thread.sleep(2_000); // let every stalled flow fill what it can hold
+            // Until every stalled flow filled what it can hold (kernel buffers, the relay's
+            // high-water mark, its QUIC stream window): then only the live flow moves bytes.
+            long held = settle();
+            System.out.printf(
+                    "ProxyStallIT download: %d stalled flows hold %d MiB between them (%d KiB each)%n",
+                    STALLED, held >> 20, (held / STALLED) >> 10);
             long newRequest0 = System.nanoTime();
-            try (Socket s = socksTo(port)) {
-                // answered: socksTo asserted the success reply
-            }
+            socksTo(port).close(); // answered: socksTo asserted the success reply
             long newRequest = (System.nanoTime() - newRequest0) / 1_000_000;
             long during = liveDownload(LIVE_BODY);
             long bar = Math.max(2 * baseline, FLOOR_MILLIS);
