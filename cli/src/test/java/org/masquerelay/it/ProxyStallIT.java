@@ -47,7 +47,7 @@ class ProxyStallIT {
     static final long LIVE_BODY = 16L << 20;
     /**
      * The floor for the 2x bar: a baseline this short is mostly jitter on a shared 2-core machine,
-     * while a head-of-line stall costs 10 s or more (the idle timeout), so 2 s still tells them apart.
+     * while a head-of-line stall costs 10 s or more (the idle timeout), so a 1 s floor still tells them apart.
      */
     static final long FLOOR_MILLIS = 1_000;
 
