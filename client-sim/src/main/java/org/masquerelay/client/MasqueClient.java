@@ -119,6 +119,13 @@ public final class MasqueClient implements AutoCloseable {
     /** Silence on a hop after which it is dead and the session fails its flows (within 3 s of a kill). */
     static final Duration DEAD_PEER_AFTER = Duration.ofSeconds(2);
 
+    /**
+     * The inner connection's MAX_DATA (RFC 9000 §4.1): the largest value a varint carries, so the
+     * connection-level credit is never used up and each stream's own window bounds what it
+     * buffers (docs/architecture.md, "Flow-control windows and stalled readers").
+     */
+    public static final long INNER_MAX_DATA = (1L << 62) - 1;
+
     private static final Logger log = LoggerFactory.getLogger(MasqueClient.class);
 
     private final ClientConfig config;
@@ -723,8 +730,10 @@ public final class MasqueClient implements AutoCloseable {
     }
 
     private ChannelHandler innerCodec(int maxUdpPayload) {
+        // No connection-level limit in practice: stalled streams would use it up and stop every
+        // other flow (docs/architecture.md, "Flow-control windows and stalled readers").
         return clientCodec(egressTls, config.egress(), maxUdpPayload, true)
-                .initialMaxData(32L << 20)
+                .initialMaxData(INNER_MAX_DATA)
                 .initialMaxStreamDataBidirectionalLocal(2L << 20)
                 .initialMaxStreamDataBidirectionalRemote(2L << 20)
                 .initialMaxStreamsBidirectional(1024)
