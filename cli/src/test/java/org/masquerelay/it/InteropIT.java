@@ -34,11 +34,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterAll;
@@ -238,10 +240,13 @@ class InteropIT {
         }
     }
 
-    static <T> T within(Duration d, java.util.concurrent.Callable<T> step) throws Exception {
+    /** Runs {@code step}, failing the test with {@code what} if it takes longer than {@code d}. */
+    static <T> T within(Duration d, String what, Callable<T> step) throws Exception {
         Future<T> f = pool.submit(step);
         try {
             return f.get(d.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError(what + ": nothing within " + d.toSeconds() + " s", e);
         } finally {
             f.cancel(true);
         }
@@ -270,6 +275,16 @@ class InteropIT {
 
     @Test
     void flupkeConnectUdpThroughOurIngressGetsEveryDatagramBackByteExact() throws Exception {
+        datagramEchoThroughTheIngress(true);
+    }
+
+    /** As h2o-httpclient sends it: RFC 9297 §3.4 reads a missing capsule-protocol as ?0. */
+    @Test
+    void flupkeConnectUdpWithoutCapsuleProtocolIsServedWithDatagrams() throws Exception {
+        datagramEchoThroughTheIngress(false);
+    }
+
+    private static void datagramEchoThroughTheIngress(boolean capsuleProtocol) throws Exception {
         QuicClientConnection quic = kwik(ingress.quicAddress());
         BlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
         quic.setDatagramHandler(received::add);
@@ -277,7 +292,7 @@ class InteropIT {
         // RFC 9297 §2.1.1: SETTINGS_H3_DATAGRAM; Flupke has no such setting of its own.
         h3.addSettingsParameter(0x33, 1);
         try {
-            within(STEP, () -> {
+            within(STEP, "Flupke's QUIC handshake and SETTINGS", () -> {
                 h3.connect();
                 return null;
             });
@@ -290,12 +305,17 @@ class InteropIT {
             URI target = URI.create(
                     "https://localhost:" + ingress.quicAddress().getPort() + "/.well-known/masque/udp/127.0.0.1/"
                             + udpEcho.localAddress().getPort() + "/");
-            HttpRequest request = HttpRequest.newBuilder(target)
-                    .header("capsule-protocol", "?1")
-                    .build();
+            HttpRequest.Builder b = HttpRequest.newBuilder(target);
+            if (capsuleProtocol) {
+                b.header("capsule-protocol", "?1");
+            }
+            HttpRequest request = b.build();
             // Flupke checks SETTINGS_ENABLE_CONNECT_PROTOCOL and throws without it; a non-2xx
             // throws an HttpError with the status.
-            HttpStream tunnel = within(STEP, () -> h3.sendExtendedConnect(request, "connect-udp", "https", STEP));
+            HttpStream tunnel = within(
+                    STEP,
+                    "the 2xx to the extended CONNECT",
+                    () -> h3.sendExtendedConnect(request, "connect-udp", "https", STEP));
             byte[] prefix = concat(varint(tunnel.getStreamId() / 4), varint(0));
             for (int size : new int[] {1, 100, 1200}) {
                 byte[] payload = new byte[size];
@@ -324,18 +344,24 @@ class InteropIT {
         QuicClientConnection quic = kwik(egress.quicAddress());
         FlupkeConnection h3 = new FlupkeConnection(quic);
         try {
-            within(STEP, () -> {
+            within(STEP, "Flupke's QUIC handshake and SETTINGS", () -> {
                 h3.connect();
                 return null;
             });
             byte[] payload = new byte[100_000];
             HttpOrigin.pattern(3, payload);
             InetSocketAddress target = tcpEcho.localAddress();
-            QuicStream stream = within(STEP, () -> h3.connectWithEarlyData("127.0.0.1:" + target.getPort(), payload));
-            assertThat(within(STEP, () -> h3.readStatus(stream)))
+            QuicStream stream = within(
+                    STEP,
+                    "writing HEADERS and DATA",
+                    () -> h3.connectWithEarlyData("127.0.0.1:" + target.getPort(), payload));
+            assertThat(within(STEP, "the response HEADERS", () -> h3.readStatus(stream)))
                     .as("the egress's answer to Flupke's CONNECT")
                     .isEqualTo("200");
-            byte[] back = within(Duration.ofSeconds(30), () -> h3.readData(stream, payload.length));
+            byte[] back = within(
+                    Duration.ofSeconds(30),
+                    "the echo of the data sent before the 2xx",
+                    () -> h3.readData(stream, payload.length));
             assertThat(back.length)
                     .as("bytes echoed of those written before the 2xx")
                     .isEqualTo(payload.length);
