@@ -24,9 +24,8 @@ final class ThreadsOption {
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
-    // Several sockets on one port need the kernel to spread flows across them, which only epoll offers here.
-    private int threads =
-            IoTransport.current().reusePort() ? Runtime.getRuntime().availableProcessors() : 1;
+    /** 0 until {@code --threads} is given; the default is worked out when a relay asks for it. */
+    private int threads;
 
     @Option(
             names = "--threads",
@@ -40,7 +39,15 @@ final class ThreadsOption {
         threads = n;
     }
 
+    /**
+     * {@code --threads}, or one per core where several sockets can share the port (only epoll
+     * spreads flows across them here), else 1. Read lazily: a bad {@code masque.io} must fail the
+     * relay that starts, not the construction of every command.
+     */
     int threads() {
-        return threads;
+        if (threads > 0) {
+            return threads;
+        }
+        return IoTransport.current().reusePort() ? Runtime.getRuntime().availableProcessors() : 1;
     }
 }

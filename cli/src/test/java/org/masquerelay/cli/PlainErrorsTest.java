@@ -48,6 +48,33 @@ class PlainErrorsTest {
         assertThat(echo.output()).contains("no-port: ").contains("(expected: host:port)");
     }
 
+    /**
+     * A bad {@code masque.io} fails the relay that would use it, in one line, and leaves every
+     * other command alone (it once broke the construction of the whole command tree).
+     */
+    @Test
+    void aBadTransportNameFailsOnlyTheRelayInPlainWords() throws Exception {
+        LoopbackDeployment.write(dir, LoopbackDeployment.Ports.free());
+        String saved = System.getProperty("masque.io");
+        System.setProperty("masque.io", "bogus");
+        try {
+            CliRun version = CliRun.of("--version");
+            assertThat(version.status()).as(version.output()).isZero();
+            CliRun ingress =
+                    CliRun.of("ingress", "--config", dir.resolve("ingress.yaml").toString());
+            assertThat(ingress.status()).isNotZero();
+            assertThat(ingress.output())
+                    .contains("masque.io must be auto, epoll, kqueue or nio, not 'bogus'")
+                    .doesNotContain("\tat ");
+        } finally {
+            if (saved == null) {
+                System.clearProperty("masque.io");
+            } else {
+                System.setProperty("masque.io", saved);
+            }
+        }
+    }
+
     @Test
     void anUnreachableIngressIsNamedWithItsAddressAndTheTimeout() throws Exception {
         LoopbackDeployment.Ports ports = LoopbackDeployment.Ports.free();
