@@ -200,7 +200,8 @@ class RelayLifecycleIT {
     /**
      * SIGTERM to a real egress process while a flow keeps it draining: a new request through the
      * local proxy, whose relay connection is up and idle, is answered at once (503 from the
-     * draining egress, or a new session refused), not after the egress's whole drain-timeout.
+     * draining egress, or 502 when a new session to it is refused), not after the egress's whole
+     * drain-timeout.
      */
     @Test
     void aNewProxyRequestWhileTheEgressDrainsIsAnsweredAtOnce() throws Exception {
@@ -242,7 +243,10 @@ class RelayLifecycleIT {
             System.err.printf(
                     "draining egress: a new proxy request answered in %.2f s: %s%n",
                     seconds, answer.lines().findFirst().orElse(""));
-            assertThat(answer).startsWith("HTTP/1.1 503");
+            // 503 from the draining egress when the request still reaches it on the open
+            // connection; 502 destination_unavailable when the client had already taken the
+            // GOAWAY and the only egress refused a new session. Either way it is said at once.
+            assertThat(answer).containsPattern("^HTTP/1\\.1 50[23] ").contains("proxy-status: ");
             assertThat(seconds).as("answered at once, not after the drain").isLessThan(2.0);
         }
     }
