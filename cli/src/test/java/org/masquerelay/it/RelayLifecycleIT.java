@@ -158,8 +158,7 @@ class RelayLifecycleIT {
     void killedEgressFailsOpenFlowsWithinThreeSecondsAndANewFetchSucceedsAfterItsRestart() throws Exception {
         Path egressYaml = dir.resolve("egress.yaml");
         relayProcess = startRelay("egress", egressYaml);
-        InetSocketAddress admin = EgressConfig.load(egressYaml).admin().listenAddress();
-        URI healthz = URI.create("http://" + admin.getHostString() + ":" + admin.getPort() + "/healthz");
+        URI healthz = healthz(egressYaml);
         awaitHealthy(healthz, relayProcess, dir.resolve("egress.log"));
         ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")));
         client = new MasqueClient(ClientConfig.load(dir.resolve("client.yaml")), false, CLIENT);
@@ -207,8 +206,7 @@ class RelayLifecycleIT {
     void aNewProxyRequestWhileTheEgressDrainsIsAnsweredAtOnce() throws Exception {
         Path egressYaml = dir.resolve("egress.yaml");
         relayProcess = startRelay("egress", egressYaml);
-        InetSocketAddress admin = EgressConfig.load(egressYaml).admin().listenAddress();
-        URI healthz = URI.create("http://" + admin.getHostString() + ":" + admin.getPort() + "/healthz");
+        URI healthz = healthz(egressYaml);
         awaitHealthy(healthz, relayProcess, dir.resolve("egress.log"));
         ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")));
         ClientConfig config = ClientConfig.load(dir.resolve("client.yaml"));
@@ -300,9 +298,7 @@ class RelayLifecycleIT {
         Files.delete(log);
 
         relayProcess = startRelay("egress", egressYaml, Map.of("MASQUE_LOG_FORMAT", "json"));
-        InetSocketAddress admin = EgressConfig.load(egressYaml).admin().listenAddress();
-        awaitHealthy(
-                URI.create("http://" + admin.getHostString() + ":" + admin.getPort() + "/healthz"), relayProcess, log);
+        awaitHealthy(healthz(egressYaml), relayProcess, log);
         ingress = IngressServer.start(IngressConfig.load(dir.resolve("ingress.yaml")));
         client = new MasqueClient(ClientConfig.load(dir.resolve("client.yaml")), false, CLIENT);
         assertThat(fetch(4096)).isEqualTo(4096);
@@ -345,6 +341,12 @@ class RelayLifecycleIT {
                 .containsEntry("error", "-")
                 .containsKey("ms");
         assertThat(Files.readString(log)).doesNotContain(CLIENT.getHostAddress());
+    }
+
+    /** The egress's /healthz, from the admin listener its config names. */
+    private static URI healthz(Path egressYaml) throws Exception {
+        InetSocketAddress admin = EgressConfig.load(egressYaml).admin().listenAddress();
+        return URI.create("http://" + admin.getHostString() + ":" + admin.getPort() + "/healthz");
     }
 
     /** A cold JVM on a shared 2-core machine can take a while; a dead process fails at once. */
