@@ -64,6 +64,26 @@ final class ClientOptions {
                     + " quic-forwarding: true does.")
     boolean noQuicForwarding;
 
+    @Option(
+            names = "--transport",
+            description = "How to reach the ingress: h3 (QUIC), h2 (HTTP/2 over TLS on TCP, for networks that block"
+                    + " UDP) or auto (QUIC first, HTTP/2 after 250 ms or on failure). Default:"
+                    + " the config's transport, else auto.",
+            converter = TransportConverter.class)
+    MasqueClient.@Nullable Transport transport;
+
+    /** Accepts {@code h3}, {@code h2} and {@code auto}, any case. */
+    static final class TransportConverter implements picocli.CommandLine.ITypeConverter<MasqueClient.Transport> {
+        @Override
+        public MasqueClient.Transport convert(String value) {
+            try {
+                return MasqueClient.Transport.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     /** The config {@link #newClient} loaded, for naming the hops in error messages. */
     private @Nullable ClientConfig loaded;
 
@@ -74,6 +94,9 @@ final class ClientOptions {
         MasqueClient client = new MasqueClient(c, insecure, local, location);
         if (noQuicForwarding) {
             client.offerForwarding(java.util.List.of());
+        }
+        if (transport != null) {
+            client.transport(transport);
         }
         return client;
     }

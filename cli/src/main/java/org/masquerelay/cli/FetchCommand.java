@@ -61,7 +61,10 @@ final class FetchCommand implements Callable<Integer> {
             HttpFetcher.Result r =
                     HttpFetcher.fetch(c, target, out, client.insecure).get(timeoutSeconds, TimeUnit.SECONDS);
             out.flush();
-            System.err.print(String.format("%d %d bytes in %.1f ms%n", r.status(), r.bodyBytes(), r.nanos() / 1e6));
+            // The tunnel's transport, as users and tests ask "did it fall back?".
+            String via = c.tunnelTransport().map(FetchCommand::describe).orElse("");
+            System.err.print(
+                    String.format("%d %d bytes in %.1f ms%s%n", r.status(), r.bodyBytes(), r.nanos() / 1e6, via));
             return r.status() >= 200 && r.status() < 400 ? 0 : 1;
         } catch (java.util.concurrent.TimeoutException e) {
             System.err.println("error: no response within " + timeoutSeconds + " s (--timeout-seconds)");
@@ -69,6 +72,15 @@ final class FetchCommand implements Callable<Integer> {
         } catch (Exception e) {
             return client.fail(e);
         }
+    }
+
+    /** " via h3 datagrams", " via h3 capsules" or " via h2 capsules". */
+    static String describe(MasqueClient.TunnelTransport t) {
+        return switch (t) {
+            case DATAGRAMS -> " via h3 datagrams";
+            case CAPSULES -> " via h3 capsules";
+            case HTTP2_CAPSULES -> " via h2 capsules";
+        };
     }
 
     /** An absolute http(s) URL with a host and a valid port, or a usage error before anything connects. */

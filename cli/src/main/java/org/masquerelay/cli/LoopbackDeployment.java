@@ -51,7 +51,13 @@ public final class LoopbackDeployment {
 
         /** Currently free ports, for tests and the demo (a tiny race, acceptable there). */
         public static Ports free() throws IOException {
-            return new Ports(freeUdp(), freeUdp(), freeTcp(), freeTcp(), freeTcp());
+            // The ingress also listens on TCP at its QUIC port (HTTP/2 fallback): free on both.
+            int ingress = freeUdpAndTcp();
+            int admin;
+            do {
+                admin = freeTcp();
+            } while (admin == ingress);
+            return new Ports(ingress, freeUdp(), admin, freeTcp(), freeTcp());
         }
     }
 
@@ -346,6 +352,20 @@ public final class LoopbackDeployment {
     private static int freeUdp() throws IOException {
         try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             return s.getLocalPort();
+        }
+    }
+
+    /** A UDP port of 127.0.0.1 whose TCP port of the same number is free too. */
+    private static int freeUdpAndTcp() throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+                    ServerSocket t = new ServerSocket(s.getLocalPort(), 1, InetAddress.getByName("127.0.0.1"))) {
+                return t.getLocalPort();
+            } catch (IOException e) {
+                if (attempt >= 20) {
+                    throw e;
+                }
+            }
         }
     }
 

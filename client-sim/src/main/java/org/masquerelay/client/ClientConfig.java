@@ -38,6 +38,10 @@ import org.masquerelay.protocol.uri.UdpProxyTemplate;
  * @param quicDatagrams negotiate QUIC DATAGRAM frames (RFC 9221) on the outer connection; false
  *     carries the inner packets in DATAGRAM capsules on the tunnel stream instead (RFC 9297 §3.5),
  *     as the client also does when the ingress offers no datagrams; default true
+ * @param transport how the client reaches the ingress: {@code h3} (QUIC only), {@code h2} (HTTP/2
+ *     over TLS on TCP, to the same address and port, for networks that block UDP) or {@code auto}
+ *     (the default: QUIC first, HTTP/2 if QUIC has not connected within {@link
+ *     MasqueClient#ATTEMPT_DELAY_MILLIS} ms or fails; docs/architecture.md, "HTTP/2 fallback")
  */
 public record ClientConfig(
         HopConfig ingress,
@@ -47,10 +51,24 @@ public record ClientConfig(
         @Nullable Integer innerMaxUdpPayload,
         @Nullable TokensConfig tokens,
         @Nullable Boolean quicForwarding,
-        @Nullable Boolean quicDatagrams)
+        @Nullable Boolean quicDatagrams,
+        @Nullable String transport)
         implements YamlConfigLoader.Validated {
 
-    /** A config with the default {@code quic-datagrams}. */
+    /** A config with the default {@code transport}. */
+    public ClientConfig(
+            HopConfig ingress,
+            HopConfig egress,
+            @Nullable Path caFile,
+            @Nullable String uriTemplate,
+            @Nullable Integer innerMaxUdpPayload,
+            @Nullable TokensConfig tokens,
+            @Nullable Boolean quicForwarding,
+            @Nullable Boolean quicDatagrams) {
+        this(ingress, egress, caFile, uriTemplate, innerMaxUdpPayload, tokens, quicForwarding, quicDatagrams, null);
+    }
+
+    /** A config with the default {@code quic-datagrams} and {@code transport}. */
     public ClientConfig(
             HopConfig ingress,
             HopConfig egress,
@@ -59,7 +77,7 @@ public record ClientConfig(
             @Nullable Integer innerMaxUdpPayload,
             @Nullable TokensConfig tokens,
             @Nullable Boolean quicForwarding) {
-        this(ingress, egress, caFile, uriTemplate, innerMaxUdpPayload, tokens, quicForwarding, null);
+        this(ingress, egress, caFile, uriTemplate, innerMaxUdpPayload, tokens, quicForwarding, null, null);
     }
 
     /**
@@ -87,7 +105,8 @@ public record ClientConfig(
                                         c.tokens.issuer(),
                                         c.tokens.apiKeyFile() == null ? null : dir.resolve(c.tokens.apiKeyFile())),
                         c.quicForwarding,
-                        c.quicDatagrams));
+                        c.quicDatagrams,
+                        c.transport));
     }
 
     @Override
@@ -120,6 +139,9 @@ public record ClientConfig(
                 errors.add("tokens.api-key-file", tokens.apiKeyFile(), "a readable file holding the API key");
             }
         }
+        if (transport != null) {
+            errors.parse("transport", transport, MasqueClient.Transport::parse, "h3, h2 or auto");
+        }
         if (innerMaxUdpPayload != null) {
             errors.check(
                     innerMaxUdpPayload >= 1200 && innerMaxUdpPayload <= 1452,
@@ -142,6 +164,10 @@ public record ClientConfig(
     /** Whether the outer connection negotiates QUIC DATAGRAM frames; default yes. */
     public boolean quicDatagramsOrDefault() {
         return quicDatagrams == null || quicDatagrams;
+    }
+
+    public MasqueClient.Transport transportOrDefault() {
+        return transport == null ? MasqueClient.Transport.AUTO : MasqueClient.Transport.parse(transport);
     }
 
     public int innerMaxUdpPayloadOrDefault(int room) {

@@ -36,6 +36,7 @@ import io.netty.handler.codec.quic.QuicConnectionPathStats;
 import io.netty.handler.codec.quic.QuicConnectionStats;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
@@ -126,6 +127,45 @@ public final class MasqueClient implements AutoCloseable {
      */
     public static final long INNER_MAX_DATA = (1L << 62) - 1;
 
+    /**
+     * How long {@link Transport#AUTO} waits for the QUIC connection to the ingress before it
+     * also tries HTTP/2: RFC 8305 §5's recommended Connection Attempt Delay.
+     */
+    public static final int ATTEMPT_DELAY_MILLIS = 250;
+
+    /** How long a network where only HTTP/2 reached the ingress goes straight to HTTP/2. */
+    static final Duration UDP_BLOCKED_MEMORY = Duration.ofMinutes(5);
+
+    /**
+     * Networks (our local address toward an ingress, and that ingress) where QUIC did not connect
+     * but HTTP/2 did, with when that was: shared by every client of the process.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Long> UDP_BLOCKED =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** How the client reaches the ingress (docs/architecture.md, "HTTP/2 fallback"). */
+    public enum Transport {
+        /** QUIC and HTTP/3 only. */
+        H3,
+        /** HTTP/2 over TLS on TCP only, to the ingress's address and port. */
+        H2,
+        /**
+         * QUIC first; HTTP/2 too if QUIC has not connected within {@link #ATTEMPT_DELAY_MILLIS},
+         * or at once if it fails (Happy Eyeballs, RFC 8305). The first connection up is used.
+         */
+        AUTO;
+
+        /** {@code h3}, {@code h2} or {@code auto}, any case. */
+        public static Transport parse(String text) {
+            for (Transport t : values()) {
+                if (t.name().equalsIgnoreCase(text)) {
+                    return t;
+                }
+            }
+            throw new IllegalArgumentException("'" + text + "' is not a transport (expected: h3, h2 or auto)");
+        }
+    }
+
     private static final Logger log = LoggerFactory.getLogger(MasqueClient.class);
 
     private final ClientConfig config;
@@ -134,6 +174,10 @@ public final class MasqueClient implements AutoCloseable {
     private final MultiThreadIoEventLoopGroup group;
     private final EventLoop loop;
     private final QuicSslContext ingressTls;
+    /** TLS over TCP to the ingress, for {@link Transport#H2}. */
+    private final SslContext ingressTcpTls;
+
+    private volatile Transport transport;
     private final QuicSslContext egressTls;
     private final UdpProxyTemplate template;
     private @Nullable CompletableFuture<Session> session; // guarded by this
@@ -223,6 +267,8 @@ public final class MasqueClient implements AutoCloseable {
         this.bindAddress = bindAddress;
         this.template = config.template();
         this.ingressTls = TrustOptions.context(config.ingress(), config.caFile(), insecure);
+        this.ingressTcpTls = TrustOptions.tcpContext(config.ingress(), config.caFile(), insecure);
+        this.transport = config.transportOrDefault();
         this.egressTls = TrustOptions.context(config.egress(), config.caFile(), insecure);
         this.group = new MultiThreadIoEventLoopGroup(
                 1,
@@ -242,8 +288,13 @@ public final class MasqueClient implements AutoCloseable {
         @Nullable
         QuicChannel outer;
 
+        /** The outer connection over HTTP/2 (TLS on TCP) instead of {@link #outer}. */
         @Nullable
-        QuicStreamChannel tunnel;
+        Channel h2;
+
+        /** The connect-udp stream: a QUIC stream of {@link #outer}, or an HTTP/2 stream of {@link #h2}. */
+        @Nullable
+        Channel tunnel;
 
         @Nullable
         Channel innerSocket;
@@ -260,12 +311,20 @@ public final class MasqueClient implements AutoCloseable {
         /** The ingress's signed location for us, or null when it sends none (docs/architecture.md §4). */
         volatile @Nullable GeoAssertion location;
 
+        /** An HTTP/2 attempt was started on this session ({@link #race}). */
+        boolean startedHttp2;
+
         int openStreams; // on the event loop
         boolean retired; // on the event loop
 
         boolean alive() {
-            boolean outerAlive = outer == null // Route.EGRESS_ONLY has no outer connection
-                    || (outer.isActive() && tunnel != null && tunnel.isActive() && !goingAway(outer));
+            boolean outerAlive;
+            if (h2 != null) {
+                outerAlive = h2.isActive() && tunnel != null && tunnel.isActive() && !Http2Outer.goingAway(h2);
+            } else {
+                outerAlive = outer == null // Route.EGRESS_ONLY has no outer connection
+                        || (outer.isActive() && tunnel != null && tunnel.isActive() && !goingAway(outer));
+            }
             return inner != null && inner.isActive() && outerAlive && !goingAway(inner);
         }
 
@@ -316,7 +375,7 @@ public final class MasqueClient implements AutoCloseable {
         }
 
         private void closeRest() {
-            for (Channel c : new Channel[] {inner, tunnel, outer, innerSocket, outerSocket}) {
+            for (Channel c : new Channel[] {inner, tunnel, outer, h2, innerSocket, outerSocket}) {
                 if (c != null) {
                     c.close();
                 }
@@ -375,17 +434,157 @@ public final class MasqueClient implements AutoCloseable {
     }
 
     private void establish(CompletableFuture<Session> result) {
-        Session s = new Session();
+        if (route == Route.EGRESS_ONLY) {
+            Session s = new Session();
+            closeOnFailure(s, result);
+            // Socket setup blocks briefly on the bind, so it runs off the event loop.
+            CompletableFuture.runAsync(() -> openInnerDirect(s, result)).exceptionally(e -> fail(result, e));
+            return;
+        }
+        Transport t = transport;
+        if (t == Transport.AUTO && udpBlockedHere()) {
+            log.debug("QUIC did not reach the ingress from this network lately; using HTTP/2");
+            t = Transport.H2;
+        }
+        if (t != Transport.AUTO) {
+            Session s = new Session();
+            closeOnFailure(s, result);
+            (t == Transport.H3 ? connectOuterQuic(s) : connectOuterHttp2(s))
+                    .thenRun(() -> loop.execute(() -> openTunnel(s, result)))
+                    .exceptionally(e -> fail(result, e));
+            return;
+        }
+        race(result);
+    }
+
+    /**
+     * {@link Transport#AUTO}: QUIC first, then HTTP/2 after {@link #ATTEMPT_DELAY_MILLIS} or as
+     * soon as QUIC fails (RFC 8305 §5, as browsers race QUIC against TCP). The first outer
+     * connection that is up carries the tunnel and the other is closed, so one token is spent.
+     * When HTTP/2 wins, this network is remembered for {@link #UDP_BLOCKED_MEMORY}.
+     */
+    private void race(CompletableFuture<Session> result) {
+        Session quic = new Session();
+        Session tcp = new Session();
+        CompletableFuture<Session> winner = new CompletableFuture<>();
+        CompletableFuture<Void> quicUp = connectOuterQuic(quic);
+        CompletableFuture<Void> tcpUp = new CompletableFuture<>();
+        Runnable startHttp2 = () -> {
+            if (!winner.isDone() && !tcp.startedHttp2) {
+                connectOuterHttp2(tcp).whenComplete((ok, e) -> {
+                    if (e != null) {
+                        tcpUp.completeExceptionally(e);
+                    } else {
+                        tcpUp.complete(null);
+                    }
+                });
+            }
+        };
+        loop.schedule(startHttp2, ATTEMPT_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+        quicUp.whenComplete((ok, e) -> loop.execute(() -> {
+            if (e == null) {
+                winner.complete(quic);
+            } else if (tcpUp.isDone() && tcpUp.isCompletedExceptionally()) {
+                winner.completeExceptionally(e);
+            } else {
+                startHttp2.run(); // QUIC failed before the delay: no reason to wait
+            }
+        }));
+        tcpUp.whenComplete((ok, e) -> loop.execute(() -> {
+            if (e == null) {
+                if (winner.complete(tcp)) {
+                    rememberUdpBlocked(tcp);
+                }
+            } else if (quicUp.isCompletedExceptionally()) {
+                Throwable quicError = quicUp.handle((x, q) -> q).join();
+                if (quicError != null) {
+                    quicError.addSuppressed(e);
+                    winner.completeExceptionally(quicError);
+                } else {
+                    winner.completeExceptionally(e);
+                }
+            }
+        }));
+        winner.whenComplete((s, e) -> loop.execute(() -> {
+            // The loser goes, also if it connects later.
+            Session loser = s == quic ? tcp : quic;
+            CompletableFuture<Void> loserUp = s == quic ? tcpUp : quicUp;
+            loser.close();
+            loserUp.whenComplete((x, y) -> loop.execute(loser::close));
+            if (e != null) {
+                result.completeExceptionally(e);
+                return;
+            }
+            closeOnFailure(s, result);
+            log.debug("connected to the ingress over {}", s.h2 != null ? "HTTP/2" : "QUIC");
+            openTunnel(s, result);
+        }));
+    }
+
+    private void closeOnFailure(Session s, CompletableFuture<Session> result) {
         result.whenComplete((ok, err) -> {
             if (err != null) {
                 loop.execute(s::close);
             }
         });
-        if (route == Route.EGRESS_ONLY) {
-            // Socket setup blocks briefly on the bind, so it runs off the event loop.
-            CompletableFuture.runAsync(() -> openInnerDirect(s, result)).exceptionally(e -> fail(result, e));
-            return;
+    }
+
+    /** This network's key: our local address toward the ingress, and the ingress. */
+    private String networkKey() {
+        InetSocketAddress ingress = config.ingress().socketAddress();
+        InetAddress local = bindAddress;
+        if (local == null) {
+            // The address the kernel's route to the ingress would use; connect sends no packet.
+            try (java.net.DatagramSocket probe = new java.net.DatagramSocket()) {
+                probe.connect(ingress);
+                local = probe.getLocalAddress();
+            } catch (IOException | RuntimeException e) {
+                local = null;
+            }
         }
+        return (local == null ? "?" : local.getHostAddress()) + " -> " + ingress;
+    }
+
+    private boolean udpBlockedHere() {
+        Long since = UDP_BLOCKED.get(networkKey());
+        return since != null && System.nanoTime() - since < UDP_BLOCKED_MEMORY.toNanos();
+    }
+
+    private void rememberUdpBlocked(Session won) {
+        String key = networkKey();
+        UDP_BLOCKED.put(key, System.nanoTime());
+        log.info(
+                "QUIC did not connect to the ingress within {} ms, HTTP/2 did: using HTTP/2 from {} for the next {} min",
+                ATTEMPT_DELAY_MILLIS,
+                key,
+                UDP_BLOCKED_MEMORY.toMinutes());
+    }
+
+    /** The networks, as {@code local -> ingress}, that go straight to HTTP/2 for now. */
+    public static java.util.Set<String> blockedNetworks() {
+        long now = System.nanoTime();
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        UDP_BLOCKED.forEach((k, since) -> {
+            if (now - since < UDP_BLOCKED_MEMORY.toNanos()) {
+                out.add(k);
+            }
+        });
+        return out;
+    }
+
+    /** For tests: forgets every network where only HTTP/2 reached the ingress. */
+    public static void forgetBlockedNetworks() {
+        UDP_BLOCKED.clear();
+    }
+
+    /** Chooses how the next sessions reach the ingress; the config's {@code transport} is the default. */
+    public void transport(Transport t) {
+        this.transport = t;
+    }
+
+    /** The outer connection over QUIC; completes once the ingress's SETTINGS allow extended CONNECT. */
+    private CompletableFuture<Void> connectOuterQuic(Session s) {
+        CompletableFuture<Void> up = new CompletableFuture<>();
         ChannelHandler outerCodec = clientCodec(
                         ingressTls, config.ingress(), OUTER_MAX_UDP_PAYLOAD, config.quicDatagramsOrDefault())
                 .initialMaxData(16L << 20)
@@ -401,7 +600,7 @@ public final class MasqueClient implements AutoCloseable {
         };
         udpSocket(outerPipeline).bind(new InetSocketAddress(bindAddress, 0)).addListener(bound -> {
             if (!bound.isSuccess()) {
-                result.completeExceptionally(bound.cause());
+                up.completeExceptionally(bound.cause());
                 return;
             }
             s.outerSocket = ((ChannelFuture) bound).channel();
@@ -412,7 +611,7 @@ public final class MasqueClient implements AutoCloseable {
                     .connect()
                     .addListener((Future<QuicChannel> f) -> {
                         if (!f.isSuccess()) {
-                            result.completeExceptionally(wrap("ingress", f.cause()));
+                            up.completeExceptionally(wrap("ingress", f.cause()));
                             return;
                         }
                         s.outer = f.getNow();
@@ -421,11 +620,35 @@ public final class MasqueClient implements AutoCloseable {
                         // instead of waiting for the inner connection's idle timeout.
                         s.outer.closeFuture().addListener(c -> s.close());
                         // Without HTTP Datagrams the tunnel runs on DATAGRAM capsules (RFC 9297 §3.5).
-                        awaitExtendedConnect("ingress", s.outer, false)
-                                .thenRun(() -> loop.execute(() -> openTunnel(s, result)))
-                                .exceptionally(e -> fail(result, e));
+                        awaitExtendedConnect("ingress", s.outer, false).whenComplete((ok, e) -> {
+                            if (e != null) {
+                                up.completeExceptionally(e);
+                            } else {
+                                up.complete(null);
+                            }
+                        });
                     });
         });
+        return up;
+    }
+
+    /** The outer connection over HTTP/2 to the ingress's address and port on TCP ({@link Http2Outer}). */
+    private CompletableFuture<Void> connectOuterHttp2(Session s) {
+        s.startedHttp2 = true;
+        HopConfig hop = config.ingress();
+        return Http2Outer.connect(
+                        loop, hop.socketAddress(), hop.serverNameOrAddress(), ingressTcpTls, CONNECT_TIMEOUT_MILLIS)
+                .handle((tcp, e) -> {
+                    if (e != null) {
+                        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                        throw new CompletionException(new IOException(
+                                "cannot connect to the ingress over HTTP/2 (TCP " + hop.socketAddress() + "): " + cause,
+                                cause));
+                    }
+                    s.h2 = tcp;
+                    tcp.closeFuture().addListener(c -> s.close());
+                    return null;
+                });
     }
 
     /** A UDP socket on the client's event loop with 4 MiB buffers, for the outer socket or the one-hop inner one. */
@@ -509,10 +732,9 @@ public final class MasqueClient implements AutoCloseable {
 
     private void openTunnel(Session s, CompletableFuture<Session> result) {
         // The inner connection's packets appear to come from our outer socket's address.
+        Channel outerSocket = s.h2 != null ? s.h2 : Objects.requireNonNull(s.outerSocket, "outerSocket");
         TunnelDatagramChannel bridge = new TunnelDatagramChannel(
-                (InetSocketAddress)
-                        Objects.requireNonNull(s.outerSocket, "outerSocket").localAddress(),
-                config.egress().socketAddress());
+                (InetSocketAddress) outerSocket.localAddress(), config.egress().socketAddress());
         // With a challenge already known, send a token up front; a first tunnel learns it from
         // the ingress's 407 (RFC 9577 §2.1) and retries once with a token.
         PrivateTokenChallenge known = tokenChallenge;
@@ -551,8 +773,7 @@ public final class MasqueClient implements AutoCloseable {
     }
 
     /** One connect-udp request for the tunnel to the egress, with {@code token} if not null. */
-    private CompletableFuture<QuicStreamChannel> requestTunnel(
-            Session s, TunnelDatagramChannel bridge, @Nullable Token token) {
+    private CompletableFuture<Channel> requestTunnel(Session s, TunnelDatagramChannel bridge, @Nullable Token token) {
         InetSocketAddress egress = config.egress().socketAddress();
         Http3Headers h = new DefaultHttp3Headers()
                 .method("CONNECT")
@@ -562,76 +783,80 @@ public final class MasqueClient implements AutoCloseable {
                 .path(template.expandPath(egress.getAddress().getHostAddress(), egress.getPort()));
         h.set("capsule-protocol", "?1");
         List<String> transforms = forwardingTransforms;
+        // Forwarded mode moves inner packets beside the outer QUIC connection: QUIC only.
         ForwardingClient forwarding =
-                transforms.isEmpty() ? null : new ForwardingClient(transforms, random, forwardingStats);
+                transforms.isEmpty() || s.h2 != null ? null : new ForwardingClient(transforms, random, forwardingStats);
         if (forwarding != null) {
             h.set(ProxyQuicForwarding.FIELD, forwarding.offerField());
         }
         if (token != null) {
             h.set("proxy-authorization", PrivateTokenCredentials.of(token).toFieldValue());
         }
-        CompletableFuture<QuicStreamChannel> opened = new CompletableFuture<>();
-        loop.execute(() -> Http3.newRequestStream(
-                        s.outer,
-                        new RequestStreamHandler(
-                                "ingress",
-                                stream -> {
-                                    Http3Headers response = stream.attr(RequestStreamHandler.RESPONSE)
-                                            .get();
-                                    s.location = locationOf(response);
-                                    DatagramTunnelHandler tunnel =
-                                            new DatagramTunnelHandler(stream, bridge, TunnelMetrics.NOOP);
-                                    bridge.tunnel(tunnel);
-                                    ChannelHandlerContext receiverContext = s.receiver.context();
-                                    if (forwarding != null
-                                            && response != null
-                                            && receiverContext != null
-                                            && forwarding.accept(response)) {
-                                        forwarding.join(
-                                                tunnel,
-                                                bridge,
-                                                receiverContext,
-                                                config.ingress().socketAddress());
-                                        bridge.forwarding(forwarding);
-                                        s.receiver.client(forwarding);
-                                    }
-                                    stream.pipeline().addLast(tunnel);
-                                },
-                                opened))
-                .addListener((Future<QuicStreamChannel> f) -> {
-                    if (!f.isSuccess()) {
-                        opened.completeExceptionally(f.cause());
-                        return;
+        CompletableFuture<Channel> opened = new CompletableFuture<>();
+        RequestStreamHandler<Channel> handler = new RequestStreamHandler<>(
+                "ingress",
+                stream -> {
+                    Http3Headers response =
+                            stream.attr(RequestStreamHandler.RESPONSE).get();
+                    s.location = locationOf(response);
+                    DatagramTunnelHandler tunnel = new DatagramTunnelHandler(stream, bridge, TunnelMetrics.NOOP);
+                    bridge.tunnel(tunnel);
+                    ChannelHandlerContext receiverContext = s.receiver.context();
+                    if (forwarding != null
+                            && response != null
+                            && receiverContext != null
+                            && forwarding.accept(response)) {
+                        forwarding.join(
+                                tunnel,
+                                bridge,
+                                receiverContext,
+                                config.ingress().socketAddress());
+                        bridge.forwarding(forwarding);
+                        s.receiver.client(forwarding);
                     }
-                    f.getNow().writeAndFlush(new DefaultHttp3HeadersFrame(h));
-                }));
+                    stream.pipeline().addLast(tunnel);
+                },
+                opened);
+        Channel h2 = s.h2;
+        loop.execute(() -> {
+            Future<? extends Channel> stream =
+                    h2 != null ? Http2Outer.openStream(h2, handler) : Http3.newRequestStream(s.outer, handler);
+            stream.addListener(f -> {
+                if (!f.isSuccess()) {
+                    opened.completeExceptionally(f.cause());
+                    return;
+                }
+                stream.getNow().writeAndFlush(new DefaultHttp3HeadersFrame(h));
+            });
+        });
         return opened.thenApply(stream -> {
             s.tunnel = stream;
-            s.tunnel.closeFuture().addListener(c -> s.close());
+            stream.closeFuture().addListener(c -> s.close());
             return stream;
         });
     }
 
     private void openInner(Session s, TunnelDatagramChannel bridge, CompletableFuture<Session> result) {
-        // The tunnel is up: requestTunnel set both.
-        QuicChannel outer = Objects.requireNonNull(s.outer, "outer");
-        QuicStreamChannel tunnel = Objects.requireNonNull(s.tunnel, "tunnel");
-        long outerPacket =
-                Math.min(OUTER_MAX_UDP_PAYLOAD, outer.peerTransportParameters().maxUdpPayloadSize());
-        int reported = HttpDatagramDemuxHandler.of(outer).maxDatagramLength();
-        if (reported < 0) {
-            // No QUIC datagrams on the outer connection (our setting, or the ingress offers none):
-            // the tunnel's DatagramTunnelHandler sends DATAGRAM capsules on the request stream
-            // (RFC 9297 §3.5), which no frame size limits. The inner connection still probes the
-            // path from the ingress to the egress, up to a 1500-byte MTU's UDP payload.
+        // The tunnel is up: requestTunnel set it, and the outer connection before it.
+        Channel tunnel = Objects.requireNonNull(s.tunnel, "tunnel");
+        QuicChannel outer = s.outer;
+        int reported = outer == null ? -1 : HttpDatagramDemuxHandler.of(outer).maxDatagramLength();
+        if (outer == null || reported < 0) {
+            // No QUIC datagrams on the outer connection (HTTP/2, our setting, or the ingress
+            // offers none): the tunnel's DatagramTunnelHandler sends DATAGRAM capsules on the
+            // request stream (RFC 9297 §3.5), which no frame size limits. The inner connection
+            // still probes the path from the ingress to the egress, up to a 1500-byte MTU's UDP
+            // payload.
             s.capsules = true;
             int capsuleMax = Math.min(config.innerMaxUdpPayloadOrDefault(OUTER_MAX_UDP_PAYLOAD), OUTER_MAX_UDP_PAYLOAD);
             startInner(s, bridge, capsuleMax, result);
             return;
         }
+        long outerPacket =
+                Math.min(OUTER_MAX_UDP_PAYLOAD, outer.peerTransportParameters().maxUdpPayloadSize());
         int[] frame = outerDatagramFrame(reported, (int) outerPacket);
         // An inner packet also carries the quarter stream id and context id (RFC 9297 §2.1, RFC 9298 §5).
-        int tunnelOverhead = HttpDatagram.overhead(tunnel.streamId() / 4, 0);
+        int tunnelOverhead = HttpDatagram.overhead(((QuicStreamChannel) tunnel).streamId() / 4, 0);
         int room = frame[0] - tunnelOverhead;
         if (room < MIN_QUIC_PACKET) {
             result.completeExceptionally(new IOException("the ingress path carries datagrams of " + room
@@ -912,7 +1137,7 @@ public final class MasqueClient implements AutoCloseable {
         return session().thenCompose(s -> {
             addLocation(s, headers);
             CompletableFuture<QuicStreamChannel> opened = new CompletableFuture<>();
-            Http3.newRequestStreamBootstrap(s.inner, new RequestStreamHandler("egress", onOpen, opened))
+            Http3.newRequestStreamBootstrap(s.inner, new RequestStreamHandler<>("egress", onOpen, opened))
                     .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .create()
                     .addListener((Future<QuicStreamChannel> f) -> {
@@ -997,7 +1222,12 @@ public final class MasqueClient implements AutoCloseable {
         /** In QUIC DATAGRAM frames of the outer connection (RFC 9297 §2). */
         DATAGRAMS,
         /** In DATAGRAM capsules on the connect-udp request stream (RFC 9297 §3.5). */
-        CAPSULES
+        CAPSULES,
+        /**
+         * In DATAGRAM capsules on an HTTP/2 connect-udp stream over TLS on TCP (RFC 9298 §3.3):
+         * the fallback when UDP does not reach the ingress.
+         */
+        HTTP2_CAPSULES
     }
 
     /** The current session's tunnel transport; empty before it is up or on {@link Route#EGRESS_ONLY}. */
@@ -1006,10 +1236,17 @@ public final class MasqueClient implements AutoCloseable {
         synchronized (this) {
             s = session;
         }
-        if (s == null || !s.isDone() || s.isCompletedExceptionally() || s.join().outer == null) {
+        if (s == null || !s.isDone() || s.isCompletedExceptionally()) {
             return Optional.empty();
         }
-        return Optional.of(s.join().capsules ? TunnelTransport.CAPSULES : TunnelTransport.DATAGRAMS);
+        Session open = s.join();
+        if (open.h2 != null) {
+            return Optional.of(TunnelTransport.HTTP2_CAPSULES);
+        }
+        if (open.outer == null) {
+            return Optional.empty();
+        }
+        return Optional.of(open.capsules ? TunnelTransport.CAPSULES : TunnelTransport.DATAGRAMS);
     }
 
     /** The inner connection's event loop, where flow handlers run. */

@@ -13,13 +13,13 @@
  */
 package org.masquerelay.client;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http3.Http3DataFrame;
 import io.netty.handler.codec.http3.Http3Headers;
 import io.netty.handler.codec.http3.Http3HeadersFrame;
 import io.netty.handler.codec.http3.Http3RequestStreamInboundHandler;
 import io.netty.handler.codec.quic.QuicChannel;
-import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.CompletableFuture;
@@ -31,15 +31,16 @@ import java.util.function.Consumer;
  * the data-phase handlers without a race, then removes itself. Any other final status fails the
  * future with a {@link ProxyResponseException}; interim 1xx responses are skipped.
  */
-final class RequestStreamHandler extends Http3RequestStreamInboundHandler {
+final class RequestStreamHandler<S extends Channel> extends Http3RequestStreamInboundHandler {
     /** The 2xx response's fields, set on the stream before {@code onOpen} runs. */
     static final AttributeKey<Http3Headers> RESPONSE = AttributeKey.valueOf(RequestStreamHandler.class, "response");
 
     private final String hop;
-    private final Consumer<QuicStreamChannel> onOpen;
-    private final CompletableFuture<QuicStreamChannel> result;
+    private final Consumer<S> onOpen;
+    private final CompletableFuture<S> result;
 
-    RequestStreamHandler(String hop, Consumer<QuicStreamChannel> onOpen, CompletableFuture<QuicStreamChannel> result) {
+    /** On a QUIC stream, or an HTTP/2 stream behind an {@code Http2StreamBridge} (the ingress over HTTP/2). */
+    RequestStreamHandler(String hop, Consumer<S> onOpen, CompletableFuture<S> result) {
         this.hop = hop;
         this.onOpen = onOpen;
         this.result = result;
@@ -50,7 +51,7 @@ final class RequestStreamHandler extends Http3RequestStreamInboundHandler {
         ctx.channel()
                 .closeFuture()
                 .addListener(f -> result.completeExceptionally(new java.io.IOException(
-                        MasqueClient.goingAway((QuicChannel) ctx.channel().parent())
+                        goingAway(ctx.channel().parent())
                                 ? "the " + hop + " is shutting down (GOAWAY)"
                                 : hop + " closed the stream before a response")));
     }
@@ -68,7 +69,8 @@ final class RequestStreamHandler extends Http3RequestStreamInboundHandler {
         if (status >= 100 && status < 200) {
             return;
         }
-        QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
+        @SuppressWarnings("unchecked") // the stream type this handler was made for
+        S stream = (S) ctx.channel();
         if (status >= 200 && status < 300) {
             stream.attr(RESPONSE).set(h);
             try {
@@ -87,6 +89,10 @@ final class RequestStreamHandler extends Http3RequestStreamInboundHandler {
                     hop, status, ps == null ? null : ps.toString(), auth == null ? null : auth.toString()));
             stream.close();
         }
+    }
+
+    private static boolean goingAway(Channel connection) {
+        return connection instanceof QuicChannel q ? MasqueClient.goingAway(q) : Http2Outer.goingAway(connection);
     }
 
     @Override

@@ -16,7 +16,13 @@ package org.masquerelay.client;
 import io.netty.handler.codec.http3.Http3;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.handler.ssl.util.SimpleTrustManagerFactory;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -26,7 +32,9 @@ import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
+import javax.net.ssl.ManagerFactoryParameters;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 import org.jspecify.annotations.Nullable;
@@ -43,27 +51,78 @@ public final class TrustOptions {
     static QuicSslContext context(HopConfig hop, @Nullable Path caFile, boolean insecure) throws Exception {
         QuicSslContextBuilder b =
                 QuicSslContextBuilder.forClient().applicationProtocols(Http3.supportedApplicationProtocols());
-        if (insecure) {
-            b.trustManager(InsecureTrustManagerFactory.INSTANCE);
-        } else if (hop.pinnedKey() != null) {
-            b.trustManager(new PinningTrustManager(hop.pinnedKey()));
-        } else {
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            if (caFile != null) {
-                KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-                ks.load(null, null);
-                int i = 0;
-                for (X509Certificate c : PemFiles.readCertificates(caFile)) {
-                    ks.setCertificateEntry("ca" + i++, c);
-                }
-                tmf.init(ks);
-            } else {
-                tmf.init((KeyStore) null);
-            }
-            b.trustManager(tmf);
+        Trust t = trust(hop, caFile, insecure);
+        b.trustManager(t.managers());
+        if (t.checkHostname()) {
             b.endpointIdentificationAlgorithm("HTTPS");
         }
         return b.build();
+    }
+
+    /**
+     * The same trust for TLS over TCP, offering only ALPN {@code h2}: the HTTP/2 fallback to the
+     * ingress (docs/architecture.md, "HTTP/2 fallback").
+     */
+    static SslContext tcpContext(HopConfig hop, @Nullable Path caFile, boolean insecure) throws Exception {
+        Trust t = trust(hop, caFile, insecure);
+        return SslContextBuilder.forClient()
+                .sslProvider(SslProvider.JDK)
+                .protocols("TLSv1.3", "TLSv1.2")
+                .trustManager(t.managers())
+                // Netty checks the name given to newHandler against the certificate (RFC 6125)
+                // unless told not to: a pinned key or --insecure has no name to check.
+                .endpointIdentificationAlgorithm(t.checkHostname() ? "HTTPS" : null)
+                .applicationProtocolConfig(new ApplicationProtocolConfig(
+                        ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.FATAL_ALERT,
+                        ApplicationProtocolNames.HTTP_2))
+                .build();
+    }
+
+    /** Which certificates a hop's TLS accepts, and whether its name is checked too. */
+    private record Trust(TrustManagerFactory managers, boolean checkHostname) {}
+
+    private static Trust trust(HopConfig hop, @Nullable Path caFile, boolean insecure) throws Exception {
+        if (insecure) {
+            return new Trust(InsecureTrustManagerFactory.INSTANCE, false);
+        }
+        if (hop.pinnedKey() != null) {
+            return new Trust(new SingleTrustManagerFactory(new PinningTrustManager(hop.pinnedKey())), false);
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        if (caFile != null) {
+            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+            ks.load(null, null);
+            int i = 0;
+            for (X509Certificate c : PemFiles.readCertificates(caFile)) {
+                ks.setCertificateEntry("ca" + i++, c);
+            }
+            tmf.init(ks);
+        } else {
+            tmf.init((KeyStore) null);
+        }
+        return new Trust(tmf, true);
+    }
+
+    /** A factory of one trust manager, for the builders that take factories only. */
+    private static final class SingleTrustManagerFactory extends SimpleTrustManagerFactory {
+        private final TrustManager manager;
+
+        SingleTrustManagerFactory(TrustManager manager) {
+            this.manager = manager;
+        }
+
+        @Override
+        protected void engineInit(KeyStore keyStore) {}
+
+        @Override
+        protected void engineInit(ManagerFactoryParameters params) {}
+
+        @Override
+        protected TrustManager[] engineGetTrustManagers() {
+            return new TrustManager[] {manager};
+        }
     }
 
     /** Accepts exactly the leaf whose SubjectPublicKeyInfo hashes to the pin (RFC 7469 §2.4). */

@@ -20,15 +20,19 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.kqueue.KQueue;
 import io.netty.channel.kqueue.KQueueDatagramChannel;
 import io.netty.channel.kqueue.KQueueIoHandler;
 import io.netty.channel.kqueue.KQueueServerSocketChannel;
+import io.netty.channel.kqueue.KQueueSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import java.util.Locale;
 
 /**
@@ -112,6 +116,18 @@ public enum IoTransport {
                 return KQueueServerSocketChannel.class;
             default:
                 return NioServerSocketChannel.class;
+        }
+    }
+
+    /** This transport's TCP connection channel class, for a client's connection. */
+    public Class<? extends SocketChannel> socketChannel() {
+        switch (this) {
+            case EPOLL:
+                return EpollSocketChannel.class;
+            case KQUEUE:
+                return KQueueSocketChannel.class;
+            default:
+                return NioSocketChannel.class;
         }
     }
 

@@ -21,6 +21,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.quic.QuicChannel;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -33,6 +35,7 @@ import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.AdminConfig;
 import org.masquerelay.config.ConfigException;
 import org.masquerelay.config.TlsConfig;
+import org.masquerelay.ingress.config.Http2Config;
 import org.masquerelay.ingress.config.IngressConfig;
 import org.masquerelay.ingress.config.LimitsConfig;
 import org.masquerelay.ingress.config.SpendStoreConfig;
@@ -48,6 +51,7 @@ import org.masquerelay.ingress.policy.SpentTokenStore;
 import org.masquerelay.ingress.policy.TokenAuthenticator;
 import org.masquerelay.ingress.upstream.EgressDialer;
 import org.masquerelay.server.AddressValidation;
+import org.masquerelay.server.Http2Listener;
 import org.masquerelay.server.Relay;
 import org.masquerelay.server.RelayConnections;
 import org.masquerelay.server.RelayMetrics;
@@ -86,6 +90,9 @@ public final class IngressServer extends Relay<IngressConfig> {
 
         /** QUIC-aware forwarding (docs/quic-forwarding.md): its table outlives reloads. */
         Optional<QuicForwarding> forwarding = Optional.empty();
+
+        /** The HTTP/2 fallback listener, once bound; null when {@code http2.enabled} is false. */
+        volatile @Nullable Http2Listener http2;
     }
 
     private final Live live;
@@ -113,6 +120,8 @@ public final class IngressServer extends Relay<IngressConfig> {
         unchanged(fixed, "tokens", current.tokens() == null, next.tokens() == null);
         unchanged(fixed, "tokens.spend-store", spendStore(current), spendStore(next));
         unchanged(fixed, "quic-forwarding", current.quicForwarding(), next.quicForwarding());
+        unchanged(fixed, "http2", current.http2OrDefault(), next.http2OrDefault());
+        unchanged(fixed, "quic-datagrams", current.quicDatagramsOrDefault(), next.quicDatagramsOrDefault());
         unchanged(
                 fixed,
                 "limits.max-connections",
@@ -195,7 +204,8 @@ public final class IngressServer extends Relay<IngressConfig> {
                 registry, "masque_ingress", "tunnels", "Open client QUIC connections", "Open connect-udp tunnels");
         LimitsConfig limits = config.limitsOrDefault();
         RelayConnections connections = new RelayConnections(
-                "ingress-connections", metrics, limits.maxConnections(), limits.maxConnectionsPerAddress());
+                        "ingress-connections", metrics, limits.maxConnections(), limits.maxConnectionsPerAddress())
+                .datagrams(config.quicDatagramsOrDefault());
         Live live = new Live();
         RelayServer server = RelayServer.builder("ingress")
                 .listen(config.listenAddress())
@@ -232,14 +242,40 @@ public final class IngressServer extends Relay<IngressConfig> {
                             "Initials dropped for a forged, altered, expired or misdirected Retry token",
                             validation::invalidTokens);
                     TlsConfig tls = Objects.requireNonNull(config.tls(), "tls");
+                    Path key = Objects.requireNonNull(tls.privateKey(), "tls.private-key");
+                    Path certificate = Objects.requireNonNull(tls.certificate(), "tls.certificate");
                     // docs/quic-forwarding.md: forwarded packets leave the socket before the codec.
                     List<ChannelHandler> filters =
                             live.forwarding.map(f -> List.of(f.filter())).orElse(List.of());
+                    long maxStreams = Math.max(100, limits.maxTunnelsPerConnection() * 2L);
+                    Http2Config http2 = config.http2OrDefault();
+                    RelayServer.AfterBind fallback = !http2.enabledOrDefault()
+                            ? null
+                            : quic -> {
+                                InetSocketAddress address =
+                                        http2.listenAddress().orElse(quic);
+                                try {
+                                    Http2Listener l = Http2Listener.bind(
+                                            group,
+                                            address,
+                                            Http2Listener.tls(key, certificate),
+                                            connections,
+                                            maxStreams,
+                                            () -> new ConnectUdpRequestHandler(live.current()));
+                                    resources.push(l);
+                                    live.http2 = l;
+                                    log.info("ingress listening on {} (HTTP/2 over TLS, TCP)", l.address());
+                                } catch (Exception e) {
+                                    throw new IllegalStateException(
+                                            "cannot open the HTTP/2 listener on TCP " + address + ": " + e.getMessage()
+                                                    + " (set http2.listen, or http2.enabled: false)",
+                                            e);
+                                }
+                            };
                     return new RelayServer.Listener(
                             filters,
-                            RelayQuic.serverCodec(RelayQuic.serverTls(
-                                            Objects.requireNonNull(tls.privateKey(), "tls.private-key"),
-                                            Objects.requireNonNull(tls.certificate(), "tls.certificate")))
+                            RelayQuic.serverCodec(
+                                            RelayQuic.serverTls(key, certificate), config.quicDatagramsOrDefault())
                                     .tokenHandler(validation)
                                     .maxSendUdpPayloadSize(MAX_UDP_PAYLOAD)
                                     .maxRecvUdpPayloadSize(MAX_UDP_PAYLOAD)
@@ -251,8 +287,7 @@ public final class IngressServer extends Relay<IngressConfig> {
                                     // RelayServer's dispatcher sets its own length.
                                     .localConnectionIdLength(RelayServer.CONNECTION_ID_LENGTH)
                                     // Each tunnel is one bidi stream; admission beyond the limit is answered 503.
-                                    .initialMaxStreamsBidirectional(
-                                            Math.max(100, limits.maxTunnelsPerConnection() * 2L))
+                                    .initialMaxStreamsBidirectional(maxStreams)
                                     .handler(new ChannelInitializer<QuicChannel>() {
                                         @Override
                                         protected void initChannel(QuicChannel ch) {
@@ -261,7 +296,8 @@ public final class IngressServer extends Relay<IngressConfig> {
                                                     "ingress-request",
                                                     () -> new ConnectUdpRequestHandler(live.current()));
                                         }
-                                    }));
+                                    }),
+                            fallback);
                 })
                 .start();
         return new IngressServer(config, metrics, server, live, connections);
@@ -281,6 +317,12 @@ public final class IngressServer extends Relay<IngressConfig> {
         RedisSpentTokenStore shared = new RedisSpentTokenStore(t.spendStore(), local, registry, "masque_ingress");
         resources.push(shared);
         return shared;
+    }
+
+    /** The HTTP/2 fallback listener's TCP address; empty when {@code http2.enabled} is false. */
+    public Optional<InetSocketAddress> http2Address() {
+        Http2Listener l = live.http2;
+        return l == null ? Optional.empty() : Optional.of(l.address());
     }
 
     public static IngressServer start(IngressConfig config) throws Exception {

@@ -13,12 +13,13 @@
  */
 package org.masquerelay.server;
 
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http3.DefaultHttp3Headers;
 import io.netty.handler.codec.http3.DefaultHttp3HeadersFrame;
 import io.netty.handler.codec.http3.Http3Headers;
-import io.netty.handler.codec.quic.QuicStreamChannel;
 import org.masquerelay.protocol.status.ProxyStatus;
 import org.masquerelay.protocol.status.RelayException;
+import org.masquerelay.protocol.tunnel.RequestStreams;
 
 /**
  * Maps a {@link RelayException} to the final response of a request stream: the status from the
@@ -42,15 +43,15 @@ public final class ErrorResponder {
      * Writes the error response, then FIN from the write's listener (docs/netty.md trap 1), then
      * closes the stream.
      */
-    public static void respond(QuicStreamChannel stream, String proxyName, RelayException e) {
+    public static void respond(Channel stream, String proxyName, RelayException e) {
         respond(stream, headers(proxyName, e));
     }
 
-    public static void respond(QuicStreamChannel stream, Http3Headers headers) {
+    public static void respond(Channel stream, Http3Headers headers) {
         if (!stream.isActive()) {
             return;
         }
         stream.writeAndFlush(new DefaultHttp3HeadersFrame(headers))
-                .addListener(f -> stream.shutdownOutput().addListener(g -> stream.close()));
+                .addListener(f -> RequestStreams.finish(stream).addListener(g -> stream.close()));
     }
 }

@@ -21,6 +21,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http3.DefaultHttp3GoAwayFrame;
 import io.netty.handler.codec.http3.Http3;
 import io.netty.handler.codec.http3.Http3ServerConnectionHandler;
@@ -44,6 +46,8 @@ import org.slf4j.LoggerFactory;
  * The QUIC connections a relay accepted, and their life: set-up (HTTP Datagram demux, HTTP/3
  * with MASQUE settings, one request handler per stream), admission, and graceful shutdown
  * (GOAWAY, drain with a deadline, close with H3_NO_ERROR). Shared by the ingress and the egress.
+ * The ingress's HTTP/2 connections ({@link Http2Listener}) are admitted, counted and drained here
+ * too, against the same limits.
  */
 public final class RelayConnections {
     /** RFC 9114 §8.1. */
@@ -59,6 +63,8 @@ public final class RelayConnections {
     private final int maxConnectionsPerAddress;
     private final Map<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
     private volatile boolean draining;
+    /** Whether the codec offers QUIC DATAGRAM frames, and so SETTINGS_H3_DATAGRAM (RFC 9297 §2.1.1). */
+    private boolean datagrams = true;
     /** Last on every connection: peer faults logged without flooding (docs/architecture.md §3.4). */
     private final PeerFaultLog peerFaults;
 
@@ -76,6 +82,16 @@ public final class RelayConnections {
         this.maxConnections = maxConnections;
         this.maxConnectionsPerAddress = maxConnectionsPerAddress;
         this.peerFaults = new PeerFaultLog(name.replace("-connections", ""));
+    }
+
+    /**
+     * Whether connections negotiate QUIC DATAGRAM frames, as the codec was built ({@link
+     * RelayQuic#serverCodec(io.netty.handler.codec.quic.QuicSslContext, boolean)}); default true.
+     * Set before the first connection.
+     */
+    public RelayConnections datagrams(boolean on) {
+        this.datagrams = on;
+        return this;
     }
 
     /** True once shutdown began: new connections and new requests are refused. */
@@ -107,7 +123,7 @@ public final class RelayConnections {
         connections.add(ch);
         metrics.connectionOpened();
         ch.closeFuture().addListener(f -> metrics.connectionClosed());
-        ch.pipeline().addLast(new HttpDatagramDemuxHandler(metrics));
+        ch.pipeline().addLast(new HttpDatagramDemuxHandler(metrics, datagrams));
         ch.pipeline()
                 .addLast(new Http3ServerConnectionHandler(
                         new ChannelInitializer<QuicStreamChannel>() {
@@ -119,7 +135,7 @@ public final class RelayConnections {
                         },
                         new PeerSettingsHandler(),
                         null,
-                        PeerSettingsHandler.localMasqueSettings(),
+                        PeerSettingsHandler.localMasqueSettings(datagrams),
                         true));
         if (draining) {
             // A client that arrives while we drain learns at once that it must go elsewhere:
@@ -135,6 +151,49 @@ public final class RelayConnections {
         }
         ch.pipeline().addLast(peerFaults);
         return true;
+    }
+
+    /**
+     * Admits an HTTP/2 connection of the fallback listener ({@link Http2Listener}) against the
+     * same limits as QUIC connections; a connection over a limit is closed at once. TCP's own
+     * handshake has validated the address already.
+     *
+     * @return false when the connection was refused
+     */
+    boolean acceptHttp2(Channel tcp) {
+        if (connections.size() >= maxConnections) {
+            refuseTcp(tcp, "max_connections");
+            return false;
+        }
+        InetAddress peer = tcp.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+        if (peer != null) {
+            if (perAddress.merge(peer, 1, Integer::sum) > maxConnectionsPerAddress) {
+                release(peer);
+                refuseTcp(tcp, "max_connections_per_address");
+                return false;
+            }
+            tcp.closeFuture().addListener(f -> release(peer));
+        }
+        connections.add(tcp);
+        metrics.connectionOpened();
+        tcp.closeFuture().addListener(f -> metrics.connectionClosed());
+        return true;
+    }
+
+    private void refuseTcp(Channel tcp, String reason) {
+        metrics.connectionRefused(reason);
+        log.debug("connection refused: {}", reason);
+        tcp.close();
+    }
+
+    /**
+     * GOAWAY on an HTTP/2 connection (RFC 9113 §6.8): streams already open finish, new ones are
+     * refused, and Netty's codec closes the connection once the last stream has ended.
+     */
+    static void sendHttp2GoAway(Channel tcp) {
+        if (tcp.isActive()) {
+            tcp.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+        }
     }
 
     private void release(InetAddress peer) {
@@ -172,7 +231,10 @@ public final class RelayConnections {
     public void drain(Duration deadline) {
         draining = true;
         connections.forEach(c -> {
-            QuicChannel qc = (QuicChannel) c;
+            if (!(c instanceof QuicChannel qc)) {
+                c.eventLoop().execute(() -> sendHttp2GoAway(c));
+                return;
+            }
             // The largest client bidi stream id signals intent to shut down (RFC 9114 §5.2);
             // streams already open finish, new requests are refused with 503.
             qc.eventLoop().execute(() -> sendGoAway(qc, (1L << 62) - 4));
@@ -187,6 +249,11 @@ public final class RelayConnections {
             }
         }
         log.info("drain finished with {} open tunnel(s) or flow(s) left", metrics.tunnels());
+    }
+
+    /** The relay's peer-fault log, the last handler of each connection. */
+    ChannelHandler peerFaults() {
+        return peerFaults;
     }
 
     /** Open connections from {@code peer}, including those still in their handshake. */
@@ -225,8 +292,11 @@ public final class RelayConnections {
     public void closeAll() {
         draining = true;
         connections.forEach(c -> {
-            QuicChannel qc = (QuicChannel) c;
-            qc.close(true, H3_NO_ERROR, qc.alloc().directBuffer(0));
+            if (c instanceof QuicChannel qc) {
+                qc.close(true, H3_NO_ERROR, qc.alloc().directBuffer(0));
+            } else {
+                c.close();
+            }
         });
         connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     }

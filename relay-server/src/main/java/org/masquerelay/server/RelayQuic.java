@@ -38,7 +38,16 @@ public final class RelayQuic {
      * (tunnelled packets ride in them; a full queue drops silently, docs/netty.md trap 5).
      */
     public static QuicServerCodecBuilder serverCodec(QuicSslContext tls) {
-        return Http3.newQuicServerCodecBuilder()
+        return serverCodec(tls, true);
+    }
+
+    /**
+     * The same; without {@code datagrams} the codec offers no DATAGRAM frames (RFC 9221 §3), and
+     * tunnels then run on DATAGRAM capsules (RFC 9297 §3.5). Pair it with {@link
+     * RelayConnections#datagrams(boolean)}.
+     */
+    public static QuicServerCodecBuilder serverCodec(QuicSslContext tls, boolean datagrams) {
+        QuicServerCodecBuilder b = Http3.newQuicServerCodecBuilder()
                 .sslContext(tls)
                 .maxIdleTimeout(30, TimeUnit.SECONDS)
                 .initialMaxData(16L << 20)
@@ -47,7 +56,7 @@ public final class RelayQuic {
                 .initialMaxStreamsUnidirectional(8)
                 // BBR paces to the bottleneck instead of filling the socket buffers as CUBIC does,
                 // so nested connections keep their RTT and stop losing to buffer overflow.
-                .congestionControlAlgorithm(QuicCongestionControlAlgorithm.BBR)
-                .datagram(4096, 4096);
+                .congestionControlAlgorithm(QuicCongestionControlAlgorithm.BBR);
+        return datagrams ? b.datagram(4096, 4096) : b;
     }
 }

@@ -13,6 +13,7 @@
  */
 package org.masquerelay.server;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -24,7 +25,6 @@ import io.netty.handler.codec.http3.Http3Headers;
 import io.netty.handler.codec.http3.Http3HeadersFrame;
 import io.netty.handler.codec.http3.Http3HeadersValidationException;
 import io.netty.handler.codec.http3.Http3RequestStreamInboundHandler;
-import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayDeque;
@@ -37,6 +37,7 @@ import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.RelayException;
 import org.masquerelay.protocol.status.RelayException.Side;
 import org.masquerelay.protocol.tunnel.DatagramTunnelHandler;
+import org.masquerelay.protocol.tunnel.RequestStreams;
 import org.masquerelay.protocol.uri.Target;
 import org.masquerelay.protocol.uri.UdpProxyTemplate;
 import org.slf4j.Logger;
@@ -64,9 +65,15 @@ import org.slf4j.LoggerFactory;
  * runs on the stream's event loop. Peer faults log at DEBUG, our own at ERROR. Logs go to the
  * subclass's logger, so each relay's log stays its own.
  *
+ * <p>The stream is a QUIC stream, or at the ingress also an HTTP/2 stream behind an {@link
+ * org.masquerelay.protocol.tunnel.Http2StreamBridge}, which presents it as HTTP/3 frames: both
+ * listeners run this one class, so one policy serves both (docs/architecture.md, "HTTP/2
+ * fallback").
+ *
+ * @param <S> the stream channel's type
  * @param <T> what {@link #target} finds in the request
  */
-public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHandler {
+public abstract class RelayRequestHandler<S extends Channel, T> extends Http3RequestStreamInboundHandler {
     /** Where the request is in its life. */
     protected enum State {
         AWAITING_HEADERS,
@@ -114,30 +121,31 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
     }
 
     /** Phase 1: refuses, by throwing a {@link RelayException}, a request that may not be served. */
-    protected abstract void admit(QuicStreamChannel stream, Http3Headers headers);
+    protected abstract void admit(S stream, Http3Headers headers);
 
     /** Phase 2: the target of an admitted request; throws a {@link RelayException} if malformed. */
-    protected abstract T target(QuicStreamChannel stream, Http3Headers headers);
+    protected abstract T target(S stream, Http3Headers headers);
 
     /**
      * Phase 3: opens the upstream side toward {@code target}. The future may complete on any
      * thread; this class continues on the stream's event loop. A failure that is not a {@link
      * RelayException} is answered as {@code proxy_internal_error}.
      */
-    protected abstract Future<Upstream> open(QuicStreamChannel stream, T target);
+    protected abstract Future<Upstream> open(S stream, T target);
 
     /**
      * Fields this relay adds to every 2xx, after the upstream's own. Adds none by default. A
      * {@link RelayException} here still refuses the request, and the upstream is closed.
      */
-    protected void responseHeaders(QuicStreamChannel stream, Http3Headers headers) {}
+    protected void responseHeaders(S stream, Http3Headers headers) {}
 
     @Override
     protected final void channelRead(ChannelHandlerContext ctx, Http3HeadersFrame frame) {
         if (state != State.AWAITING_HEADERS) {
             return; // trailers carry nothing for a tunnel
         }
-        QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
+        @SuppressWarnings("unchecked") // the stream channel type this handler was made for
+        S stream = (S) ctx.channel();
         String malformed = malformedField(frame.headers());
         if (malformed != null) {
             startNanos = System.nanoTime();
@@ -168,7 +176,7 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
         });
     }
 
-    private void opened(ChannelHandlerContext ctx, QuicStreamChannel stream, Future<Upstream> opening) {
+    private void opened(ChannelHandlerContext ctx, S stream, Future<Upstream> opening) {
         if (!opening.isSuccess()) {
             if (stream.isActive()) {
                 fail(stream, asRelayException(opening.cause()));
@@ -214,7 +222,7 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
         if (held != null) {
             held.release();
         }
-        log.debug("{} open on stream {}", upstream.kind(), stream.streamId());
+        log.debug("{} open on stream {}", upstream.kind(), RequestStreams.id(stream));
     }
 
     /**
@@ -289,7 +297,7 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
             // Netty's codec found the request malformed (a missing or misplaced pseudo-header)
             // and tells us before it resets the stream; closing here would overtake that reset.
             startNanos = System.nanoTime();
-            reset((QuicStreamChannel) ctx.channel(), cause.getMessage());
+            reset(ctx.channel(), cause.getMessage());
             return;
         }
         log.debug("request stream error: {}", cause.toString());
@@ -322,18 +330,16 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
      * H3_MESSAGE_ERROR. It gets no response: a malformed message is a stream error, not a request
      * to answer.
      */
-    private void reset(QuicStreamChannel stream, @Nullable String why) {
+    private void reset(Channel stream, @Nullable String why) {
         state = State.CLOSED;
         metrics.error(ProxyErrorType.HTTP_REQUEST_ERROR.token());
         access("malformed", 0, "h3_message_error");
-        log.debug("malformed request on stream {}: {}", stream.streamId(), why);
-        if (stream.isActive()) {
-            stream.shutdown(Http3ErrorCode.H3_MESSAGE_ERROR.code()).addListener(f -> stream.close());
-        }
+        log.debug("malformed request on stream {}: {}", RequestStreams.id(stream), why);
+        RequestStreams.reset(stream, Http3ErrorCode.H3_MESSAGE_ERROR.code());
     }
 
     /** The one error response of this request (before any 2xx). */
-    private void fail(QuicStreamChannel stream, RelayException e) {
+    private void fail(Channel stream, RelayException e) {
         state = State.CLOSED;
         if (e.status() == RelayException.PROXY_AUTHENTICATION_REQUIRED) {
             metrics.challenge(e.details() == null ? "token required" : e.details());
@@ -343,9 +349,10 @@ public abstract class RelayRequestHandler<T> extends Http3RequestStreamInboundHa
         access("refused", e.status(), e.type().token());
         // A 503 of our own (a store that does not answer) is logged once per outage by its owner.
         if (e.type() == ProxyErrorType.PROXY_INTERNAL_ERROR && e.status() == 500) {
-            log.error("internal error on stream {}: {}", stream.streamId(), e.getMessage(), e.getCause());
+            log.error("internal error on stream {}: {}", RequestStreams.id(stream), e.getMessage(), e.getCause());
         } else {
-            log.debug("refused stream {}: {}", stream.streamId(), e.type().token());
+            log.debug(
+                    "refused stream {}: {}", RequestStreams.id(stream), e.type().token());
         }
         ErrorResponder.respond(stream, proxyName, e);
     }

@@ -82,14 +82,27 @@ public final class RelayServer implements AutoCloseable {
         Listener handlers(EventLoopGroup group, Deque<AutoCloseable> resources) throws Exception;
     }
 
+    /** Runs once the QUIC sockets are bound, with their address: to open more listeners on that port. */
+    @FunctionalInterface
+    public interface AfterBind {
+        void bound(InetSocketAddress quicAddress) throws Exception;
+    }
+
     /**
      * The handlers of every listening socket: {@code filters} first (shared by all sockets, so
      * each must be {@link ChannelHandler.Sharable} when there is more than one), then a QUIC
-     * server codec built from {@code codec} for each socket.
+     * server codec built from {@code codec} for each socket; then {@code afterBind}, if any.
      */
-    public record Listener(List<ChannelHandler> filters, QuicServerCodecBuilder codec) {
+    public record Listener(
+            List<ChannelHandler> filters,
+            QuicServerCodecBuilder codec,
+            @Nullable AfterBind afterBind) {
         public Listener {
             filters = List.copyOf(filters);
+        }
+
+        public Listener(List<ChannelHandler> filters, QuicServerCodecBuilder codec) {
+            this(filters, codec, null);
         }
 
         public static Listener of(QuicServerCodecBuilder codec) {
@@ -120,6 +133,10 @@ public final class RelayServer implements AutoCloseable {
         try {
             Listener listener = Objects.requireNonNull(b.pipeline).handlers(group, resources);
             bindListeners(b.listen, b.threads, listener);
+            AfterBind afterBind = listener.afterBind();
+            if (afterBind != null) {
+                afterBind.bound(quicAddress());
+            }
             if (b.admin.isPresent()) {
                 AdminServer server = new AdminServer(
                         name + "-admin",

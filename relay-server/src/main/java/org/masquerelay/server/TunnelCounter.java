@@ -14,7 +14,6 @@
 package org.masquerelay.server;
 
 import io.netty.channel.Channel;
-import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.AttributeKey;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -45,7 +44,7 @@ public final class TunnelCounter {
     }
 
     /** Takes a slot for {@code stream} until it closes, or returns false when a limit is reached. */
-    public boolean tryAcquire(QuicStreamChannel stream) {
+    public boolean tryAcquire(Channel stream) {
         Channel connection = stream.parent();
         int[] mine = connection.attr(PER_CONNECTION).setIfAbsent(new int[1]);
         if (mine == null) {

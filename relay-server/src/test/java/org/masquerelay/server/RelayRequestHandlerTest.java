@@ -86,7 +86,7 @@ class RelayRequestHandlerTest {
     private boolean draining;
 
     /** A relay whose phases record that they ran and refuse when told to. */
-    private final class TestHandler extends RelayRequestHandler<String> {
+    private final class TestHandler extends RelayRequestHandler<QuicStreamChannel, String> {
         TestHandler() {
             super(metrics, PROXY_NAME, () -> draining);
         }

@@ -44,7 +44,7 @@ import org.masquerelay.server.Upstream;
  * name targets only at DEBUG and never any peer address. Not sharable; runs on the stream's event
  * loop.
  */
-public final class EgressRequestHandler extends RelayRequestHandler<EgressRequestHandler.Flow> {
+public final class EgressRequestHandler extends RelayRequestHandler<QuicStreamChannel, EgressRequestHandler.Flow> {
     static final String NAME = "egress-request";
 
     /** What a request asks the egress to open. */

@@ -42,6 +42,9 @@ import org.masquerelay.protocol.uri.UdpProxyTemplate;
  * @param geo client geolocation and the signed {@code geo-assertion} (docs/architecture.md §4); none when absent
  * @param tokens Privacy Pass access control (docs/architecture.md §5); when absent every client is admitted
  * @param quicForwarding QUIC-aware forwarding of the inner connection (docs/quic-forwarding.md); on by default
+ * @param http2 the HTTP/2 fallback listener on TCP (docs/architecture.md, "HTTP/2 fallback"); on by default
+ * @param quicDatagrams whether the QUIC listener offers DATAGRAM frames (RFC 9221); default true.
+ *     Without them clients carry their tunnels in DATAGRAM capsules (RFC 9297 §3.5)
  */
 public record IngressConfig(
         String listen,
@@ -54,7 +57,9 @@ public record IngressConfig(
         @Nullable Duration drainTimeout,
         @Nullable GeolocationConfig geo,
         @Nullable TokensConfig tokens,
-        @Nullable ForwardingConfig quicForwarding)
+        @Nullable ForwardingConfig quicForwarding,
+        @Nullable Http2Config http2,
+        @Nullable Boolean quicDatagrams)
         implements YamlConfigLoader.Validated {
 
     public static IngressConfig load(Path file) throws ConfigException {
@@ -73,7 +78,9 @@ public record IngressConfig(
                 drainTimeout,
                 geo == null ? null : geo.resolve(base),
                 tokens == null ? null : tokens.resolve(base),
-                quicForwarding);
+                quicForwarding,
+                http2,
+                quicDatagrams);
     }
 
     @Override
@@ -101,6 +108,9 @@ public record IngressConfig(
         }
         if (quicForwarding != null) {
             quicForwarding.validate("quic-forwarding", errors);
+        }
+        if (http2 != null) {
+            http2.validate("http2", errors);
         }
     }
 
@@ -130,6 +140,14 @@ public record IngressConfig(
 
     public ForwardingConfig quicForwardingOrDefault() {
         return quicForwarding == null ? ForwardingConfig.DEFAULTS : quicForwarding;
+    }
+
+    public Http2Config http2OrDefault() {
+        return http2 == null ? Http2Config.DEFAULTS : http2;
+    }
+
+    public boolean quicDatagramsOrDefault() {
+        return quicDatagrams == null || quicDatagrams;
     }
 
     public Duration drainTimeoutOrDefault() {

@@ -13,6 +13,7 @@
  */
 package org.masquerelay.ingress.downstream;
 
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http3.Http3Headers;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.concurrent.Future;
@@ -28,6 +29,7 @@ import org.masquerelay.protocol.status.ProxyErrorType;
 import org.masquerelay.protocol.status.RelayException;
 import org.masquerelay.protocol.status.RelayException.Side;
 import org.masquerelay.protocol.tunnel.DatagramTunnelHandler;
+import org.masquerelay.protocol.tunnel.RequestStreams;
 import org.masquerelay.server.RelayRequestHandler;
 import org.masquerelay.server.Upstream;
 
@@ -37,10 +39,14 @@ import org.masquerelay.server.Upstream;
  * one UDP socket toward that egress ({@link org.masquerelay.ingress.upstream.EgressDialer}), and
  * on the 2xx hands the stream to a {@link DatagramTunnelHandler}.
  *
+ * <p>The same handler serves the QUIC listener's streams and the HTTP/2 listener's (RFC 9298
+ * §3.3; docs/architecture.md, "HTTP/2 fallback"): one policy for both. Only QUIC-aware forwarding
+ * is QUIC's alone; an HTTP/2 request that offers it gets a tunnel without it.
+ *
  * <p>Privacy (docs/architecture.md §2): the only target this handler ever sees is an egress relay
  * address. Logs name the egress at most, never anything from inside the tunnel.
  */
-public final class ConnectUdpRequestHandler extends RelayRequestHandler<InetSocketAddress> {
+public final class ConnectUdpRequestHandler extends RelayRequestHandler<Channel, InetSocketAddress> {
     private final IngressContext context;
     /** The client's signed location, found in the open phase; empty when geolocation is off. */
     private Optional<String> assertion = Optional.empty();
@@ -57,7 +63,7 @@ public final class ConnectUdpRequestHandler extends RelayRequestHandler<InetSock
     }
 
     @Override
-    protected void admit(QuicStreamChannel stream, Http3Headers h) {
+    protected void admit(Channel stream, Http3Headers h) {
         // docs/architecture.md §5: first, so unauthorised clients learn nothing else. The token is
         // spent in open(), once every check that can refuse the request has passed.
         token = context.tokens().map(tokens -> tokens.verify(h));
@@ -75,22 +81,27 @@ public final class ConnectUdpRequestHandler extends RelayRequestHandler<InetSock
     }
 
     @Override
-    protected InetSocketAddress target(QuicStreamChannel stream, Http3Headers h) {
+    protected InetSocketAddress target(Channel stream, Http3Headers h) {
         InetSocketAddress egress = context.egressRelays().lookup(connectUdpTarget(h, context.template()));
         if (egress == null) {
             // Never name what was asked for: it may be a target the ingress must not learn.
             throw new RelayException(
                     ProxyErrorType.HTTP_REQUEST_DENIED, Side.DOWNSTREAM, "not a configured egress relay");
         }
-        forwarding = context.forwarding().flatMap(f -> f.negotiate(h));
+        if (stream instanceof QuicStreamChannel) {
+            forwarding = context.forwarding().flatMap(f -> f.negotiate(h));
+        }
         return egress;
     }
 
     @Override
-    protected Future<Upstream> open(QuicStreamChannel stream, InetSocketAddress egress) {
+    protected Future<Upstream> open(Channel stream, InetSocketAddress egress) {
         // docs/architecture.md §4: locate the client before opening anything, so that the
         // unknown-location policy can still refuse it.
-        InetSocketAddress client = (InetSocketAddress) stream.parent().remoteSocketAddress();
+        InetSocketAddress client = RequestStreams.peerAddress(stream);
+        if (client == null) {
+            throw new RelayException(ProxyErrorType.CONNECTION_TERMINATED, Side.DOWNSTREAM, "connection closed");
+        }
         assertion = context.locator().map(locator -> locator.assertionFor(client.getAddress()));
         if (!context.counter().tryAcquire(stream)) {
             throw new RelayException(ProxyErrorType.CONNECTION_LIMIT_REACHED, Side.DOWNSTREAM, "tunnel limit reached");
@@ -120,19 +131,19 @@ public final class ConnectUdpRequestHandler extends RelayRequestHandler<InetSock
     }
 
     /** Opens the socket toward the egress, with forwarded mode if the client and we agreed on it. */
-    private Future<Upstream> dial(QuicStreamChannel stream, InetSocketAddress egress) {
+    private Future<Upstream> dial(Channel stream, InetSocketAddress egress) {
         return context.dialer()
                 .open(
                         stream,
                         egress,
                         forwarding
-                                .map(n -> context.forwarding().orElseThrow().session(stream, n))
+                                .map(n -> context.forwarding().orElseThrow().session((QuicStreamChannel) stream, n))
                                 .orElse(null));
     }
 
     /** docs/architecture.md §4: the coarse, signed location goes back in the 2xx; the client passes it on. */
     @Override
-    protected void responseHeaders(QuicStreamChannel stream, Http3Headers ok) {
+    protected void responseHeaders(Channel stream, Http3Headers ok) {
         assertion.ifPresent(a -> ok.set(GeoAssertion.FIELD, a));
         forwarding.ifPresent(n -> ok.set(ProxyQuicForwarding.FIELD, n.responseField()));
     }

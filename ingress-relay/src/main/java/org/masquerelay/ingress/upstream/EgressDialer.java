@@ -14,7 +14,6 @@
 package org.masquerelay.ingress.upstream;
 
 import io.netty.channel.Channel;
-import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
@@ -53,8 +52,7 @@ public final class EgressDialer {
      * with {@code proxy_internal_error} after closing the socket. With {@code forwarding}, the
      * tunnel's packets may also move in forwarded mode (docs/quic-forwarding.md).
      */
-    public Future<Upstream> open(
-            QuicStreamChannel stream, InetSocketAddress egress, @Nullable ForwardingSession forwarding) {
+    public Future<Upstream> open(Channel stream, InetSocketAddress egress, @Nullable ForwardingSession forwarding) {
         Promise<Upstream> result = stream.eventLoop().newPromise();
         UdpSocketBridge bridge = UdpSocketBridge.forStream(stream, metrics);
         if (forwarding != null) {

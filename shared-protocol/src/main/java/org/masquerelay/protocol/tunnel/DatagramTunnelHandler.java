@@ -14,6 +14,7 @@
 package org.masquerelay.protocol.tunnel;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -24,6 +25,7 @@ import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.BufferUnderflowException;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.masquerelay.protocol.ProtocolException;
 import org.masquerelay.protocol.capsule.Capsule;
@@ -44,10 +46,17 @@ import org.masquerelay.protocol.varint.VarInt;
  * DATAGRAM capsules otherwise. A UDP payload too large for one DATAGRAM frame is dropped and
  * counted, as a too-large UDP packet would be on a real path.
  *
+ * <p>On an HTTP/2 stream (behind an {@link Http2StreamBridge}) there are no QUIC datagrams:
+ * UDP payloads go both ways as DATAGRAM capsules (RFC 9298 §3.3, RFC 9297 §3.5). A capsule
+ * toward a peer whose stream is not writable (its TCP connection or flow-control window is full)
+ * is dropped and counted as {@code congested}, as a UDP packet is at a full queue: buffering
+ * would let a slow reader pin the relay's memory, and the tunnelled QUIC connection reacts to the
+ * loss.
+ *
  * <p>A malformed capsule, a FIN inside a capsule, or a UDP payload over 65527 bytes resets the
- * stream with H3_MESSAGE_ERROR (RFC 9297 §3.3, RFC 9298 §5); the peer's
- * FIN or reset closes the tunnel. One instance per stream; every method runs on the stream's
- * event loop, which is also the connection's.
+ * stream with H3_MESSAGE_ERROR (RFC 9297 §3.3, RFC 9298 §5; PROTOCOL_ERROR on HTTP/2); the
+ * peer's FIN or reset closes the tunnel. One instance per stream; every method runs on the
+ * stream's event loop, which is also the connection's.
  */
 public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
     /** Called on the stream's event loop. */
@@ -76,8 +85,10 @@ public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
     /** Largest UDP payload: 65535 minus the 8-byte UDP header (RFC 9298 §5). */
     static final int MAX_UDP_PAYLOAD = 65527;
 
-    private final QuicStreamChannel stream;
-    private final QuicChannel connection;
+    private final Channel stream;
+    /** The stream's QUIC connection; null on HTTP/2, where only capsules carry datagrams. */
+    private final @Nullable QuicChannel connection;
+
     private final long quarterStreamId;
     private final Local local;
     private final TunnelMetrics metrics;
@@ -86,22 +97,34 @@ public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
     private @Nullable CapsuleListener capsuleListener;
     private boolean streamWritePending;
     private boolean capsuleProtocol = true;
+    /** On the stream's pipeline: the 2xx is written, and datagrams may go to the peer. */
+    private boolean added;
 
-    public DatagramTunnelHandler(QuicStreamChannel stream, Local local, TunnelMetrics metrics) {
+    /**
+     * @param stream a {@link QuicStreamChannel}, or an HTTP/2 stream channel with an {@link
+     *     Http2StreamBridge} before this handler
+     */
+    public DatagramTunnelHandler(Channel stream, Local local, TunnelMetrics metrics) {
         this.stream = stream;
-        this.connection = stream.parent();
-        this.quarterStreamId = stream.streamId() / 4; // RFC 9297 §2.1
+        this.connection = RequestStreams.quicConnection(stream);
+        this.quarterStreamId = RequestStreams.id(stream) / 4; // RFC 9297 §2.1
         this.local = local;
         this.metrics = metrics;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        HttpDatagramDemuxHandler demux = HttpDatagramDemuxHandler.of(connection);
+        added = true;
+        QuicChannel quic = connection;
+        HttpDatagramDemuxHandler demux = quic == null ? null : HttpDatagramDemuxHandler.of(quic);
         this.demux = demux;
-        demux.register(quarterStreamId, this::onHttpDatagram);
+        if (demux != null) {
+            demux.register(quarterStreamId, this::onHttpDatagram);
+        }
         stream.closeFuture().addListener(f -> {
-            demux.unregister(quarterStreamId);
+            if (demux != null) {
+                demux.unregister(quarterStreamId);
+            }
             capsules.close();
             local.closed();
         });
@@ -111,7 +134,8 @@ public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
         try {
             if (!VarInt.isReadable(payload)) {
                 metrics.datagramDropped("malformed");
-                HttpDatagramDemuxHandler.closeWithDatagramError(connection, "truncated context id");
+                HttpDatagramDemuxHandler.closeWithDatagramError(
+                        Objects.requireNonNull(connection, "connection"), "truncated context id");
                 return;
             }
             long contextId = HttpDatagram.readContextId(payload);
@@ -238,28 +262,29 @@ public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
             udpPayload.release();
             return;
         }
-        HttpDatagramDemuxHandler demux = this.demux;
-        if (demux == null) {
+        if (!added) {
             // Not on the stream's pipeline yet, so the 2xx is not written: nothing may be sent.
             metrics.datagramDropped("before_response");
             udpPayload.release();
             return;
         }
+        HttpDatagramDemuxHandler demux = this.demux;
+        QuicChannel quic = connection;
         int len = udpPayload.readableBytes();
-        int max = demux.maxDatagramLength(); // -1: no QUIC datagrams on this connection
+        // -1: no QUIC datagrams on this connection, or an HTTP/2 stream
+        int max = demux == null || quic == null ? -1 : demux.maxDatagramLength();
         try {
             if (max < 0 && !capsuleProtocol) {
                 metrics.datagramDropped("no_datagram_path");
                 return;
             }
-            if (max >= 0) {
+            if (max >= 0 && quic != null) {
                 // No check against max: that is quiche's figure at the handshake, and with path MTU
                 // discovery the frame that fits grows from a 1200-byte packet's (RFC 9000 §14.3).
                 // quiche refuses a datagram too large for the packet size of now with
                 // BUFFER_TOO_SHORT, which Netty reports as a BufferUnderflowException on the
                 // write: it is dropped, as a too-large packet is on a real path.
-                connection
-                        .write(HttpDatagram.encode(connection.alloc(), quarterStreamId, 0, udpPayload))
+                quic.write(HttpDatagram.encode(quic.alloc(), quarterStreamId, 0, udpPayload))
                         .addListener(f -> {
                             if (f.isSuccess()) {
                                 metrics.bytesToPeer(len);
@@ -267,6 +292,8 @@ public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
                                 metrics.datagramDropped("too_large");
                             }
                         });
+            } else if (!stream.isWritable()) {
+                metrics.datagramDropped("congested");
             } else {
                 stream.write(new DefaultHttp3DataFrame(CapsuleEncoder.encodeDatagram(stream.alloc(), 0, udpPayload)));
                 streamWritePending = true;
@@ -278,7 +305,10 @@ public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
     }
 
     public void flush() {
-        connection.flush();
+        QuicChannel quic = connection;
+        if (quic != null) {
+            quic.flush();
+        }
         if (streamWritePending) {
             streamWritePending = false;
             stream.flush();
@@ -292,12 +322,11 @@ public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
 
     /** Ends the tunnel abruptly (RESET_STREAM and STOP_SENDING with {@code error}). */
     public void resetStream(long error) {
-        if (stream.isActive()) {
-            stream.shutdown((int) error).addListener(f -> stream.close());
-        }
+        RequestStreams.reset(stream, error);
     }
 
-    public QuicStreamChannel stream() {
+    /** The request stream: a {@link QuicStreamChannel}, or an HTTP/2 stream channel. */
+    public Channel stream() {
         return stream;
     }
 }

@@ -22,7 +22,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -67,7 +66,7 @@ public final class UdpSocketBridge extends ChannelInboundHandlerAdapter implemen
      * A bridge already joined to a new tunnel on {@code stream}: the relays' connect-udp case.
      * Register the socket with {@link #bootstrap}, connect it, then {@link #attach} the tunnel.
      */
-    public static UdpSocketBridge forStream(QuicStreamChannel stream, TunnelMetrics metrics) {
+    public static UdpSocketBridge forStream(Channel stream, TunnelMetrics metrics) {
         UdpSocketBridge bridge = new UdpSocketBridge(metrics);
         bridge.tunnel(new DatagramTunnelHandler(stream, bridge, metrics));
         return bridge;
