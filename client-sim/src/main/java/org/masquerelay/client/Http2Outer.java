@@ -58,7 +58,7 @@ import org.masquerelay.protocol.tunnel.PeerSettingsHandler;
  */
 final class Http2Outer {
     /** Stream and connection windows the client grants: the download direction of a tunnel. */
-    static final int STREAM_WINDOW = 1 << 20;
+    static final int STREAM_WINDOW = 4 << 20;
 
     static final int CONNECTION_WINDOW = 16 << 20;
 

@@ -57,6 +57,9 @@ import org.masquerelay.protocol.tunnel.DatagramTunnelHandler;
 final class TunnelDatagramChannel extends AbstractChannel implements DatagramTunnelHandler.Local {
     private static final ChannelMetadata METADATA = new ChannelMetadata(false, 16);
 
+    /** Most inner packets per read batch; {@code IoTransport}'s UDP sockets read up to 16 at a time. */
+    static final int MAX_BATCH = 16;
+
     private final ChannelConfig config = new DefaultChannelConfig(this);
     private final InetSocketAddress local;
     private final InetSocketAddress remote;
@@ -64,6 +67,9 @@ final class TunnelDatagramChannel extends AbstractChannel implements DatagramTun
     private @Nullable ForwardingClient forwarding;
     private boolean open = true;
     private boolean readCompletePending;
+    /** Packets fired since the last read-complete. */
+    private int batched;
+
     private final Runnable readComplete = this::readComplete;
 
     /**
@@ -99,6 +105,14 @@ final class TunnelDatagramChannel extends AbstractChannel implements DatagramTun
             f.observeTunnelled(payload);
         }
         pipeline().fireChannelRead(new DatagramPacket(payload.slice(), local, remote));
+        if (++batched >= MAX_BATCH) {
+            // A tunnel on a stream (DATAGRAM capsules, over QUIC or HTTP/2 on TCP) can deliver
+            // hundreds of packets in one read of the outer connection; one read-complete for all
+            // would mean one ACK for all, and the egress would stall on its congestion window
+            // until it came. The same bound as a UDP socket's recvmmsg batch.
+            readComplete();
+            return;
+        }
         if (!readCompletePending) {
             readCompletePending = true;
             // Runs after the I/O the loop is processing now, so one batch covers every datagram
@@ -109,6 +123,7 @@ final class TunnelDatagramChannel extends AbstractChannel implements DatagramTun
 
     private void readComplete() {
         readCompletePending = false;
+        batched = 0;
         if (isActive()) {
             pipeline().fireChannelReadComplete();
         }

@@ -54,7 +54,7 @@ import org.masquerelay.protocol.tunnel.PeerSettingsHandler;
  * relay's {@link RelayConnections}, against the same limits as QUIC connections, and get a GOAWAY
  * (RFC 9113 §6.8) when the relay drains.
  *
- * <p>Settings: {@code SETTINGS_ENABLE_CONNECT_PROTOCOL=1} (RFC 8441 §3), 1 MiB stream windows and
+ * <p>Settings: {@code SETTINGS_ENABLE_CONNECT_PROTOCOL=1} (RFC 8441 §3), 4 MiB stream windows and
  * a 16 MiB connection window (HTTP/2's 64 KiB default would cap a tunnel at 64 KiB per round
  * trip), the header-section limit of the QUIC listener, and a stream limit. A connection silent
  * both ways for {@link #IDLE_TIMEOUT_SECONDS} is closed; an open tunnel is never that quiet, as
@@ -62,7 +62,7 @@ import org.masquerelay.protocol.tunnel.PeerSettingsHandler;
  */
 public final class Http2Listener implements AutoCloseable {
     /** The stream window this listener grants (RFC 9113 §6.9.2). */
-    static final int STREAM_WINDOW = 1 << 20;
+    static final int STREAM_WINDOW = 4 << 20;
     /** The connection window, raised from 64 KiB by a WINDOW_UPDATE on stream 0 (RFC 9113 §6.9). */
     static final int CONNECTION_WINDOW = 16 << 20;
     /** Silence after which a connection is closed. */

@@ -17,6 +17,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http3.DefaultHttp3DataFrame;
 import io.netty.handler.codec.http3.Http3DataFrame;
@@ -82,6 +83,9 @@ public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
     /** Largest capsule we buffer: a UDP payload plus its context ID (RFC 9298 §5). */
     public static final int MAX_CAPSULE_PAYLOAD = 65527 + 8;
 
+    /** Capsule bytes queued on a stream before it is unwritable, and further capsules are dropped. */
+    static final WriteBufferWaterMark CAPSULE_QUEUE = new WriteBufferWaterMark(512 << 10, 1 << 20);
+
     /** Largest UDP payload: 65535 minus the 8-byte UDP header (RFC 9298 §5). */
     static final int MAX_UDP_PAYLOAD = 65527;
 
@@ -115,6 +119,10 @@ public final class DatagramTunnelHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         added = true;
+        // A burst of capsules may queue this much before the stream counts as congested and
+        // later ones are dropped: about a bandwidth-delay product of a fast path, as a router's
+        // queue would hold, so the tunnelled connection sees loss only when the path is full.
+        stream.config().setWriteBufferWaterMark(CAPSULE_QUEUE);
         QuicChannel quic = connection;
         HttpDatagramDemuxHandler demux = quic == null ? null : HttpDatagramDemuxHandler.of(quic);
         this.demux = demux;
