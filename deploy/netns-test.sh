@@ -361,6 +361,55 @@ else
   fail "GET /egress-ranges.csv: got [$got], expected [$want]"
 fi
 
+# ---- UDP blocked between client and ingress: the HTTP/2 fallback -------------------------------
+# The same fetch over QUIC first (its time is the baseline), then with every UDP packet from the
+# client to the ingress dropped on the way: the client's default transport
+# (auto) must fall back to HTTP/2 on TCP 443 and fetch byte-exact, within 500 ms of QUIC's time.
+ms_of() { sed -nE 's/^[0-9]{3} [0-9]+ bytes in ([0-9]+)\.[0-9] ms.*/\1/p' <<<"$1"; }
+BIG=/bytes/1048576
+fetch h3 "http://$ORIGIN4:$ORIGIN_PORT/whoami" --transport h3
+H3_ERR=$ERR H3_MS=$(ms_of "$ERR")
+fetch h3big "http://$ORIGIN4:$ORIGIN_PORT$BIG" --transport h3 --output "$WORK/h3big.bin"
+# The router drops them: a policy rule sends UDP from the client to the ingress to a blackhole
+# route, which discards silently, as a firewall that blocks UDP does (no ICMP, so QUIC just
+# waits; TCP is untouched).
+udp_block() {  # udp_block add|del
+  ip -n "$NS_NET" rule "$1" pref 90 ipproto udp from "$CLIENT4" to "$INGRESS4" table 90
+  ip -n "$NS_NET" -6 rule "$1" pref 90 ipproto udp from "$CLIENT6" to "$INGRESS6" table 90
+}
+ip -n "$NS_NET" route add blackhole "$INGRESS4/32" table 90
+ip -n "$NS_NET" -6 route add blackhole "$INGRESS6/128" table 90
+udp_block add
+fetch h2 "http://$ORIGIN4:$ORIGIN_PORT/whoami"
+H2_ERR=$ERR H2_MS=$(ms_of "$ERR") H2_STATUS=$STATUS H2_BODY=$BODY
+fetch h2big "http://$ORIGIN4:$ORIGIN_PORT$BIG" --output "$WORK/h2big.bin"
+H2BIG_ERR=$ERR
+fetch h3blocked "http://$ORIGIN4:$ORIGIN_PORT/whoami" --transport h3
+H3BLOCKED_STATUS=$STATUS H3BLOCKED_ERR=$ERR
+udp_block del
+if [[ $H2_STATUS -ne 0 || "$H2_ERR" != *"via h2 capsules"* ]]; then
+  fail "UDP blocked: masque fetch exited $H2_STATUS: $H2_ERR (expected a fetch via h2 capsules)"
+elif ! in_prefix4 "$H2_BODY" "$POOL4"; then
+  fail "UDP blocked: the origin saw '$H2_BODY' over HTTP/2, not an address in London's $POOL4"
+elif [[ -z "$H3_MS" || -z "$H2_MS" ]] || (( H2_MS > H3_MS + 500 )); then
+  fail "UDP blocked: HTTP/2 took ${H2_MS:-?} ms, QUIC ${H3_MS:-?} ms ($H3_ERR); expected within 500 ms"
+else
+  pass "UDP blocked: auto fell back to HTTP/2 ($H2_ERR; QUIC: $H3_ERR), $((H2_MS - H3_MS)) ms more, from $H2_BODY"
+fi
+h3sum=$(sha256sum <"$WORK/h3big.bin" | cut -d' ' -f1)
+h2sum=$(sha256sum <"$WORK/h2big.bin" | cut -d' ' -f1)
+if [[ "$H2BIG_ERR" == *"1048576 bytes"*"via h2 capsules"* && "$h2sum" == "$h3sum" ]]; then
+  pass "UDP blocked: 1 MiB over HTTP/2 is byte-exact (sha256 ${h2sum:0:16}..., as over QUIC)"
+else
+  fail "UDP blocked: 1 MiB over HTTP/2: $H2BIG_ERR, sha256 $h2sum against QUIC's $h3sum"
+fi
+if [[ $H3BLOCKED_STATUS -eq 1 && "$H3BLOCKED_ERR" == *"no answer from the ingress"* ]]; then
+  pass "UDP blocked: --transport h3 fails, as it must: $H3BLOCKED_ERR"
+else
+  fail "UDP blocked: --transport h3 exited $H3BLOCKED_STATUS ($H3BLOCKED_ERR), expected no answer from the ingress"
+fi
+REPORT+=("$(printf '%-18s -> %s ms over QUIC, %s ms over HTTP/2 with UDP dropped' "fallback" "${H3_MS:-?}" "${H2_MS:-?}")")
+
 # ---- SIGTERM: drain and exit 143 (what the systemd units expect) ------------------------------
 for name in ingress egress; do
   t=$(now_ms)

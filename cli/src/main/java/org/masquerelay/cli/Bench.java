@@ -86,6 +86,8 @@ final class Bench {
     /**
      * @param clients the client counts of the scaling table (two hops, every client at once);
      *     empty for none
+     * @param capsules also measure two hops with the tunnel on DATAGRAM capsules: over the QUIC
+     *     connection ({@code h3-caps}) and over HTTP/2 on TCP ({@code h2-caps}, the fallback)
      */
     record Options(
             long bytes,
@@ -94,9 +96,21 @@ final class Bench {
             int datagrams,
             int size,
             Optional<Path> profile,
-            List<Integer> clients) {
+            List<Integer> clients,
+            boolean capsules) {
         Options {
             clients = List.copyOf(clients);
+        }
+
+        Options(
+                long bytes,
+                int runs,
+                int maxWarmup,
+                int datagrams,
+                int size,
+                Optional<Path> profile,
+                List<Integer> clients) {
+            this(bytes, runs, maxWarmup, datagrams, size, profile, clients, false);
         }
     }
 
@@ -180,12 +194,20 @@ final class Bench {
                     MasqueClient oneHop =
                             new MasqueClient(clientConfig, false, null, LocationPrecision.PRECISE, Route.EGRESS_ONLY);
                     MasqueClient twoHop = new MasqueClient(clientConfig, false, null);
-                    MasqueClient forwarded = new MasqueClient(clientConfig, false, null)) {
+                    MasqueClient forwarded = new MasqueClient(clientConfig, false, null);
+                    MasqueClient h3Capsules = new MasqueClient(withoutDatagrams(clientConfig), false, null);
+                    MasqueClient h2Capsules = new MasqueClient(clientConfig, false, null)) {
+                h3Capsules.offerForwarding(List.of());
+                h2Capsules.transport(MasqueClient.Transport.H2);
                 // docs/quic-forwarding.md: the same two hops, tunnelled and in forwarded mode.
                 twoHop.offerForwarding(List.of());
                 oneHop.connect().get(15, TimeUnit.SECONDS);
                 twoHop.connect().get(15, TimeUnit.SECONDS);
                 forwarded.connect().get(15, TimeUnit.SECONDS);
+                if (options.capsules()) {
+                    h3Capsules.connect().get(15, TimeUnit.SECONDS);
+                    h2Capsules.connect().get(15, TimeUnit.SECONDS);
+                }
                 Optional<Profile> profile = options.profile().isPresent()
                         ? Optional.of(Profile.start(options.profile().get()))
                         : Optional.empty();
@@ -223,6 +245,20 @@ final class Bench {
                         n -> fetch(forwarded, origin, n),
                         () -> packets(forwarded),
                         drops(ingress, egress, forwarded)));
+                if (options.capsules()) {
+                    arms.add(new Arm(
+                            "h3-caps",
+                            List.of(Hop.CLIENT, Hop.INGRESS, Hop.EGRESS, Hop.JVM),
+                            n -> fetch(h3Capsules, origin, n),
+                            () -> packets(h3Capsules),
+                            drops(ingress, egress, h3Capsules)));
+                    arms.add(new Arm(
+                            "h2-caps",
+                            List.of(Hop.CLIENT, Hop.INGRESS, Hop.EGRESS, Hop.JVM),
+                            n -> fetch(h2Capsules, origin, n),
+                            () -> packets(h2Capsules),
+                            drops(ingress, egress, h2Capsules)));
+                }
                 List<ArmResult> results = measure(arms);
                 if (forwarded.forwardedPackets(false) == 0) {
                     throw new IllegalStateException("the forwarded arm sent nothing in forwarded mode");
@@ -233,6 +269,10 @@ final class Bench {
                     rtts.add(rtt("one-hop", window, () -> probe(oneHop, echo, window)));
                     rtts.add(rtt("two-hop", window, () -> probe(twoHop, echo, window)));
                     rtts.add(rtt("forwarded", window, () -> probe(forwarded, echo, window)));
+                    if (options.capsules()) {
+                        rtts.add(rtt("h3-caps", window, () -> probe(h3Capsules, echo, window)));
+                        rtts.add(rtt("h2-caps", window, () -> probe(h2Capsules, echo, window)));
+                    }
                 }
                 List<Scale> scaling = new ArrayList<>();
                 for (int k : options.clients()) {
@@ -438,6 +478,20 @@ final class Bench {
      * QUIC packets sent and received per hop: the client handles the outer and the inner
      * connection's, the ingress the outer's and the forwarded ones, the egress the inner's.
      */
+    /** The same client config with QUIC DATAGRAM frames off on the outer connection: capsules. */
+    private static ClientConfig withoutDatagrams(ClientConfig c) {
+        return new ClientConfig(
+                c.ingress(),
+                c.egress(),
+                c.caFile(),
+                c.uriTemplate(),
+                c.innerMaxUdpPayload(),
+                c.tokens(),
+                false,
+                false,
+                c.transport());
+    }
+
     private static Map<Hop, Long> packets(MasqueClient client) throws Exception {
         ConnectionStats s = client.connectionStats().get(10, TimeUnit.SECONDS);
         long inner = s.inner().sent() + s.inner().recv();
@@ -649,6 +703,11 @@ final class Bench {
                             "%.2f x two-hop, %.2f x one-hop",
                             a.median() / report.arm("two-hop").median(),
                             a.median() / one.median());
+                case "h3-caps", "h2-caps" ->
+                    String.format(
+                            Locale.ROOT,
+                            "%.2f x two-hop",
+                            a.median() / report.arm("two-hop").median());
                 default -> "";
             };
             out.printf(

@@ -66,6 +66,12 @@ final class BenchCommand implements Callable<Integer> {
             description = "Client counts of the two-hop scaling table (default 1,2,4); 0 for none.")
     List<Integer> clients;
 
+    @Option(
+            names = "--capsules",
+            description = "Also measure two hops with the tunnel on DATAGRAM capsules: over QUIC (h3-caps) and over"
+                    + " HTTP/2 on TCP, the fallback for networks that block UDP (h2-caps).")
+    boolean capsules;
+
     @Override
     public Integer call() throws Exception {
         List<Integer> scaling = clients.stream().filter(n -> n != 0).toList();
@@ -77,8 +83,8 @@ final class BenchCommand implements Callable<Integer> {
             System.err.println("error: --bytes, --runs, --max-warmup and --datagrams must be positive, --size 8-1280");
             return 2;
         }
-        Bench.Options options =
-                new Bench.Options(bytes, runs, maxWarmup, datagrams, size, Optional.ofNullable(profile), scaling);
+        Bench.Options options = new Bench.Options(
+                bytes, runs, maxWarmup, datagrams, size, Optional.ofNullable(profile), scaling, capsules);
         Bench.Report report = new Bench(options, System.err).run();
         Bench.print(report, options, System.out);
         return 0;

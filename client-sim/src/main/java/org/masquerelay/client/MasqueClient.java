@@ -588,7 +588,9 @@ public final class MasqueClient implements AutoCloseable {
         ChannelHandler outerCodec = clientCodec(
                         ingressTls, config.ingress(), OUTER_MAX_UDP_PAYLOAD, config.quicDatagramsOrDefault())
                 .initialMaxData(16L << 20)
-                .initialMaxStreamDataBidirectionalLocal(1L << 20)
+                // The tunnel's stream, when it carries DATAGRAM capsules: the ingress may queue
+                // this much toward us, as over HTTP/2 (Http2Outer.STREAM_WINDOW).
+                .initialMaxStreamDataBidirectionalLocal(4L << 20)
                 .initialMaxStreamDataBidirectionalRemote(1L << 20)
                 .initialMaxStreamsBidirectional(16)
                 .build();
