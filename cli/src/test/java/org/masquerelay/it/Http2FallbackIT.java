@@ -39,7 +39,7 @@ import org.masquerelay.ingress.config.IngressConfig;
 import org.masquerelay.tools.origin.UdpEchoServer;
 
 /**
- * The HTTP/2 fallback (docs/architecture.md, "HTTP/2 fallback"): the ingress's TCP listener
+ * The HTTP/2 fallback (docs/architecture.md §3.6): the ingress's TCP listener
  * serves connect-udp as an extended CONNECT (RFC 8441, RFC 9298 §3.3) with DATAGRAM capsules, by
  * the same request handler as its QUIC listener, and the client carries its unchanged inner QUIC
  * connection inside. With {@code auto} the client falls back when UDP to the ingress goes nowhere.

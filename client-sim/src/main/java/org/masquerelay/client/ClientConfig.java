@@ -41,7 +41,7 @@ import org.masquerelay.protocol.uri.UdpProxyTemplate;
  * @param transport how the client reaches the ingress: {@code h3} (QUIC only), {@code h2} (HTTP/2
  *     over TLS on TCP, to the same address and port, for networks that block UDP) or {@code auto}
  *     (the default: QUIC first, HTTP/2 if QUIC has not connected within {@link
- *     MasqueClient#ATTEMPT_DELAY_MILLIS} ms or fails; docs/architecture.md, "HTTP/2 fallback")
+ *     MasqueClient#ATTEMPT_DELAY_MILLIS} ms or fails; docs/architecture.md §3.6)
  */
 public record ClientConfig(
         HopConfig ingress,

@@ -47,7 +47,7 @@ import org.masquerelay.protocol.tunnel.PeerSettingsHandler;
 
 /**
  * The client's outer connection to the ingress over HTTP/2 (TLS on TCP, ALPN {@code h2}): the
- * fallback for networks that block UDP (docs/architecture.md, "HTTP/2 fallback"). The tunnel is
+ * fallback for networks that block UDP (docs/architecture.md §3.6). The tunnel is
  * the same connect-udp request as over HTTP/3, an extended CONNECT (RFC 8441 §4, RFC 9298 §3.3)
  * whose stream carries the inner QUIC packets in DATAGRAM capsules (RFC 9297 §3.5); the inner
  * connection to the egress does not change.

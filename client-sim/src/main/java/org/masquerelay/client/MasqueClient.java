@@ -143,7 +143,7 @@ public final class MasqueClient implements AutoCloseable {
     private static final java.util.concurrent.ConcurrentHashMap<String, Long> UDP_BLOCKED =
             new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** How the client reaches the ingress (docs/architecture.md, "HTTP/2 fallback"). */
+    /** How the client reaches the ingress (docs/architecture.md §3.6). */
     public enum Transport {
         /** QUIC and HTTP/3 only. */
         H3,

@@ -61,7 +61,7 @@ public final class TrustOptions {
 
     /**
      * The same trust for TLS over TCP, offering only ALPN {@code h2}: the HTTP/2 fallback to the
-     * ingress (docs/architecture.md, "HTTP/2 fallback").
+     * ingress (docs/architecture.md §3.6).
      */
     static SslContext tcpContext(HopConfig hop, @Nullable Path caFile, boolean insecure) throws Exception {
         Trust t = trust(hop, caFile, insecure);

@@ -46,7 +46,7 @@ import org.masquerelay.protocol.tunnel.PeerSettingsHandler;
 /**
  * The ingress's second listener, for networks that block UDP: HTTP/2 over TLS on TCP (ALPN
  * {@code h2}), serving connect-udp as an extended CONNECT (RFC 8441 §4, RFC 9298 §3.3) whose
- * tunnel runs on DATAGRAM capsules (RFC 9297 §3.5). docs/architecture.md, "HTTP/2 fallback".
+ * tunnel runs on DATAGRAM capsules (RFC 9297 §3.5). docs/architecture.md §3.6.
  *
  * <p>Nothing of the policy is here. Each stream gets an {@link Http2StreamBridge} and then the
  * same request handler as a QUIC stream, so tokens, the geo assertion, limits, metrics, drain

@@ -21,7 +21,7 @@ import org.masquerelay.config.ConfigErrors;
 
 /**
  * The ingress's {@code http2:} section: the HTTP/2 fallback listener for networks that block UDP
- * (docs/architecture.md, "HTTP/2 fallback"). It serves connect-udp over TLS on TCP, with the same
+ * (docs/architecture.md §3.6). It serves connect-udp over TLS on TCP, with the same
  * policy as the QUIC listener.
  *
  * <pre>

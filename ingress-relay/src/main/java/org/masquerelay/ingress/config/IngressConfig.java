@@ -42,7 +42,7 @@ import org.masquerelay.protocol.uri.UdpProxyTemplate;
  * @param geo client geolocation and the signed {@code geo-assertion} (docs/architecture.md §4); none when absent
  * @param tokens Privacy Pass access control (docs/architecture.md §5); when absent every client is admitted
  * @param quicForwarding QUIC-aware forwarding of the inner connection (docs/quic-forwarding.md); on by default
- * @param http2 the HTTP/2 fallback listener on TCP (docs/architecture.md, "HTTP/2 fallback"); on by default
+ * @param http2 the HTTP/2 fallback listener on TCP (docs/architecture.md §3.6); on by default
  * @param quicDatagrams whether the QUIC listener offers DATAGRAM frames (RFC 9221); default true.
  *     Without them clients carry their tunnels in DATAGRAM capsules (RFC 9297 §3.5)
  */

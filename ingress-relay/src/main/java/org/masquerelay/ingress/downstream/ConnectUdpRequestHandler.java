@@ -40,7 +40,7 @@ import org.masquerelay.server.Upstream;
  * on the 2xx hands the stream to a {@link DatagramTunnelHandler}.
  *
  * <p>The same handler serves the QUIC listener's streams and the HTTP/2 listener's (RFC 9298
- * §3.3; docs/architecture.md, "HTTP/2 fallback"): one policy for both. Only QUIC-aware forwarding
+ * §3.3; docs/architecture.md §3.6): one policy for both. Only QUIC-aware forwarding
  * is QUIC's alone; an HTTP/2 request that offers it gets a tunnel without it.
  *
  * <p>Privacy (docs/architecture.md §2): the only target this handler ever sees is an egress relay

@@ -32,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  * QUIC stream of an HTTP/3 connection ({@link QuicStreamChannel}), or an HTTP/2 stream over TCP
  * and TLS ({@link Http2StreamChannel}, with an {@link Http2StreamBridge} in its pipeline). Only
  * these few things differ between the two; the handlers themselves are the same code, so both
- * listeners apply one policy (docs/architecture.md, "HTTP/2 fallback").
+ * listeners apply one policy (docs/architecture.md §3.6).
  */
 public final class RequestStreams {
     private RequestStreams() {}
