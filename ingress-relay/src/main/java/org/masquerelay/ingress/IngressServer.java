@@ -189,7 +189,9 @@ public final class IngressServer extends Relay<IngressConfig> {
                 live.forwarding);
     }
 
-    private static IngressServer create(IngressConfig config, int threads) throws Exception {
+    private static IngressServer create(
+            IngressConfig config, int threads, org.masquerelay.server.SocketHandover.@Nullable Settings handover)
+            throws Exception {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         RelayMetrics metrics = new RelayMetrics(
                 registry, "masque_ingress", "tunnels", "Open client QUIC connections", "Open connect-udp tunnels");
@@ -200,6 +202,7 @@ public final class IngressServer extends Relay<IngressConfig> {
         RelayServer server = RelayServer.builder("ingress")
                 .listen(config.listenAddress())
                 .threads(threads)
+                .handover(handover)
                 .connections(connections, registry)
                 .admin(Optional.ofNullable(config.admin()).map(AdminConfig::listenAddress))
                 .pipeline((group, resources) -> {
@@ -284,10 +287,17 @@ public final class IngressServer extends Relay<IngressConfig> {
     }
 
     public static IngressServer start(IngressConfig config) throws Exception {
-        return create(config, 1);
+        return create(config, 1, null);
     }
 
     public static IngressServer start(IngressConfig config, int threads) throws Exception {
-        return create(config, threads);
+        return create(config, threads, null);
+    }
+
+    /** With a socket handover (docs/architecture.md §7, "Upgrade"): {@code masque ingress --upgrade}. */
+    public static IngressServer start(
+            IngressConfig config, int threads, org.masquerelay.server.SocketHandover.@Nullable Settings handover)
+            throws Exception {
+        return create(config, threads, handover);
     }
 }
