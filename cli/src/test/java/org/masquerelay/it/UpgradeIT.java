@@ -14,6 +14,7 @@
 package org.masquerelay.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -50,6 +51,7 @@ import org.masquerelay.client.HttpFetcher;
 import org.masquerelay.client.LocalForwarder;
 import org.masquerelay.client.MasqueClient;
 import org.masquerelay.ingress.config.IngressConfig;
+import org.masquerelay.server.RelayServer;
 import org.masquerelay.tools.origin.HttpOrigin;
 
 /**
@@ -100,61 +102,16 @@ class UpgradeIT {
     @ParameterizedTest(name = "--threads {0}")
     @ValueSource(ints = {1, 2})
     void anUpgradeUnderALiveTransferLosesNothing(int threads) throws Exception {
-        Path ingressYaml = dir.resolve("ingress.yaml");
-        Path socket = dir.resolve("ingress.sock");
-        IngressConfig config = IngressConfig.load(ingressYaml);
-        URI healthz =
-                URI.create("http://127.0.0.1:" + config.admin().listenAddress().getPort() + "/healthz");
-        Process egress = start(
-                "egress", "egress.log", "--config", dir.resolve("egress.yaml").toString());
-        InetSocketAddress egressAdmin = org.masquerelay.egress.config.EgressConfig.load(dir.resolve("egress.yaml"))
-                .admin()
-                .listenAddress();
-        awaitHealthy(
-                URI.create("http://" + egressAdmin.getHostString() + ":" + egressAdmin.getPort() + "/healthz"),
-                egress,
-                dir.resolve("egress.log"));
-        Process old = start(
-                "ingress",
-                "ingress-old.log",
-                "--config",
-                ingressYaml.toString(),
-                "--threads",
-                String.valueOf(threads),
-                "--upgrade-socket",
-                socket.toString());
-        awaitHealthy(healthz, old, dir.resolve("ingress-old.log"));
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)))
-                .isEqualTo("rw-------");
-
-        client = new MasqueClient(ClientConfig.load(dir.resolve("client.yaml")), false, CLIENT);
+        Process old = startRelays(threads);
         AtomicLong read = new AtomicLong();
-        CompletableFuture<String> transfer;
-        try (LocalForwarder fwd = new LocalForwarder(
-                client,
-                new InetSocketAddress(CLIENT, 0),
-                TARGET.getHostAddress(),
-                origin.localAddress().getPort())) {
-            transfer = CompletableFuture.supplyAsync(() -> slowGet(fwd.localAddress(), read));
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (read.get() < BODY / 8) { // under way through both hops
-                assertThat(transfer).as("the transfer before the upgrade").isNotDone();
-                assertThat(System.nanoTime()).as("3 MiB within 30 s").isLessThan(end);
-                Thread.sleep(20);
-            }
-
+        CompletableFuture<Void> resume = new CompletableFuture<>();
+        try (LocalForwarder fwd = forwarder()) {
+            CompletableFuture<String> transfer = transferUnderWay(fwd, read, resume);
             long upgradeAt = System.nanoTime();
+            Process next = upgrade(threads, List.of());
+            awaitHandover();
             long readAtUpgrade = read.get();
-            Process next = start(
-                    "ingress",
-                    "ingress-new.log",
-                    "--config",
-                    ingressYaml.toString(),
-                    "--threads",
-                    String.valueOf(threads),
-                    "--upgrade-socket",
-                    socket.toString(),
-                    "--upgrade");
+            resume.complete(null); // the other 7/8 of the body cross the upgraded ingress
             assertThat(old.waitFor(90, TimeUnit.SECONDS))
                     .as("the old ingress exits once drained: %s", Files.readString(dir.resolve("ingress-old.log")))
                     .isTrue();
@@ -186,7 +143,118 @@ class UpgradeIT {
         // The old process is gone: a new fetch can only be served by the new one.
         LoopbackRelays.await(this::fetchQuietly, "a fetch through the new ingress");
         assertThat(fetch(100_000)).isEqualTo(100_000);
-        assertThat(status(healthz)).as("the new process's admin listener").isEqualTo(200);
+        assertThat(status(healthz())).as("the new process's admin listener").isEqualTo(200);
+    }
+
+    /**
+     * The same upgrade with the routing switched off: both processes hold the socket, only the new
+     * one reads it, and the old connection's packets die in the new process's codec. The transfer
+     * breaks, which is what the routing above prevents.
+     */
+    @Test
+    void withoutTheRoutingTheOldProcessesConnectionsBreak() throws Exception {
+        startRelays(1);
+        AtomicLong read = new AtomicLong();
+        CompletableFuture<Void> resume = new CompletableFuture<>();
+        try (LocalForwarder fwd = forwarder()) {
+            CompletableFuture<String> transfer = transferUnderWay(fwd, read, resume);
+            upgrade(1, List.of("-D" + RelayServer.ROUTING_PROPERTY + "=false"));
+            awaitHandover();
+            resume.complete(null);
+            assertThatThrownBy(() -> transfer.get(90, TimeUnit.SECONDS))
+                    .as("the transfer cannot survive without the routing")
+                    .hasMessageContaining("the transfer failed");
+            System.err.printf(
+                    "upgrade without routing: the transfer broke after %.1f MiB of %.0f%n",
+                    read.get() / 1048576.0, BODY / 1048576.0);
+        }
+    }
+
+    /** An egress and the old ingress (with an upgrade socket) as child processes, healthy. */
+    private Process startRelays(int threads) throws Exception {
+        Process egress = start(
+                "egress", "egress.log", "--config", dir.resolve("egress.yaml").toString());
+        InetSocketAddress egressAdmin = org.masquerelay.egress.config.EgressConfig.load(dir.resolve("egress.yaml"))
+                .admin()
+                .listenAddress();
+        awaitHealthy(
+                URI.create("http://" + egressAdmin.getHostString() + ":" + egressAdmin.getPort() + "/healthz"),
+                egress,
+                dir.resolve("egress.log"));
+        Process old = start(
+                "ingress",
+                "ingress-old.log",
+                "--config",
+                dir.resolve("ingress.yaml").toString(),
+                "--threads",
+                String.valueOf(threads),
+                "--upgrade-socket",
+                socket().toString());
+        awaitHealthy(healthz(), old, dir.resolve("ingress-old.log"));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket())))
+                .isEqualTo("rw-------");
+        client = new MasqueClient(ClientConfig.load(dir.resolve("client.yaml")), false, CLIENT);
+        return old;
+    }
+
+    private Process upgrade(int threads, List<String> jvm) throws java.io.IOException {
+        return start(
+                jvm,
+                "ingress",
+                "ingress-new.log",
+                "--config",
+                dir.resolve("ingress.yaml").toString(),
+                "--threads",
+                String.valueOf(threads),
+                "--upgrade-socket",
+                socket().toString(),
+                "--upgrade");
+    }
+
+    private LocalForwarder forwarder() {
+        return new LocalForwarder(
+                client,
+                new InetSocketAddress(CLIENT, 0),
+                TARGET.getHostAddress(),
+                origin.localAddress().getPort());
+    }
+
+    /** Until the old ingress says it handed its sockets over. */
+    private void awaitHandover() throws Exception {
+        Path log = dir.resolve("ingress-old.log");
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!Files.readString(log).contains("over in")) {
+            assertThat(System.nanoTime())
+                    .as("the handover within 90 s: %s", Files.readString(dir.resolve("ingress-new.log")))
+                    .isLessThan(end);
+            Thread.sleep(50);
+        }
+    }
+
+    /**
+     * The slow GET, once an eighth of it went through both hops; it then waits for {@code resume},
+     * with the tunnel open and the rest of the body queued behind the flow-control windows.
+     */
+    private static CompletableFuture<String> transferUnderWay(
+            LocalForwarder fwd, AtomicLong read, CompletableFuture<Void> resume) throws Exception {
+        CompletableFuture<String> transfer =
+                CompletableFuture.supplyAsync(() -> slowGet(fwd.localAddress(), read, resume));
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (read.get() < BODY / 8) {
+            assertThat(transfer).as("the transfer before the upgrade").isNotDone();
+            assertThat(System.nanoTime()).as("3 MiB within 30 s").isLessThan(end);
+            Thread.sleep(20);
+        }
+        return transfer;
+    }
+
+    private Path socket() {
+        return dir.resolve("ingress.sock");
+    }
+
+    private URI healthz() throws Exception {
+        IngressConfig config = IngressConfig.load(dir.resolve("ingress.yaml"));
+        return URI.create("http://127.0.0.1:" + config.admin().listenAddress().getPort() + "/healthz");
     }
 
     /** Plain refusals: --upgrade without a socket, and with nobody listening on it. */
@@ -221,10 +289,26 @@ class UpgradeIT {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isEqualTo(1);
         assertThat(Files.readString(dir.resolve("c.log"))).contains("does not exist");
+
+        p = start(
+                List.of("-Dmasque.io=nio"),
+                "ingress",
+                "d.log",
+                "--config",
+                ingressYaml.toString(),
+                "--upgrade-socket",
+                socket().toString());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(1);
+        assertThat(Files.readString(dir.resolve("d.log")))
+                .contains("error: the upgrade socket needs the epoll transport (Linux), and this relay runs on nio");
     }
 
-    /** {@code GET /bytes/BODY} through the tunnel, read at {@link #BYTES_PER_SECOND}; the body's SHA-256. */
-    private static String slowGet(InetSocketAddress proxy, AtomicLong read) {
+    /**
+     * {@code GET /bytes/BODY} through the tunnel, read at {@link #BYTES_PER_SECOND} with a pause
+     * after an eighth until {@code resume}; the body's SHA-256.
+     */
+    private static String slowGet(InetSocketAddress proxy, AtomicLong read, CompletableFuture<Void> resume) {
         try (Socket s = new Socket()) {
             s.setReceiveBufferSize(64 * 1024);
             s.connect(proxy, 5000);
@@ -255,6 +339,10 @@ class UpgradeIT {
                 sha.update(buf, 0, r);
                 n += r;
                 read.set(n);
+                if (n >= BODY / 8 && !resume.isDone()) {
+                    resume.get(120, TimeUnit.SECONDS);
+                    t0 = System.nanoTime() - n * 1_000_000_000L / BYTES_PER_SECOND;
+                }
                 long due = t0 + n * 1_000_000_000L / BYTES_PER_SECOND;
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
@@ -290,12 +378,14 @@ class UpgradeIT {
     }
 
     private Process start(String role, String log, String... args) throws java.io.IOException {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "org.masquerelay.cli.MasqueCli",
-                role));
+        return start(List.of(), role, log, args);
+    }
+
+    private Process start(List<String> jvm, String role, String log, String... args) throws java.io.IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.masquerelay.cli.MasqueCli", role));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd)
                 .directory(dir.toFile())

@@ -57,7 +57,7 @@ final class HandoverRouter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof DatagramPacket p && old.alive() && belongsToOld(p.content())) {
+        if (msg instanceof DatagramPacket p && old.alive() && belongsToOld(p.content(), mine, old.generation())) {
             old.forward(index, p);
             routed = true;
             return;
@@ -74,7 +74,8 @@ final class HandoverRouter extends ChannelInboundHandlerAdapter {
         ctx.fireChannelReadComplete();
     }
 
-    private boolean belongsToOld(ByteBuf packet) {
+    /** Whether {@code packet} is for the process of generation {@code old}, not for {@code mine}. */
+    static boolean belongsToOld(ByteBuf packet, int mine, int old) {
         if (!packet.isReadable()) {
             return false;
         }
@@ -82,6 +83,6 @@ final class HandoverRouter extends ChannelInboundHandlerAdapter {
         if (ConnectionIdGeneration.isShortHeader(packet)) {
             return g >= 0 && g != mine;
         }
-        return g == old.generation();
+        return g == old;
     }
 }

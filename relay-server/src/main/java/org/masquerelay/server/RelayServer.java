@@ -72,6 +72,12 @@ public final class RelayServer implements AutoCloseable {
      */
     static final int DISPATCHED_CONNECTION_ID_LENGTH = 10;
 
+    /**
+     * System property: {@code false} turns off the routing of the old process's packets after a
+     * handover, to show what it prevents. Never set it in production.
+     */
+    public static final String ROUTING_PROPERTY = "masque.upgrade.routing";
+
     /** Builds the listener's handlers once the event loops exist. */
     @FunctionalInterface
     public interface Pipeline {
@@ -320,6 +326,14 @@ public final class RelayServer implements AutoCloseable {
     private void adopt(SocketHandover.Taken taken, List<ChannelHandler> filters, ChannelHandler last)
             throws InterruptedException {
         List<SocketHandover.Received> got = taken.sockets();
+        boolean route = !"false".equals(System.getProperty(ROUTING_PROPERTY));
+        if (!route) {
+            log.warn(
+                    "{}: {}=false: packets of the old process's connections are not routed back to it, and those"
+                            + " connections will fail (a diagnostic setting; UpgradeIT shows what it breaks)",
+                    name,
+                    ROUTING_PROPERTY);
+        }
         for (int i = 0; i < got.size(); i++) {
             io.netty.channel.epoll.EpollDatagramChannel ch = new io.netty.channel.epoll.EpollDatagramChannel(
                     got.get(i).fd().intValue());
@@ -329,7 +343,9 @@ public final class RelayServer implements AutoCloseable {
                     .setRecvByteBufAllocator(
                             new io.netty.channel.FixedRecvByteBufAllocator(64 * 1024).maxMessagesPerRead(32));
             ch.pipeline().addLast(filters.toArray(ChannelHandler[]::new));
-            ch.pipeline().addLast(new HandoverRouter(i, generation, taken));
+            if (route) {
+                ch.pipeline().addLast(new HandoverRouter(i, generation, taken));
+            }
             ch.pipeline().addLast(last);
             group.register(ch).sync();
             resources.push(() -> ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS));

@@ -362,11 +362,13 @@ public final class SocketHandover {
                         injected.incrementAndGet();
                         source.inject(index, new DatagramPacket(payload, localOf(index), sender));
                     }
-                    case ERROR ->
+                    case ERROR -> {
                         log.error(
                                 "{}: upgrade refused by the new process, still serving: {}",
                                 name,
                                 frame.toString(StandardCharsets.UTF_8));
+                        ctx.close();
+                    }
                     default -> log.warn("{}: upgrade socket: unknown frame type {}", name, type);
                 }
             } catch (RuntimeException e) {
