@@ -103,6 +103,26 @@ class UpgradeIT {
     @ValueSource(ints = {1, 2})
     void anUpgradeUnderALiveTransferLosesNothing(int threads) throws Exception {
         Process old = startRelays(threads);
+        if (threads == 1) {
+            // Sockets that do not fit are refused before the running ingress lets go of them.
+            Process misfit = start(
+                    "ingress",
+                    "ingress-misfit.log",
+                    "--config",
+                    dir.resolve("ingress.yaml").toString(),
+                    "--threads",
+                    "2",
+                    "--upgrade-socket",
+                    socket().toString(),
+                    "--upgrade");
+            assertThat(misfit.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(misfit.exitValue()).isEqualTo(1);
+            assertThat(Files.readString(dir.resolve("ingress-misfit.log")))
+                    .contains("error: the running ingress has 1 QUIC socket(s) and this one would have 2;"
+                            + " start this one with --threads 1");
+            assertThat(status(healthz())).as("the running ingress still serves").isEqualTo(200);
+            assertThat(old.isAlive()).isTrue();
+        }
         AtomicLong read = new AtomicLong();
         CompletableFuture<Void> resume = new CompletableFuture<>();
         try (LocalForwarder fwd = forwarder()) {
