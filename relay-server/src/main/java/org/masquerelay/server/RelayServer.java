@@ -122,6 +122,8 @@ public final class RelayServer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong routedHere = new java.util.concurrent.atomic.AtomicLong();
 
     private volatile boolean handedOver;
+    /** Set by {@link #close}: the handover connection ending then is this process's own doing. */
+    private volatile boolean closing;
 
     private RelayServer(Builder b) throws Exception {
         this.name = b.name;
@@ -334,6 +336,8 @@ public final class RelayServer implements AutoCloseable {
                     name,
                     ROUTING_PROPERTY);
         }
+        List<io.netty.channel.EventLoop> loops = new ArrayList<>();
+        group.forEach(e -> loops.add((io.netty.channel.EventLoop) e));
         for (int i = 0; i < got.size(); i++) {
             io.netty.channel.epoll.EpollDatagramChannel ch = new io.netty.channel.epoll.EpollDatagramChannel(
                     got.get(i).fd().intValue());
@@ -347,7 +351,8 @@ public final class RelayServer implements AutoCloseable {
                 ch.pipeline().addLast(new HandoverRouter(i, generation, taken));
             }
             ch.pipeline().addLast(last);
-            group.register(ch).sync();
+            // One socket per event loop, as bind() gets them (a loop serves a socket's every connection).
+            loops.get(i % loops.size()).register(ch).sync();
             resources.push(() -> ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS));
             sockets.add(ch);
         }
@@ -393,6 +398,9 @@ public final class RelayServer implements AutoCloseable {
 
         @Override
         public void resumeReading() {
+            if (closing) {
+                return;
+            }
             for (Channel s : sockets) {
                 if (s.isOpen()) {
                     s.eventLoop().execute(() -> s.config().setAutoRead(true));
@@ -501,6 +509,7 @@ public final class RelayServer implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         connections.closeAll();
         closeResources();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
