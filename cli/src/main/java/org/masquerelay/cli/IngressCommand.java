@@ -34,7 +34,7 @@ final class IngressCommand extends RelayCommand<IngressConfig> {
             names = "--upgrade-socket",
             paramLabel = "PATH",
             description = "A Unix socket (mode 0600, in an existing directory) on which a newer ingress started with"
-                    + " --upgrade takes this one's listening sockets (docs/architecture.md §7, \"Upgrade\"). Linux"
+                    + " --upgrade takes this one's listening sockets (docs/architecture.md §7.1). Linux"
                     + " (epoll) only.")
     @Nullable
     Path upgradeSocket;

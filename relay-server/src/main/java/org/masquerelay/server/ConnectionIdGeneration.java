@@ -19,7 +19,7 @@ import java.nio.ByteBuffer;
 
 /**
  * The process generation a relay writes into every connection ID it issues, so that after a socket
- * handover (docs/architecture.md §7, "Upgrade") the new process can tell the packets of the old
+ * handover (docs/architecture.md §7.1) the new process can tell the packets of the old
  * process's connections from its own by their destination ID alone.
  *
  * <p>The generation is 16 bits at bytes 2 and 3 of the ID. Bytes 0 and 1 stay free for Netty's

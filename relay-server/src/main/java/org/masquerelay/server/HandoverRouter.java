@@ -21,7 +21,7 @@ import io.netty.channel.socket.DatagramPacket;
 /**
  * In a process that took its sockets over from a running one ({@link SocketHandover}), in front
  * of the QUIC codec of one socket: sends the packets of the old process's connections back to it,
- * as long as it is there (docs/architecture.md §7, "Upgrade").
+ * as long as it is there (docs/architecture.md §7.1).
  *
  * <p>A packet belongs to the old process when its destination connection ID says so
  * ({@link ConnectionIdGeneration}):

@@ -241,7 +241,7 @@ public final class RelayServer implements AutoCloseable {
     /**
      * Binds {@code threads} QUIC sockets to {@code listen}, each on its own event loop, or adopts
      * the sockets {@code taken} from the running relay. With {@code generations}, every
-     * connection ID carries this process's generation (docs/architecture.md §7, "Upgrade").
+     * connection ID carries this process's generation (docs/architecture.md §7.1).
      */
     private void bindListeners(
             InetSocketAddress listen,
@@ -576,7 +576,7 @@ public final class RelayServer implements AutoCloseable {
 
         /**
          * A Unix socket to hand the listening sockets over on, or to take them from
-         * (docs/architecture.md §7, "Upgrade"); null for none (the default).
+         * (docs/architecture.md §7.1); null for none (the default).
          */
         public Builder handover(SocketHandover.@Nullable Settings handover) {
             this.handover = handover;

@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Hands a running relay's listening sockets to a new relay process over a Unix domain socket, by
  * fd passing ({@code SCM_RIGHTS}), and afterwards carries the packets that the new process routes
- * back to the old one (docs/architecture.md §7, "Upgrade").
+ * back to the old one (docs/architecture.md §7.1).
  *
  * <p>The sockets are a list of {@link Kind}-tagged, labelled channels: QUIC's UDP sockets today,
  * a TCP listener tomorrow. Both processes then hold the same sockets (the same open file
