@@ -16,16 +16,34 @@ package org.masquerelay.cli;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.ConfigException;
 import org.masquerelay.ingress.IngressServer;
 import org.masquerelay.ingress.config.IngressConfig;
+import org.masquerelay.server.SocketHandover;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(name = "ingress", description = "Run an ingress relay.")
 final class IngressCommand extends RelayCommand<IngressConfig> {
     @Mixin
     ThreadsOption threads = new ThreadsOption();
+
+    @Option(
+            names = "--upgrade-socket",
+            paramLabel = "PATH",
+            description = "A Unix socket (mode 0600, in an existing directory) on which a newer ingress started with"
+                    + " --upgrade takes this one's listening sockets (docs/architecture.md §7.1). Linux"
+                    + " (epoll) only.")
+    @Nullable
+    Path upgradeSocket;
+
+    @Option(
+            names = "--upgrade",
+            description = "Take the listening sockets from the ingress running with the same --upgrade-socket, which"
+                    + " then drains and exits, instead of binding them.")
+    boolean upgrade;
 
     @Override
     IngressConfig load(Path file) throws ConfigException {
@@ -39,7 +57,17 @@ final class IngressCommand extends RelayCommand<IngressConfig> {
 
     @Override
     Runnable start(IngressConfig c) throws Exception {
-        IngressServer server = IngressServer.start(c, threads.threads());
+        SocketHandover.Settings handover = null;
+        Path socket = upgradeSocket;
+        if (upgrade && socket == null) {
+            throw new IllegalArgumentException(
+                    "--upgrade needs --upgrade-socket PATH: the Unix socket the running ingress was started with");
+        }
+        if (socket != null) {
+            // After a handover this process drains the way SIGTERM makes it: the shutdown hook runs the drain.
+            handover = new SocketHandover.Settings(socket, upgrade, () -> System.exit(0));
+        }
+        IngressServer server = IngressServer.start(c, threads.threads(), handover);
         banner("ingress", server.quicAddress(), server.adminAddress());
         serving(server);
         // The drain deadline of the config in force at SIGTERM: a reload may have changed it.

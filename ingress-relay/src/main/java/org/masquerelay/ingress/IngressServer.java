@@ -198,7 +198,9 @@ public final class IngressServer extends Relay<IngressConfig> {
                 live.forwarding);
     }
 
-    private static IngressServer create(IngressConfig config, int threads) throws Exception {
+    private static IngressServer create(
+            IngressConfig config, int threads, org.masquerelay.server.SocketHandover.@Nullable Settings handover)
+            throws Exception {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         RelayMetrics metrics = new RelayMetrics(
                 registry, "masque_ingress", "tunnels", "Open client QUIC connections", "Open connect-udp tunnels");
@@ -210,6 +212,7 @@ public final class IngressServer extends Relay<IngressConfig> {
         RelayServer server = RelayServer.builder("ingress")
                 .listen(config.listenAddress())
                 .threads(threads)
+                .handover(handover)
                 .connections(connections, registry)
                 .admin(Optional.ofNullable(config.admin()).map(AdminConfig::listenAddress))
                 .pipeline((group, resources) -> {
@@ -251,25 +254,36 @@ public final class IngressServer extends Relay<IngressConfig> {
                     Http2Config http2 = config.http2OrDefault();
                     RelayServer.AfterBind fallback = !http2.enabledOrDefault()
                             ? null
-                            : quic -> {
+                            : (quic, tookOver) -> {
                                 InetSocketAddress address =
                                         http2.listenAddress().orElse(quic);
-                                try {
-                                    Http2Listener l = Http2Listener.bind(
-                                            group,
-                                            address,
-                                            Http2Listener.tls(key, certificate),
-                                            connections,
-                                            maxStreams,
-                                            () -> new ConnectUdpRequestHandler(live.current()));
-                                    resources.push(l);
-                                    live.http2 = l;
-                                    log.info("ingress listening on {} (HTTP/2 over TLS, TCP)", l.address());
-                                } catch (Exception e) {
-                                    throw new IllegalStateException(
-                                            "cannot open the HTTP/2 listener on TCP " + address + ": " + e.getMessage()
-                                                    + " (set http2.listen, or http2.enabled: false)",
-                                            e);
+                                // After --upgrade the old process lets go of the TCP port only
+                                // once it stopped reading: retry for as long as the admin port.
+                                long end = System.nanoTime() + (tookOver ? TimeUnit.SECONDS.toNanos(5) : 0);
+                                while (true) {
+                                    try {
+                                        Http2Listener l = Http2Listener.bind(
+                                                group,
+                                                address,
+                                                Http2Listener.tls(key, certificate),
+                                                connections,
+                                                maxStreams,
+                                                () -> new ConnectUdpRequestHandler(live.current()));
+                                        resources.push(l);
+                                        live.http2 = l;
+                                        log.info("ingress listening on {} (HTTP/2 over TLS, TCP)", l.address());
+                                        return l;
+                                    } catch (Exception e) {
+                                        if (System.nanoTime() < end) {
+                                            Thread.sleep(50);
+                                            continue;
+                                        }
+                                        throw new IllegalStateException(
+                                                "cannot open the HTTP/2 listener on TCP " + address + ": "
+                                                        + e.getMessage()
+                                                        + " (set http2.listen, or http2.enabled: false)",
+                                                e);
+                                    }
                                 }
                             };
                     return new RelayServer.Listener(
@@ -326,10 +340,17 @@ public final class IngressServer extends Relay<IngressConfig> {
     }
 
     public static IngressServer start(IngressConfig config) throws Exception {
-        return create(config, 1);
+        return create(config, 1, null);
     }
 
     public static IngressServer start(IngressConfig config, int threads) throws Exception {
-        return create(config, threads);
+        return create(config, threads, null);
+    }
+
+    /** With a socket handover (docs/architecture.md §7, "Upgrade"): {@code masque ingress --upgrade}. */
+    public static IngressServer start(
+            IngressConfig config, int threads, org.masquerelay.server.SocketHandover.@Nullable Settings handover)
+            throws Exception {
+        return create(config, threads, handover);
     }
 }

@@ -72,6 +72,12 @@ public final class RelayServer implements AutoCloseable {
      */
     static final int DISPATCHED_CONNECTION_ID_LENGTH = 10;
 
+    /**
+     * System property: {@code false} turns off the routing of the old process's packets after a
+     * handover, to show what it prevents. Never set it in production.
+     */
+    public static final String ROUTING_PROPERTY = "masque.upgrade.routing";
+
     /** Builds the listener's handlers once the event loops exist. */
     @FunctionalInterface
     public interface Pipeline {
@@ -85,7 +91,14 @@ public final class RelayServer implements AutoCloseable {
     /** Runs once the QUIC sockets are bound, with their address: to open more listeners on that port. */
     @FunctionalInterface
     public interface AfterBind {
-        void bound(InetSocketAddress quicAddress) throws Exception;
+        /**
+         * @param tookOver the QUIC sockets came from a running relay ({@code --upgrade}), which
+         *     closes the listener this returns once it hands over; bind it with retries
+         * @return the listener opened, closed when this process hands its sockets to a newer one
+         *     (docs/architecture.md §7.1); null for none
+         */
+        @Nullable
+        AutoCloseable bound(InetSocketAddress quicAddress, boolean tookOver) throws Exception;
     }
 
     /**
@@ -116,8 +129,24 @@ public final class RelayServer implements AutoCloseable {
     private final MultiThreadIoEventLoopGroup group;
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final List<Channel> sockets = new ArrayList<>();
+    /** Listeners that {@link Listener#afterBind} opened; closed at a handover. */
+    private final List<AutoCloseable> alsoListening = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private final Optional<AdminServer> admin;
     private final ReloadStatus reloads = new ReloadStatus();
+    /** Closed at a handover (the new process binds it) or at shutdown, whichever comes first. */
+    private final java.util.concurrent.atomic.AtomicBoolean adminClosed =
+            new java.util.concurrent.atomic.AtomicBoolean();
+    /** The generation in this process's connection IDs, when it can hand its sockets over. */
+    private final int generation;
+    /** The Unix socket a newer process takes the sockets from; null without an upgrade socket. */
+    private volatile @Nullable Channel upgradeListener;
+    /** Packets a newer process routed back to this one after it took the sockets. */
+    private final java.util.concurrent.atomic.AtomicLong routedHere = new java.util.concurrent.atomic.AtomicLong();
+
+    private volatile boolean handedOver;
+    /** Set by {@link #close}: the handover connection ending then is this process's own doing. */
+    private volatile boolean closing;
 
     private RelayServer(Builder b) throws Exception {
         this.name = b.name;
@@ -132,23 +161,46 @@ public final class RelayServer implements AutoCloseable {
                 IoTransport.current().handlerFactory());
         try {
             Listener listener = Objects.requireNonNull(b.pipeline).handlers(group, resources);
-            bindListeners(b.listen, b.threads, listener);
+            SocketHandover.Settings handover = b.handover;
+            SocketHandover.@Nullable Taken taken = null;
+            if (handover != null && handover.takeOver()) {
+                // Before anything binds: the running relay keeps serving until this returns.
+                taken = SocketHandover.take(handover.socket(), group, hello -> fits(hello, b.listen, b.threads));
+                resources.push(taken);
+                generation = (taken.generation() + 1) & 0xFFFF;
+                log.info(
+                        "{}: took {} socket(s) from the running relay (generation {}) in {} ms; this is generation {}",
+                        name,
+                        taken.sockets().size(),
+                        taken.generation(),
+                        taken.took().toMillis(),
+                        generation);
+            } else {
+                generation = new java.security.SecureRandom().nextInt(1 << 16);
+            }
+            bindListeners(b.listen, b.threads, listener, handover != null, taken);
             AfterBind afterBind = listener.afterBind();
             if (afterBind != null) {
-                afterBind.bound(quicAddress());
+                AutoCloseable more = afterBind.bound(quicAddress(), taken != null);
+                if (more != null) {
+                    alsoListening.add(more);
+                }
             }
             if (b.admin.isPresent()) {
-                AdminServer server = new AdminServer(
-                        name + "-admin",
-                        b.admin.get(),
-                        registry::scrape,
-                        connections::draining,
-                        reloads::describe,
-                        b.routes);
-                resources.push(server);
+                AdminServer server = adminServer(b, taken != null);
+                resources.push(() -> {
+                    if (adminClosed.compareAndSet(false, true)) {
+                        server.close();
+                    }
+                });
                 admin = Optional.of(server);
             } else {
                 admin = Optional.empty();
+            }
+            if (handover != null) {
+                Channel upgrade = SocketHandover.listen(handover.socket(), group, name, new HandoverSource(handover));
+                upgradeListener = upgrade;
+                resources.push(() -> upgrade.close().awaitUninterruptibly(2, TimeUnit.SECONDS));
             }
         } catch (Exception e) {
             closeResources();
@@ -162,11 +214,85 @@ public final class RelayServer implements AutoCloseable {
                 admin.map(a -> a.address().toString()).orElse("off"));
     }
 
-    /** Binds {@code threads} QUIC sockets to {@code listen}, each on its own event loop. */
-    private void bindListeners(InetSocketAddress listen, int threads, Listener listener) throws InterruptedException {
+    /**
+     * The admin listener. After a handover the old process lets go of its port only once it has
+     * stopped reading (a JDK {@code HttpServer} cannot be given a socket), so bind it with retries.
+     */
+    private AdminServer adminServer(Builder b, boolean afterHandover) throws Exception {
+        long end = System.nanoTime() + (afterHandover ? TimeUnit.SECONDS.toNanos(5) : 0);
+        while (true) {
+            try {
+                return new AdminServer(
+                        name + "-admin",
+                        b.admin.orElseThrow(),
+                        registry::scrape,
+                        connections::draining,
+                        reloads::describe,
+                        b.routes);
+            } catch (java.io.IOException | RuntimeException e) {
+                if (System.nanoTime() >= end) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    /**
+     * Whether the running relay's sockets fit this process: as many QUIC sockets as threads, on
+     * the configured address. Refused in plain words otherwise, before the running relay lets go.
+     */
+    private void fits(SocketHandover.Hello hello, InetSocketAddress listen, int threads) {
+        int quic = 0;
+        for (SocketHandover.Described d : hello.sockets()) {
+            if (d.kind() != SocketHandover.Kind.QUIC_UDP) {
+                throw new IllegalArgumentException("the running " + name + " hands over a " + d.kind() + " socket ("
+                        + d.label() + ") that this one does not serve");
+            }
+            quic++;
+            String[] ipPort = d.address().split("/");
+            int port = Integer.parseInt(ipPort[ipPort.length - 1]);
+            String ip = ipPort[0];
+            boolean samePort = listen.getPort() == 0 || listen.getPort() == port;
+            boolean sameIp = listen.getAddress() == null
+                    || listen.getAddress().getHostAddress().equals(ip);
+            if (!samePort || !sameIp) {
+                throw new IllegalArgumentException("the running " + name + " listens on " + ip + ":" + port
+                        + " and this config on " + listen.getAddress().getHostAddress() + ":" + listen.getPort()
+                        + "; an upgrade keeps the listen address (a new one needs a restart)");
+            }
+        }
+        if (quic != threads) {
+            throw new IllegalArgumentException("the running " + name + " has " + quic
+                    + " QUIC socket(s) and this one would have " + threads + "; start this one with --threads " + quic);
+        }
+    }
+
+    /**
+     * Binds {@code threads} QUIC sockets to {@code listen}, each on its own event loop, or adopts
+     * the sockets {@code taken} from the running relay. With {@code generations}, every
+     * connection ID carries this process's generation (docs/architecture.md §7.1).
+     */
+    private void bindListeners(
+            InetSocketAddress listen,
+            int threads,
+            Listener listener,
+            boolean generations,
+            SocketHandover.@Nullable Taken taken)
+            throws InterruptedException {
         if (threads == 1) {
             // One socket: the codec as it is, with the codec's own connection IDs.
-            sockets.add(bind(listen, false, listener.filters(), listener.codec().build()));
+            QuicServerCodecBuilder codec = listener.codec();
+            if (generations) {
+                codec.connectionIdAddressGenerator(
+                        ConnectionIdGeneration.wrap(QuicConnectionIdGenerator.signGenerator(), generation));
+            }
+            ChannelHandler built = codec.build();
+            if (taken != null) {
+                adopt(taken, listener.filters(), built);
+            } else {
+                sockets.add(bind(listen, false, listener.filters(), built));
+            }
             return;
         }
         for (ChannelHandler filter : listener.filters()) {
@@ -188,7 +314,18 @@ public final class RelayServer implements AutoCloseable {
                 }
                 ch.pipeline().addLast(built);
             }
+
+            @Override
+            protected QuicConnectionIdGenerator newIdGenerator(int idx) {
+                // The socket's index in bytes 0-1, the generation in bytes 2-3.
+                QuicConnectionIdGenerator ids = super.newIdGenerator(idx);
+                return generations ? ConnectionIdGeneration.wrap(ids, generation) : ids;
+            }
         };
+        if (taken != null) {
+            adopt(taken, listener.filters(), dispatcher);
+            return;
+        }
         InetSocketAddress address = listen.getPort() == 0 ? freePort(listen) : listen;
         for (int i = 0; i < threads; i++) {
             sockets.add(bind(address, true, listener.filters(), dispatcher));
@@ -210,6 +347,125 @@ public final class RelayServer implements AutoCloseable {
         } catch (java.net.SocketException e) {
             throw new IllegalStateException(
                     "cannot find a free UDP port on " + listen.getAddress() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Wraps each descriptor {@code taken} from the running relay in a UDP channel with the same
+     * pipeline a bound socket gets, plus a {@link HandoverRouter} in front of {@code last}, and
+     * registers them one after the other (a dispatcher numbers its sockets in that order).
+     */
+    private void adopt(SocketHandover.Taken taken, List<ChannelHandler> filters, ChannelHandler last)
+            throws InterruptedException {
+        List<SocketHandover.Received> got = taken.sockets();
+        boolean route = !"false".equals(System.getProperty(ROUTING_PROPERTY));
+        if (!route) {
+            log.warn(
+                    "{}: {}=false: packets of the old process's connections are not routed back to it, and those"
+                            + " connections will fail (a diagnostic setting; UpgradeIT shows what it breaks)",
+                    name,
+                    ROUTING_PROPERTY);
+        }
+        List<io.netty.channel.EventLoop> loops = new ArrayList<>();
+        group.forEach(e -> loops.add((io.netty.channel.EventLoop) e));
+        for (int i = 0; i < got.size(); i++) {
+            io.netty.channel.epoll.EpollDatagramChannel ch = new io.netty.channel.epoll.EpollDatagramChannel(
+                    got.get(i).fd().intValue());
+            // The socket's buffer sizes and SO_REUSEPORT came with it; this process's own settings do not.
+            ch.config()
+                    .setMaxDatagramPayloadSize(2048)
+                    .setRecvByteBufAllocator(
+                            new io.netty.channel.FixedRecvByteBufAllocator(64 * 1024).maxMessagesPerRead(32));
+            ch.pipeline().addLast(filters.toArray(ChannelHandler[]::new));
+            if (route) {
+                ch.pipeline().addLast(new HandoverRouter(i, generation, taken));
+            }
+            ch.pipeline().addLast(last);
+            // One socket per event loop, as bind() gets them (a loop serves a socket's every connection).
+            loops.get(i % loops.size()).register(ch).sync();
+            resources.push(() -> ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS));
+            sockets.add(ch);
+        }
+    }
+
+    /** The running side of a handover: what this process offers a newer one, and how it lets go. */
+    private final class HandoverSource implements SocketHandover.Source {
+        private final SocketHandover.Settings settings;
+
+        HandoverSource(SocketHandover.Settings settings) {
+            this.settings = settings;
+        }
+
+        @Override
+        public int generation() {
+            return generation;
+        }
+
+        @Override
+        public List<SocketHandover.Offered> sockets() {
+            List<SocketHandover.Offered> out = new ArrayList<>();
+            for (int i = 0; i < sockets.size(); i++) {
+                out.add(new SocketHandover.Offered(SocketHandover.Kind.QUIC_UDP, name + "-quic-" + i, sockets.get(i)));
+            }
+            return out;
+        }
+
+        @Override
+        public void stopReading() throws Exception {
+            for (Channel s : sockets) {
+                s.eventLoop().submit(() -> s.config().setAutoRead(false)).sync();
+            }
+            admin.ifPresent(a -> {
+                if (adminClosed.compareAndSet(false, true)) {
+                    a.close();
+                }
+            });
+            // Listeners without an fd to hand over (the ingress's HTTP/2 on TCP): the newer
+            // process binds its own once this one lets go; open connections carry on and drain.
+            for (AutoCloseable l : alsoListening) {
+                try {
+                    l.close();
+                } catch (Exception e) {
+                    log.warn("{}: closing a listener for the handover failed: {}", name, e.toString());
+                }
+            }
+            Channel upgrade = upgradeListener;
+            if (upgrade != null) {
+                upgrade.close().sync(); // removes the file: the new process binds its own there
+            }
+        }
+
+        @Override
+        public void resumeReading() {
+            if (closing) {
+                return;
+            }
+            for (Channel s : sockets) {
+                if (s.isOpen()) {
+                    s.eventLoop().execute(() -> s.config().setAutoRead(true));
+                }
+            }
+            log.warn("{}: the process that took the sockets is gone; reading them again", name);
+        }
+
+        @Override
+        public void inject(int index, io.netty.channel.socket.DatagramPacket packet) {
+            if (index >= sockets.size() || !sockets.get(index).isOpen()) {
+                packet.release();
+                return;
+            }
+            Channel s = sockets.get(index);
+            routedHere.incrementAndGet();
+            s.eventLoop().execute(() -> {
+                s.pipeline().fireChannelRead(packet);
+                s.pipeline().fireChannelReadComplete();
+            });
+        }
+
+        @Override
+        public void handedOver() {
+            handedOver = true;
+            settings.onHandedOver().run();
         }
     }
 
@@ -281,11 +537,18 @@ public final class RelayServer implements AutoCloseable {
      */
     public void drainAndClose(Duration deadline) {
         connections.drain(deadline);
+        if (handedOver) {
+            log.info(
+                    "{}: upgrade: the new process routed {} packet(s) here while this one drained",
+                    name,
+                    routedHere.get());
+        }
         close();
     }
 
     @Override
     public void close() {
+        closing = true;
         connections.closeAll();
         closeResources();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
@@ -312,6 +575,7 @@ public final class RelayServer implements AutoCloseable {
         private Optional<InetSocketAddress> admin = Optional.empty();
         private final Map<String, HttpHandler> routes = new LinkedHashMap<>();
         private @Nullable Pipeline pipeline;
+        private SocketHandover.@Nullable Settings handover;
 
         private Builder(String name) {
             this.name = name;
@@ -346,6 +610,15 @@ public final class RelayServer implements AutoCloseable {
         /** Adds an exact-path route to the admin listener. */
         public Builder adminRoute(String path, HttpHandler handler) {
             routes.put(path, handler);
+            return this;
+        }
+
+        /**
+         * A Unix socket to hand the listening sockets over on, or to take them from
+         * (docs/architecture.md §7.1); null for none (the default).
+         */
+        public Builder handover(SocketHandover.@Nullable Settings handover) {
+            this.handover = handover;
             return this;
         }
 
