@@ -72,6 +72,12 @@ public final class EgressServer extends Relay<EgressConfig> {
      */
     public static final int MAX_UDP_PAYLOAD = 1350;
 
+    /**
+     * The inner connection's MAX_DATA (RFC 9000 §4.1): the largest varint, so uploads whose
+     * targets stop reading cannot use up the connection's credit and stall the other flows on it.
+     */
+    public static final long INNER_MAX_DATA = (1L << 62) - 1;
+
     /** What a reload rebuilds from, and keeps: the resolver, the TCP loops and the flow counts. */
     private static final class Live {
         final AtomicReference<EgressContext> context = new AtomicReference<>();
@@ -250,6 +256,7 @@ public final class EgressServer extends Relay<EgressConfig> {
                                     // inner packet (docs/quic-forwarding.md, "Connection ID length").
                                     .localConnectionIdLength(RelayServer.CONNECTION_ID_LENGTH)
                                     .initialMaxStreamsBidirectional(Math.max(100, limits.maxFlowsPerConnection() * 2L))
+                                    .initialMaxData(INNER_MAX_DATA)
                                     .handler(new EgressConnectionInitializer(live::current, connections)));
                 })
                 .start();
