@@ -37,6 +37,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.masquerelay.egress.config.EgressLimitsConfig;
 import org.masquerelay.proxy.ProxyConfig;
 import org.masquerelay.proxy.ProxyServer;
 import org.masquerelay.tools.origin.HttpOrigin;
@@ -46,12 +47,18 @@ import org.masquerelay.tools.origin.HttpOrigin;
  * uploads to them, at the egress, and must stall nothing else. 20 SOCKS5 flows upload to such
  * targets until every buffer on the way is full; a live upload on the same inner connection to a
  * target that reads must still finish byte-exact within 2x of its own time measured before.
+ *
+ * <p>The egress's memory stays bounded: at the default {@code stalled-upload-mib-per-connection}
+ * one inner connection holds 15 stalled uploads, so of the 20 the 5 stalled longest are reset and
+ * counted, and the other 15 stay open beside the live upload.
  */
 class UploadStallIT {
     static final int STALLED = 20;
     static final long LIVE_BODY = 16L << 20;
     /** As in {@link ProxyStallIT}: a stall costs the idle timeout, far above this floor. */
     static final long FLOOR_MILLIS = 1_000;
+    /** Stalled uploads one inner connection holds at the default budget. */
+    static final int ROOM = EgressLimitsConfig.DEFAULTS.stalledUploadsPerConnection();
 
     @RegisterExtension
     static final LoopbackRelays relays = new LoopbackRelays();
@@ -171,11 +178,30 @@ class UploadStallIT {
         return last - start;
     }
 
-    /** Every stalled upload still open at the egress: stalled, not failed. */
+    /** As many stalled uploads open at the egress as one connection's budget holds, no more. */
     private static void assertStalledFlowsOpen() {
         assertThat(relays.egress().metrics().tunnels())
-                .as("open flows at the egress")
-                .isGreaterThanOrEqualTo(STALLED);
+                .as("open flows at the egress: the budget's room, %d", ROOM)
+                .isBetween(ROOM - 1, ROOM); // one more is reset if the live upload pauses for a moment
+    }
+
+    private static double resets() {
+        for (String line : relays.egress().scrapeMetrics().split("\n")) {
+            if (line.startsWith("masque_egress_stalled_uploads_reset ")) {
+                return Double.parseDouble(line.substring(line.indexOf(' ') + 1));
+            }
+        }
+        throw new AssertionError("masque_egress_stalled_uploads_reset not in /metrics");
+    }
+
+    /** This JVM's resident memory in KiB (it runs the proxy, both relays and the targets). */
+    private static long rssKib() throws IOException {
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
     }
 
     @Test
@@ -183,6 +209,7 @@ class UploadStallIT {
         liveUpload(LIVE_BODY); // warm-up: JIT, the relay connections, congestion windows
         long baseline = Math.min(liveUpload(LIVE_BODY), liveUpload(LIVE_BODY));
         List<Socket> stalled = new ArrayList<>();
+        long rss0 = rssKib();
         try {
             for (int i = 0; i < STALLED; i++) {
                 Socket s = socksTo(blackHole.getLocalPort());
@@ -204,9 +231,11 @@ class UploadStallIT {
             }
             long held = settle();
             System.out.printf(
-                    "UploadStallIT: %d stalled uploads hold %d MiB between them (%d KiB each)%n",
-                    STALLED, held >> 20, (held / STALLED) >> 10);
+                    "UploadStallIT: %d stalled uploads took %d MiB from their senders; the JVM's RSS grew by %d MiB;"
+                            + " %.0f reset by the egress's budget%n",
+                    STALLED, held >> 20, (rssKib() - rss0) >> 10, resets());
             assertStalledFlowsOpen();
+            assertThat(resets()).as("uploads reset for the budget").isEqualTo(STALLED - ROOM);
             long newRequest0 = System.nanoTime();
             socksTo(sink.getLocalPort()).close(); // answered: socksTo asserted the success reply
             long newRequest = (System.nanoTime() - newRequest0) / 1_000_000;

@@ -30,6 +30,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.AdminConfig;
 import org.masquerelay.config.ConfigException;
@@ -102,6 +103,9 @@ public final class EgressServer extends Relay<EgressConfig> {
 
         @Nullable
         RelayConnections connections;
+
+        /** Uploads reset because their connection had no room for another stalled one. */
+        final LongAdder stalledUploadsReset = new LongAdder();
 
         /** The published geofeed, rebuilt from the pool on every reload; null without geo routing. */
         final AtomicReference<@Nullable EgressRanges> ranges = new AtomicReference<>();
@@ -176,7 +180,9 @@ public final class EgressServer extends Relay<EgressConfig> {
                 Objects.requireNonNull(live.tcpGroup),
                 sources,
                 limits.udpIdleTimeout(),
-                metrics);
+                metrics,
+                limits.stalledUploadsPerConnection(),
+                live.stalledUploadsReset);
         TunnelCounter counter = Objects.requireNonNull(live.counter);
         // Only after everything that can fail: a refused reload leaves the limits as they were.
         counter.limits(limits.maxFlows(), limits.maxFlowsPerConnection());
@@ -240,6 +246,11 @@ public final class EgressServer extends Relay<EgressConfig> {
                             "masque_egress_unauthorized_packets_dropped",
                             "UDP packets dropped because their source is not a configured ingress",
                             filter::dropped);
+                    metrics.gauge(
+                            "masque_egress_stalled_uploads_reset",
+                            "Uploads reset with H3_EXCESSIVE_LOAD because their inner connection held"
+                                    + " limits.stalled-upload-mib-per-connection of uploads whose targets stopped reading",
+                            live.stalledUploadsReset::sum);
                     return new RelayServer.Listener(
                             List.of(filter),
                             RelayQuic.serverCodec(RelayQuic.serverTls(
