@@ -30,7 +30,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.AdminConfig;
 import org.masquerelay.config.ConfigException;
@@ -48,6 +47,7 @@ import org.masquerelay.egress.upstream.ConfiguredSourceAddresses;
 import org.masquerelay.egress.upstream.HappyEyeballsConnector;
 import org.masquerelay.egress.upstream.PoolSourceAddresses;
 import org.masquerelay.egress.upstream.SourceAddressSelector;
+import org.masquerelay.egress.upstream.StalledUploads;
 import org.masquerelay.egress.upstream.TargetDialer;
 import org.masquerelay.egress.upstream.TargetResolver;
 import org.masquerelay.pool.PoolRegistry;
@@ -104,8 +104,8 @@ public final class EgressServer extends Relay<EgressConfig> {
         @Nullable
         RelayConnections connections;
 
-        /** Uploads reset because their connection had no room for another stalled one. */
-        final LongAdder stalledUploadsReset = new LongAdder();
+        /** Uploads stalled by their targets now, and reset for a connection's budget so far. */
+        final StalledUploads.Counts stalledUploads = new StalledUploads.Counts();
 
         /** The published geofeed, rebuilt from the pool on every reload; null without geo routing. */
         final AtomicReference<@Nullable EgressRanges> ranges = new AtomicReference<>();
@@ -182,7 +182,7 @@ public final class EgressServer extends Relay<EgressConfig> {
                 limits.udpIdleTimeout(),
                 metrics,
                 limits.stalledUploadsPerConnection(),
-                live.stalledUploadsReset);
+                live.stalledUploads);
         TunnelCounter counter = Objects.requireNonNull(live.counter);
         // Only after everything that can fail: a refused reload leaves the limits as they were.
         counter.limits(limits.maxFlows(), limits.maxFlowsPerConnection());
@@ -250,7 +250,12 @@ public final class EgressServer extends Relay<EgressConfig> {
                             "masque_egress_stalled_uploads_reset",
                             "Uploads reset with H3_EXCESSIVE_LOAD because their inner connection held"
                                     + " limits.stalled-upload-mib-per-connection of uploads whose targets stopped reading",
-                            live.stalledUploadsReset::sum);
+                            live.stalledUploads::reset);
+                    metrics.gauge(
+                            "masque_egress_stalled_uploads",
+                            "Uploads whose relay stopped reading the stream because the target did not read,"
+                                    + " each counted as 17 MiB against its connection's budget",
+                            live.stalledUploads::stalled);
                     return new RelayServer.Listener(
                             List.of(filter),
                             RelayQuic.serverCodec(RelayQuic.serverTls(

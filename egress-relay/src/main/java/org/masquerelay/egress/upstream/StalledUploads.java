@@ -43,25 +43,41 @@ import org.masquerelay.protocol.tunnel.ByteStreamRelay;
 public final class StalledUploads {
     private static final AttributeKey<StalledUploads> KEY = AttributeKey.valueOf("masque.stalledUploads");
 
+    /** The relay's counts across connections, for its metrics. */
+    public static final class Counts {
+        final LongAdder stalled = new LongAdder();
+        final LongAdder reset = new LongAdder();
+
+        /** Uploads counted against their connection's budget now. */
+        public long stalled() {
+            return stalled.sum();
+        }
+
+        /** Uploads reset so far because their connection had no room for another stalled one. */
+        public long reset() {
+            return reset.sum();
+        }
+    }
+
     private final EventExecutor loop;
     private final Ledger<ByteStreamRelay> ledger;
-    private final LongAdder resets;
+    private final Counts counts;
 
-    private StalledUploads(EventExecutor loop, int max, LongAdder resets) {
+    private StalledUploads(EventExecutor loop, int max, Counts counts) {
         this.loop = loop;
         this.ledger = new Ledger<>(max);
-        this.resets = resets;
+        this.counts = counts;
     }
 
     /**
      * The budget of {@code connection}, made on first use with room for {@code max} stalled
      * uploads; a reload's new limit applies to connections opened after it.
      *
-     * @param resets counts the uploads reset for the budget, across connections
+     * @param counts what the relay counts across connections
      */
-    static StalledUploads of(QuicChannel connection, int max, LongAdder resets) {
+    static StalledUploads of(QuicChannel connection, int max, Counts counts) {
         Attribute<StalledUploads> attr = connection.attr(KEY);
-        StalledUploads mine = new StalledUploads(connection.eventLoop(), max, resets);
+        StalledUploads mine = new StalledUploads(connection.eventLoop(), max, counts);
         StalledUploads had = attr.setIfAbsent(mine);
         return had == null ? mine : had;
     }
@@ -73,15 +89,22 @@ public final class StalledUploads {
 
     /** Forgets {@code relay} once its stream closes. */
     void watch(ByteStreamRelay relay) {
-        relay.stream().closeFuture().addListener(f -> loop.execute(() -> ledger.paused(relay, false)));
+        relay.stream().closeFuture().addListener(f -> loop.execute(() -> record(relay, false)));
     }
 
     private void update(ByteStreamRelay relay) {
-        boolean paused = relay.streamReadPaused() && relay.stream().isActive();
-        for (ByteStreamRelay victim : ledger.paused(relay, paused)) {
-            resets.increment();
+        for (ByteStreamRelay victim :
+                record(relay, relay.streamReadPaused() && relay.stream().isActive())) {
+            counts.reset.increment();
             victim.abort(Http3ErrorCode.H3_EXCESSIVE_LOAD);
         }
+    }
+
+    private List<ByteStreamRelay> record(ByteStreamRelay relay, boolean paused) {
+        int before = ledger.size();
+        List<ByteStreamRelay> victims = ledger.paused(relay, paused);
+        counts.stalled.add(ledger.size() - before);
+        return victims;
     }
 
     /**

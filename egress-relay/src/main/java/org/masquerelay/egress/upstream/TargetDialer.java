@@ -23,7 +23,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import org.masquerelay.config.IoTransport;
 import org.masquerelay.pool.City;
@@ -50,14 +49,14 @@ public final class TargetDialer {
     private final Duration udpIdleTimeout;
     private final TunnelMetrics metrics;
     private final int stalledUploadsPerConnection;
-    private final LongAdder stalledUploadsReset;
+    private final StalledUploads.Counts stalledUploadCounts;
 
     /**
      * @param tcpGroup where TCP sockets live (NIO: docs/netty.md trap 7)
      * @param udpIdleTimeout a UDP flow with no datagram either way for this long is closed
      * @param stalledUploadsPerConnection uploads whose targets stopped reading one inner connection
      *     may hold at once ({@link StalledUploads})
-     * @param stalledUploadsReset counts the uploads reset beyond that
+     * @param stalledUploadCounts the relay's counts of stalled and reset uploads
      */
     public TargetDialer(
             HappyEyeballsConnector connector,
@@ -66,14 +65,14 @@ public final class TargetDialer {
             Duration udpIdleTimeout,
             TunnelMetrics metrics,
             int stalledUploadsPerConnection,
-            LongAdder stalledUploadsReset) {
+            StalledUploads.Counts stalledUploadCounts) {
         this.connector = connector;
         this.tcpGroup = tcpGroup;
         this.sources = sources;
         this.udpIdleTimeout = udpIdleTimeout;
         this.metrics = metrics;
         this.stalledUploadsPerConnection = stalledUploadsPerConnection;
-        this.stalledUploadsReset = stalledUploadsReset;
+        this.stalledUploadCounts = stalledUploadCounts;
     }
 
     /** Whether a source address of {@code target}'s family exists for {@code city}. */
@@ -102,7 +101,7 @@ public final class TargetDialer {
                     }
                     Channel tcp = f.getNow();
                     StalledUploads stalled =
-                            StalledUploads.of(stream.parent(), stalledUploadsPerConnection, stalledUploadsReset);
+                            StalledUploads.of(stream.parent(), stalledUploadsPerConnection, stalledUploadCounts);
                     if (!result.trySuccess(Upstream.tcp(
                             tcp,
                             ctx -> stalled.watch(
