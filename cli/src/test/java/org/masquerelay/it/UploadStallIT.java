@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -227,6 +228,7 @@ class UploadStallIT {
         liveUpload(LIVE_BODY); // warm-up: JIT, the relay connections, congestion windows
         long baseline = Math.min(liveUpload(LIVE_BODY), liveUpload(LIVE_BODY));
         List<Socket> stalled = new ArrayList<>();
+        AtomicInteger failedWriters = new AtomicInteger();
         long rss0 = rssKib();
         long egress0 = egressReadUp();
         try {
@@ -243,8 +245,10 @@ class UploadStallIT {
                             HttpOrigin.pattern(off, chunk);
                             out.write(chunk);
                         }
-                    } catch (IOException ignored) {
-                        // closed at the end of the test, or reset by the egress
+                    } catch (IOException e) {
+                        if (!s.isClosed()) { // not closed by the test: reset by the egress's budget
+                            failedWriters.incrementAndGet();
+                        }
                     }
                 });
             }
@@ -272,6 +276,8 @@ class UploadStallIT {
                             + " new SOCKS request answered in %d ms%n",
                     LIVE_BODY >> 20, baseline, STALLED, during, bar, newRequest);
             assertStalledFlowsOpen(); // the live uploads ran beside them, not after they failed
+            // A reset upload fails at once for its local application (an RST), it does not hang.
+            LoopbackRelays.await(() -> failedWriters.get() == (int) resets(), "a failed write per reset upload");
             assertThat(during)
                     .as("live upload beside %d stalled ones, against 2x its %d ms alone", STALLED, baseline)
                     .isLessThanOrEqualTo(bar);
