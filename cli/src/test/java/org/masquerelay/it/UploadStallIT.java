@@ -231,6 +231,7 @@ class UploadStallIT {
         AtomicInteger failedWriters = new AtomicInteger();
         long rss0 = rssKib();
         long egress0 = egressReadUp();
+        long proxy0 = proxy.stats().bytesUp();
         try {
             for (int i = 0; i < STALLED; i++) {
                 Socket s = socksTo(blackHole.getLocalPort());
@@ -252,11 +253,12 @@ class UploadStallIT {
                     }
                 });
             }
-            long held = settle();
+            settle();
+            long held = proxy.stats().bytesUp() - proxy0;
             long atEgress = egressReadUp() - egress0;
             System.out.printf(
-                    "UploadStallIT: %d stalled uploads took %d KiB from their senders, %d KiB of it read by the egress"
-                            + " (%d KiB each); the JVM's RSS grew by %d MiB; %.0f stalled at the egress's relay, %.0f"
+                    "UploadStallIT: %d stalled uploads took %d KiB from their senders, %d KiB of it read by the egress's"
+                            + " relays (%d KiB each), the rest in QUIC between them; the JVM's RSS grew by %d MiB; %.0f stalled at the egress's relay, %.0f"
                             + " reset by its budget%n",
                     STALLED,
                     held >> 10,
