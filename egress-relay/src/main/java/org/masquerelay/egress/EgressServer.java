@@ -47,6 +47,7 @@ import org.masquerelay.egress.upstream.ConfiguredSourceAddresses;
 import org.masquerelay.egress.upstream.HappyEyeballsConnector;
 import org.masquerelay.egress.upstream.PoolSourceAddresses;
 import org.masquerelay.egress.upstream.SourceAddressSelector;
+import org.masquerelay.egress.upstream.StalledUploads;
 import org.masquerelay.egress.upstream.TargetDialer;
 import org.masquerelay.egress.upstream.TargetResolver;
 import org.masquerelay.pool.PoolRegistry;
@@ -72,6 +73,12 @@ public final class EgressServer extends Relay<EgressConfig> {
      */
     public static final int MAX_UDP_PAYLOAD = 1350;
 
+    /**
+     * The inner connection's MAX_DATA (RFC 9000 §4.1): the largest varint, so uploads whose
+     * targets stop reading cannot use up the connection's credit and stall the other flows on it.
+     */
+    public static final long INNER_MAX_DATA = (1L << 62) - 1;
+
     /** What a reload rebuilds from, and keeps: the resolver, the TCP loops and the flow counts. */
     private static final class Live {
         final AtomicReference<EgressContext> context = new AtomicReference<>();
@@ -96,6 +103,9 @@ public final class EgressServer extends Relay<EgressConfig> {
 
         @Nullable
         RelayConnections connections;
+
+        /** Uploads stalled by their targets now, and reset for a connection's budget so far. */
+        final StalledUploads.Counts stalledUploads = new StalledUploads.Counts();
 
         /** The published geofeed, rebuilt from the pool on every reload; null without geo routing. */
         final AtomicReference<@Nullable EgressRanges> ranges = new AtomicReference<>();
@@ -170,7 +180,9 @@ public final class EgressServer extends Relay<EgressConfig> {
                 Objects.requireNonNull(live.tcpGroup),
                 sources,
                 limits.udpIdleTimeout(),
-                metrics);
+                metrics,
+                limits.stalledUploadsPerConnection(),
+                live.stalledUploads);
         TunnelCounter counter = Objects.requireNonNull(live.counter);
         // Only after everything that can fail: a refused reload leaves the limits as they were.
         counter.limits(limits.maxFlows(), limits.maxFlowsPerConnection());
@@ -234,6 +246,16 @@ public final class EgressServer extends Relay<EgressConfig> {
                             "masque_egress_unauthorized_packets_dropped",
                             "UDP packets dropped because their source is not a configured ingress",
                             filter::dropped);
+                    metrics.gauge(
+                            "masque_egress_stalled_uploads_reset",
+                            "Uploads reset with H3_EXCESSIVE_LOAD because their inner connection held"
+                                    + " limits.stalled-upload-mib-per-connection of uploads whose targets stopped reading",
+                            live.stalledUploads::reset);
+                    metrics.gauge(
+                            "masque_egress_stalled_uploads",
+                            "Uploads whose relay stopped reading the stream because the target did not read,"
+                                    + " each counted as 17 MiB against its connection's budget",
+                            live.stalledUploads::stalled);
                     return new RelayServer.Listener(
                             List.of(filter),
                             RelayQuic.serverCodec(RelayQuic.serverTls(
@@ -250,6 +272,7 @@ public final class EgressServer extends Relay<EgressConfig> {
                                     // inner packet (docs/quic-forwarding.md, "Connection ID length").
                                     .localConnectionIdLength(RelayServer.CONNECTION_ID_LENGTH)
                                     .initialMaxStreamsBidirectional(Math.max(100, limits.maxFlowsPerConnection() * 2L))
+                                    .initialMaxData(INNER_MAX_DATA)
                                     .handler(new EgressConnectionInitializer(live::current, connections)));
                 })
                 .start();

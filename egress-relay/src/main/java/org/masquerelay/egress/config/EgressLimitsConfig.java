@@ -26,18 +26,41 @@ import org.masquerelay.config.ConfigErrors;
  * @param maxFlows concurrent flows in the whole relay
  * @param connectTimeout TCP connect timeout per target (all Happy Eyeballs attempts together)
  * @param udpIdleTimeout a UDP flow with no datagram in either direction for this long is closed
+ * @param stalledUploadMibPerConnection MiB that uploads whose targets stopped reading may hold on
+ *     one inner connection, each counted at its worst case ({@link #STALLED_UPLOAD_MIB}); beyond
+ *     it the one stalled longest is reset (docs/architecture.md, "Flow-control windows and stalled
+ *     readers")
  */
 public record EgressLimitsConfig(
-        Integer maxFlowsPerConnection, Integer maxFlows, Duration connectTimeout, Duration udpIdleTimeout) {
+        Integer maxFlowsPerConnection,
+        Integer maxFlows,
+        Duration connectTimeout,
+        Duration udpIdleTimeout,
+        Integer stalledUploadMibPerConnection) {
+    /**
+     * What one upload whose target stopped reading is counted as, in MiB: the QUIC stream window
+     * it may fill unread (quiche grows a stream's window up to 16 MiB for a fast reader) plus the
+     * 1 MiB the relay may hold toward the socket.
+     */
+    public static final int STALLED_UPLOAD_MIB = 17;
+
     public static final EgressLimitsConfig DEFAULTS =
-            new EgressLimitsConfig(256, 20_000, Duration.ofSeconds(10), Duration.ofMinutes(2));
+            new EgressLimitsConfig(256, 20_000, Duration.ofSeconds(10), Duration.ofMinutes(2), 256);
 
     public EgressLimitsConfig withDefaults() {
         return new EgressLimitsConfig(
                 maxFlowsPerConnection == null ? DEFAULTS.maxFlowsPerConnection : maxFlowsPerConnection,
                 maxFlows == null ? DEFAULTS.maxFlows : maxFlows,
                 connectTimeout == null ? DEFAULTS.connectTimeout : connectTimeout,
-                udpIdleTimeout == null ? DEFAULTS.udpIdleTimeout : udpIdleTimeout);
+                udpIdleTimeout == null ? DEFAULTS.udpIdleTimeout : udpIdleTimeout,
+                stalledUploadMibPerConnection == null
+                        ? DEFAULTS.stalledUploadMibPerConnection
+                        : stalledUploadMibPerConnection);
+    }
+
+    /** How many uploads whose targets stopped reading one inner connection may hold at once. */
+    public int stalledUploadsPerConnection() {
+        return withDefaults().stalledUploadMibPerConnection / STALLED_UPLOAD_MIB;
     }
 
     public void validate(String path, ConfigErrors errors) {
@@ -50,5 +73,11 @@ public record EgressLimitsConfig(
         errors.check(l.maxFlows >= 1, path + ".max-flows", l.maxFlows, ">= 1");
         errors.check(l.connectTimeout.toMillis() >= 100, path + ".connect-timeout", l.connectTimeout, ">= PT0.1S");
         errors.check(l.udpIdleTimeout.toMillis() >= 1000, path + ".udp-idle-timeout", l.udpIdleTimeout, ">= PT1S");
+        errors.check(
+                l.stalledUploadMibPerConnection >= STALLED_UPLOAD_MIB && l.stalledUploadMibPerConnection <= 1 << 20,
+                path + ".stalled-upload-mib-per-connection",
+                l.stalledUploadMibPerConnection,
+                STALLED_UPLOAD_MIB + "-" + (1 << 20) + " MiB; each upload whose target stopped reading is counted as "
+                        + STALLED_UPLOAD_MIB + " MiB, so below " + STALLED_UPLOAD_MIB + " not even one could stall");
     }
 }

@@ -48,22 +48,31 @@ public final class TargetDialer {
     private final SourceAddressSelector sources;
     private final Duration udpIdleTimeout;
     private final TunnelMetrics metrics;
+    private final int stalledUploadsPerConnection;
+    private final StalledUploads.Counts stalledUploadCounts;
 
     /**
      * @param tcpGroup where TCP sockets live (NIO: docs/netty.md trap 7)
      * @param udpIdleTimeout a UDP flow with no datagram either way for this long is closed
+     * @param stalledUploadsPerConnection uploads whose targets stopped reading one inner connection
+     *     may hold at once ({@link StalledUploads})
+     * @param stalledUploadCounts the relay's counts of stalled and reset uploads
      */
     public TargetDialer(
             HappyEyeballsConnector connector,
             EventLoopGroup tcpGroup,
             SourceAddressSelector sources,
             Duration udpIdleTimeout,
-            TunnelMetrics metrics) {
+            TunnelMetrics metrics,
+            int stalledUploadsPerConnection,
+            StalledUploads.Counts stalledUploadCounts) {
         this.connector = connector;
         this.tcpGroup = tcpGroup;
         this.sources = sources;
         this.udpIdleTimeout = udpIdleTimeout;
         this.metrics = metrics;
+        this.stalledUploadsPerConnection = stalledUploadsPerConnection;
+        this.stalledUploadCounts = stalledUploadCounts;
     }
 
     /** Whether a source address of {@code target}'s family exists for {@code city}. */
@@ -91,8 +100,12 @@ public final class TargetDialer {
                         return;
                     }
                     Channel tcp = f.getNow();
-                    if (!result.trySuccess(
-                            Upstream.tcp(tcp, ctx -> ByteStreamRelay.start(stream, ctx.name(), tcp, metrics)))) {
+                    StalledUploads stalled =
+                            StalledUploads.of(stream.parent(), stalledUploadsPerConnection, stalledUploadCounts);
+                    if (!result.trySuccess(Upstream.tcp(
+                            tcp,
+                            ctx -> stalled.watch(
+                                    ByteStreamRelay.start(stream, ctx.name(), tcp, metrics, stalled.listener()))))) {
                         tcp.close();
                     }
                 });

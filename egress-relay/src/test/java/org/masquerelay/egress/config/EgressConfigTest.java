@@ -166,6 +166,31 @@ class EgressConfigTest {
     }
 
     @Test
+    void stalledUploadBudgetIsInMibAndHoldsAtLeastOneStalledUpload() throws Exception {
+        EgressConfig c = EgressConfig.load(write("""
+                listen: 127.0.0.1:4434
+                tls: {certificate: egress.crt, private-key: egress.key}
+                ingress-prefixes: [127.0.0.0/8]
+                """));
+        assertThat(c.limitsOrDefault().stalledUploadMibPerConnection()).isEqualTo(256);
+        assertThat(c.limitsOrDefault().stalledUploadsPerConnection()).isEqualTo(15);
+        Path f = write("""
+                listen: 127.0.0.1:4434
+                tls: {certificate: egress.crt, private-key: egress.key}
+                ingress-prefixes: [127.0.0.0/8]
+                limits: {stalled-upload-mib-per-connection: 16}
+                """);
+        assertThatThrownBy(() -> EgressConfig.load(f))
+                .isInstanceOfSatisfying(
+                        ConfigException.class,
+                        e -> assertThat(e.errors())
+                                .anySatisfy(m -> assertThat(m)
+                                        .startsWith(
+                                                "limits.stalled-upload-mib-per-connection: 16 (expected: 17-1048576 MiB;")
+                                        .contains("counted as 17 MiB")));
+    }
+
+    @Test
     void unknownKeysAreRejected() throws Exception {
         Path f = write("""
                 listen: 127.0.0.1:4434

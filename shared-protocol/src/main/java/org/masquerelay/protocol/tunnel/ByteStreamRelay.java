@@ -48,18 +48,30 @@ public final class ByteStreamRelay {
 
     private static final long LOW_WATER = HIGH_WATER / 2;
 
+    /**
+     * Told when the stream stops being read because the socket has not accepted {@link #HIGH_WATER}
+     * bytes, and when it is read again; called on either channel's event loop, so a listener reads
+     * the current state with {@link #streamReadPaused()} instead of trusting the order of calls.
+     */
+    @FunctionalInterface
+    public interface PauseListener {
+        PauseListener NONE = relay -> {};
+
+        void pauseChanged(ByteStreamRelay relay);
+    }
+
     private final QuicStreamChannel stream;
     private final Channel socket;
     private final TunnelMetrics metrics;
     private final Direction up;
     private final Direction down;
 
-    private ByteStreamRelay(QuicStreamChannel stream, Channel socket, TunnelMetrics metrics) {
+    private ByteStreamRelay(QuicStreamChannel stream, Channel socket, TunnelMetrics metrics, PauseListener onPause) {
         this.stream = stream;
         this.socket = socket;
         this.metrics = metrics;
-        this.up = new Direction(stream, socket);
-        this.down = new Direction(socket, stream);
+        this.up = new Direction(stream, socket, () -> onPause.pauseChanged(this));
+        this.down = new Direction(socket, stream, () -> {});
     }
 
     /**
@@ -68,7 +80,17 @@ public final class ByteStreamRelay {
      */
     public static ByteStreamRelay start(
             QuicStreamChannel stream, @Nullable String streamHandlerName, Channel socket, TunnelMetrics metrics) {
-        ByteStreamRelay relay = new ByteStreamRelay(stream, socket, metrics);
+        return start(stream, streamHandlerName, socket, metrics, PauseListener.NONE);
+    }
+
+    /** As {@link #start(QuicStreamChannel, String, Channel, TunnelMetrics)}, telling {@code onPause} of pauses. */
+    public static ByteStreamRelay start(
+            QuicStreamChannel stream,
+            @Nullable String streamHandlerName,
+            Channel socket,
+            TunnelMetrics metrics,
+            PauseListener onPause) {
+        ByteStreamRelay relay = new ByteStreamRelay(stream, socket, metrics, onPause);
         stream.config().setAutoRead(false);
         socket.config().setAutoRead(false);
         socket.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
@@ -86,6 +108,28 @@ public final class ByteStreamRelay {
         return relay;
     }
 
+    /** The stream this relay reads from and writes to. */
+    public QuicStreamChannel stream() {
+        return stream;
+    }
+
+    /**
+     * Whether the stream is not being read because the socket is behind: what the peer sends
+     * meanwhile waits in the QUIC stack, up to the stream's flow-control window.
+     */
+    public boolean streamReadPaused() {
+        return up.paused.get();
+    }
+
+    /**
+     * Ends the flow as failed: resets the stream both ways (STOP_SENDING and RESET_STREAM with
+     * {@code code}, RFC 9000 §3.5) and the TCP connection with an RST.
+     */
+    public void abort(Http3ErrorCode code) {
+        stream.shutdown(code.code()).addListener(f -> stream.close());
+        abortSocket();
+    }
+
     /** One direction: reads from {@code source}, writes to {@code sink}. */
     private static final class Direction {
         final Channel source;
@@ -93,11 +137,13 @@ public final class ByteStreamRelay {
         final AtomicLong inFlight = new AtomicLong();
         final AtomicBoolean paused = new AtomicBoolean();
         final AtomicBoolean finished = new AtomicBoolean();
+        final Runnable pauseChanged;
         volatile @Nullable ChannelFuture lastWrite;
 
-        Direction(Channel source, Channel sink) {
+        Direction(Channel source, Channel sink, Runnable pauseChanged) {
             this.source = source;
             this.sink = sink;
+            this.pauseChanged = pauseChanged;
         }
 
         void write(Object msg, int bytes) {
@@ -111,6 +157,7 @@ public final class ByteStreamRelay {
                     return;
                 }
                 if (now < LOW_WATER && paused.compareAndSet(true, false)) {
+                    pauseChanged.run();
                     source.read();
                 }
             });
@@ -123,8 +170,10 @@ public final class ByteStreamRelay {
                 source.read();
             } else {
                 paused.set(true);
+                pauseChanged.run();
                 // Re-check: the last completion may have raced past us before the flag was set.
                 if (inFlight.get() < LOW_WATER && paused.compareAndSet(true, false)) {
+                    pauseChanged.run();
                     source.read();
                 }
             }
